@@ -1,0 +1,25 @@
+// The one error class for "the user asked for something we cannot do":
+// the CLI turns it into exit code 2 with its message and hint.
+
+/** Bad input: an option, a target spec, a file. Nothing has been scanned. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    /** What to do instead, shown under the message. */
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A bad target spec; names the spec and, for files, where it came from. */
+export class TargetSpecError extends UsageError {
+  constructor(
+    readonly spec: string,
+    expected: string,
+    readonly origin?: string,
+  ) {
+    super(`${origin ? `${origin}: ` : ''}invalid target '${spec}': ${expected}`);
+  }
+}
