@@ -1,0 +1,211 @@
+// Bounded concurrency over a lazy source: an item is pulled only when a slot
+// is free and the consumer is keeping up, so a /8 never becomes 16.7 million
+// pending promises. Results come out in completion order.
+
+/** A started unit of work that can be cut short. */
+export interface Task {
+  abort(): void;
+}
+
+/** Starts work on one item; calls `done` exactly once, maybe never after `abort()`. */
+export type StartTask<T, R> = (item: T, done: (result: R) => void) => Task;
+
+export interface PoolOptions {
+  /** Tasks in flight at once. */
+  concurrency: number;
+  /** New tasks per second at most (token bucket); unlimited when absent or 0. */
+  rate?: number;
+  /** Stops pulling; in-flight tasks get `graceMs` to finish, then are aborted. */
+  signal?: AbortSignal;
+  /** How long in-flight tasks may run on after the signal (default 1000 ms). */
+  graceMs?: number;
+}
+
+/** Token bucket allowing `rate` starts a second with bursts of a tenth of a second. */
+class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+  private readonly burst: number;
+  constructor(private readonly rate: number) {
+    this.burst = Math.max(1, rate / 10);
+    this.tokens = this.burst;
+  }
+  /** Takes a token, or returns how many ms until one is available. */
+  take(): number {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) * 1000) / this.rate);
+  }
+}
+
+/** Runs `start` over `source` with at most `concurrency` tasks in flight. */
+export async function* runPool<T, R>(
+  source: Iterable<T> | AsyncIterable<T>,
+  start: StartTask<T, R>,
+  options: PoolOptions,
+): AsyncGenerator<R> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency));
+  const highWater = Math.max(64, concurrency);
+  const syncIt = Symbol.iterator in source ? (source as Iterable<T>)[Symbol.iterator]() : null;
+  const asyncIt = syncIt ? null : (source as AsyncIterable<T>)[Symbol.asyncIterator]();
+  const bucket = options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null;
+
+  const inFlight = new Set<Task>();
+  const results: R[] = [];
+  let head = 0;
+  let exhausted = false;
+  let stopped = false;
+  let pulling = false;
+  let failure: { error: unknown } | null = null;
+  let wake: (() => void) | null = null;
+  let rateTimer: NodeJS.Timeout | null = null;
+  let graceTimer: NodeJS.Timeout | null = null;
+  let pumping = false;
+  let again = false;
+
+  const notify = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  const launch = (item: T): void => {
+    let finished = false;
+    let cancelled = false;
+    const inner = start(item, (result) => {
+      if (finished) return;
+      finished = true;
+      inFlight.delete(handle);
+      // A task that ends on its own is kept, even after the signal (the grace
+      // period); one cut short by abort() has no result to report.
+      if (!cancelled) results.push(result);
+      notify();
+      pump();
+    });
+    const handle: Task = {
+      abort: () => {
+        cancelled = true;
+        inner.abort();
+      },
+    };
+    if (!finished) inFlight.add(handle);
+  };
+
+  const fail = (error: unknown): void => {
+    failure = { error };
+    stop();
+  };
+
+  const pump = (): void => {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        again = false;
+        while (
+          !stopped &&
+          !exhausted &&
+          !pulling &&
+          inFlight.size < concurrency &&
+          results.length - head < highWater
+        ) {
+          if (bucket) {
+            const wait = bucket.take();
+            if (wait > 0) {
+              rateTimer ??= setTimeout(() => {
+                rateTimer = null;
+                pump();
+              }, wait);
+              break;
+            }
+          }
+          if (syncIt) {
+            const next = syncIt.next();
+            if (next.done) exhausted = true;
+            else launch(next.value);
+          } else if (asyncIt) {
+            pulling = true;
+            asyncIt.next().then(
+              (next) => {
+                pulling = false;
+                if (next.done) exhausted = true;
+                else if (!stopped) launch(next.value);
+                notify();
+                pump();
+              },
+              (error: unknown) => {
+                pulling = false;
+                fail(error);
+                notify();
+              },
+            );
+          }
+        }
+      } while (again);
+    } catch (error) {
+      fail(error);
+    } finally {
+      pumping = false;
+    }
+    notify();
+  };
+
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    if (rateTimer) clearTimeout(rateTimer);
+    rateTimer = null;
+  };
+
+  const abortAll = (): void => {
+    for (const task of [...inFlight]) task.abort();
+    inFlight.clear();
+    notify();
+  };
+
+  const onSignal = (): void => {
+    stop();
+    if (inFlight.size > 0) graceTimer = setTimeout(abortAll, options.graceMs ?? 1000);
+    notify();
+  };
+  if (options.signal?.aborted) onSignal();
+  else options.signal?.addEventListener('abort', onSignal, { once: true });
+
+  try {
+    pump();
+    while (true) {
+      if (head < results.length) {
+        const result = results[head] as R;
+        results[head] = undefined as R;
+        head++;
+        if (head >= 1024 && head * 2 >= results.length) {
+          results.splice(0, head);
+          head = 0;
+        }
+        yield result;
+        pump();
+        continue;
+      }
+      if (failure) throw (failure as { error: unknown }).error;
+      if ((exhausted || stopped) && inFlight.size === 0 && !pulling) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    stop();
+    options.signal?.removeEventListener('abort', onSignal);
+    if (graceTimer) clearTimeout(graceTimer);
+    abortAll();
+    if (asyncIt?.return && !exhausted) await asyncIt.return();
+    else if (syncIt?.return && !exhausted) syncIt.return();
+  }
+}

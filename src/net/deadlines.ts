@@ -1,0 +1,84 @@
+// One timer for every in-flight probe instead of one timer per socket.
+//
+// A DeadlineList holds entries that all share one duration, added as they
+// start, so their deadlines are in insertion order: a sweep walks from the
+// oldest entry and stops at the first that has not expired. Adding, removing
+// and sweeping are O(1) per entry.
+
+/** Something that must be stopped when its deadline passes. */
+export interface Expirable {
+  deadline: number;
+  expire(): void;
+}
+
+/** Entries of one duration, oldest first. */
+export class DeadlineList {
+  private readonly items = new Set<Expirable>();
+  constructor(readonly duration: number) {}
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  add(item: Expirable, now: number): void {
+    item.deadline = now + this.duration;
+    this.items.add(item);
+  }
+
+  delete(item: Expirable): void {
+    this.items.delete(item);
+  }
+
+  /** Expires every entry whose deadline is at or before `now`. */
+  sweep(now: number): void {
+    for (const item of this.items) {
+      if (item.deadline > now) return;
+      this.items.delete(item);
+      item.expire();
+    }
+  }
+}
+
+/** Sweeps a few lists on one interval while any of them holds an entry. */
+export class Sweeper {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly lists: DeadlineList[] = [];
+
+  constructor(private readonly tickMs: number) {}
+
+  /** A new list of entries that all last `duration` ms. */
+  list(duration: number): DeadlineList {
+    const list = new DeadlineList(duration);
+    this.lists.push(list);
+    return list;
+  }
+
+  /** Call after adding entries: starts the interval if it is not running. */
+  arm(): void {
+    if (this.timer !== null) return;
+    this.timer = setInterval(() => this.tick(), this.tickMs);
+    // In-flight sockets keep the process alive; the sweep itself must not.
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    let pending = 0;
+    for (const list of this.lists) {
+      list.sweep(now);
+      pending += list.size;
+    }
+    if (pending === 0) this.stop();
+  }
+}
+
+/** A tick fine enough for the shortest deadline and cheap for long ones. */
+export function tickFor(...durations: number[]): number {
+  const shortest = Math.min(...durations);
+  return Math.max(5, Math.min(100, Math.floor(shortest / 10)));
+}

@@ -1,0 +1,121 @@
+// The life cycle of one probe socket: connect, send the request, read until
+// EOF, a deadline or a byte cap. Every path ends in exactly one callback and a
+// destroyed socket. Callback style on purpose: no promise or timer per target.
+
+import net from 'node:net';
+import type { DeadlineList, Expirable, Sweeper } from './deadlines.js';
+
+/** How a probe ended. */
+export type ProbeEnd =
+  | 'eof'
+  | 'connect-timeout'
+  | 'io-timeout'
+  | 'truncated'
+  | 'refused'
+  | 'reset'
+  | 'unreachable'
+  | 'error'
+  | 'aborted';
+
+export interface ProbeOutcome {
+  /** The TCP connection was established. */
+  connected: boolean;
+  /** What the peer sent, at most maxReply bytes. */
+  bytes: Buffer;
+  end: ProbeEnd;
+  /** The system error code behind `end`, e.g. EHOSTUNREACH. */
+  errno: string | null;
+}
+
+/** Shared by every probe of one scan. */
+export interface ProbeContext {
+  sweeper: Sweeper;
+  connectDeadlines: DeadlineList;
+  replyDeadlines: DeadlineList;
+  maxReply: number;
+}
+
+const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/** Classifies a socket error by its code. */
+export function endForErrno(code: string | undefined): ProbeEnd {
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code !== undefined && RESET.has(code)) return 'reset';
+  if (code !== undefined && UNREACHABLE.has(code)) return 'unreachable';
+  if (code === 'ETIMEDOUT') return 'connect-timeout';
+  return 'error';
+}
+
+/** One in-flight probe; `abort()` ends it early. */
+export class Probe {
+  private readonly socket: net.Socket;
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private connected = false;
+  private done = false;
+  private readonly connectEntry: Expirable;
+  private readonly replyEntry: Expirable;
+
+  constructor(
+    host: string,
+    port: number,
+    request: Uint8Array,
+    private readonly ctx: ProbeContext,
+    private readonly onDone: (outcome: ProbeOutcome) => void,
+  ) {
+    const now = performance.now();
+    this.connectEntry = { deadline: 0, expire: () => this.finish('connect-timeout', null) };
+    this.replyEntry = {
+      deadline: 0,
+      expire: () => this.finish(this.connected ? 'io-timeout' : 'connect-timeout', null),
+    };
+    ctx.connectDeadlines.add(this.connectEntry, now);
+    ctx.replyDeadlines.add(this.replyEntry, now);
+    ctx.sweeper.arm();
+
+    const socket = net.connect({ host, port, noDelay: true });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.connected = true;
+      ctx.connectDeadlines.delete(this.connectEntry);
+      socket.write(request);
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.finish('eof', null));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.finish(endForErrno(err.code), err.code ?? null);
+    });
+    socket.on('close', () => this.finish('eof', null));
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.done) return;
+    const room = this.ctx.maxReply - this.received;
+    if (chunk.length >= room) {
+      if (room > 0) this.chunks.push(chunk.subarray(0, room));
+      this.received += Math.max(0, room);
+      // Exactly at the cap is a complete read only if EOF follows; we stop here.
+      this.finish('truncated', null);
+      return;
+    }
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+  }
+
+  /** Ends the probe now (Ctrl-C, a consumer that stopped reading). */
+  abort(): void {
+    this.finish('aborted', null);
+  }
+
+  private finish(end: ProbeEnd, errno: string | null): void {
+    if (this.done) return;
+    this.done = true;
+    this.ctx.connectDeadlines.delete(this.connectEntry);
+    this.ctx.replyDeadlines.delete(this.replyEntry);
+    this.socket.destroy();
+    const bytes =
+      this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    this.onDone({ connected: this.connected, bytes, end, errno });
+  }
+}

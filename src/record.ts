@@ -1,0 +1,94 @@
+// The one record shape that flows from the probe to every formatter.
+
+/** The closed set of outcomes of probing one target (CLI.md, NDJSON). */
+export type Status = 'epmd' | 'not-epmd' | 'refused' | 'timeout' | 'unreachable' | 'error';
+
+export const STATUSES: readonly Status[] = [
+  'epmd',
+  'not-epmd',
+  'refused',
+  'timeout',
+  'unreachable',
+  'error',
+];
+
+/** Shadowserver's severity levels. */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/**
+ * Why a probe did not end cleanly at EOF, zgrab2-style. Set together with any
+ * status; on `epmd` it says why the reply may be incomplete.
+ */
+export type ErrorCode =
+  | 'connection-refused'
+  | 'connection-timeout'
+  | 'io-timeout'
+  | 'connection-reset'
+  | 'host-unreachable'
+  | 'network-unreachable'
+  | 'reply-truncated'
+  | 'empty-reply'
+  | 'short-reply'
+  | 'bad-header'
+  | 'no-node-lines'
+  | (string & {});
+
+/** A node listed by the EPMD, with any details later stages add. */
+export interface NodeEntry {
+  /** Safe text: controls, invalid UTF-8 and `\` are written as `\xNN`. */
+  name: string;
+  port: number;
+}
+
+/** The result of probing one (ip, port). */
+export interface ScanRecord {
+  /** When the probe ended. */
+  timestamp: Date;
+  ip: string;
+  port: number;
+  protocol: 'tcp';
+  status: Status;
+  /** The port epmd reports for itself (its header); null unless status is epmd. */
+  epmdPort: number | null;
+  nodes: NodeEntry[];
+  /** The reply hit --max-reply and was not read to its end. */
+  truncated: boolean;
+  error: ErrorCode | null;
+  hostname: string;
+  hostnameSource: string;
+  asn: number | null;
+  geo: string;
+  region: string;
+  city: string;
+  naics: number | null;
+  sector: string;
+  severity: Severity;
+  tag: 'epmd';
+}
+
+/** A record with every enrichment field empty. */
+export function newRecord(
+  fields: Pick<ScanRecord, 'ip' | 'port' | 'status'> & Partial<ScanRecord>,
+): ScanRecord {
+  return {
+    timestamp: new Date(),
+    protocol: 'tcp',
+    epmdPort: null,
+    nodes: [],
+    truncated: false,
+    error: null,
+    hostname: '',
+    hostnameSource: '',
+    asn: null,
+    geo: '',
+    region: '',
+    city: '',
+    naics: null,
+    sector: '',
+    severity: 'high',
+    tag: 'epmd',
+    ...fields,
+  };
+}

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { runPool, type StartTask } from '../../src/engine.js';
+
+/** Tasks finish when the test says so; records how many ran at once. */
+function controlled() {
+  const pending: (() => void)[] = [];
+  let running = 0;
+  let peak = 0;
+  const start: StartTask<number, number> = (n, done) => {
+    running++;
+    peak = Math.max(peak, running);
+    let finished = false;
+    pending.push(() => {
+      if (finished) return;
+      finished = true;
+      running--;
+      done(n);
+    });
+    return { abort: () => undefined };
+  };
+  return { start, pending, peak: () => peak, running: () => running };
+}
+
+function* counting(limit: number, pulled: { n: number }) {
+  for (let i = 0; i < limit; i++) {
+    pulled.n++;
+    yield i;
+  }
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('runPool', () => {
+  it('pulls an item only when a slot is free', async () => {
+    const c = controlled();
+    const pulled = { n: 0 };
+    const it = runPool(counting(1_000_000, pulled), c.start, { concurrency: 3 })[
+      Symbol.asyncIterator
+    ]();
+    const first = it.next();
+    await tick();
+    expect(pulled.n).toBe(3);
+    c.pending.shift()?.();
+    expect((await first).value).toBe(0);
+    await tick();
+    expect(pulled.n).toBe(4);
+    expect(c.peak()).toBe(3);
+    await it.return?.(undefined);
+  });
+  it('yields one result per item and never exceeds the concurrency', async () => {
+    const c = controlled();
+    const results: number[] = [];
+    const run = (async () => {
+      for await (const r of runPool(counting(50, { n: 0 }), c.start, { concurrency: 4 }))
+        results.push(r);
+    })();
+    for (let i = 0; i < 200 && results.length < 50; i++) {
+      await tick();
+      // finish in a scrambled order
+      c.pending.splice(c.pending.length > 1 ? 1 : 0, 1)[0]?.();
+    }
+    await run;
+    expect(results.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(c.peak()).toBe(4);
+  });
+  it('stops pulling on abort and keeps what finishes within the grace period', async () => {
+    const c = controlled();
+    const pulled = { n: 0 };
+    const ac = new AbortController();
+    const results: number[] = [];
+    const run = (async () => {
+      for await (const r of runPool(counting(100, pulled), c.start, {
+        concurrency: 2,
+        signal: ac.signal,
+      }))
+        results.push(r);
+    })();
+    await tick();
+    ac.abort();
+    c.pending.shift()?.();
+    c.pending.shift()?.();
+    await run;
+    expect(pulled.n).toBe(2);
+    expect(results.sort()).toEqual([0, 1]);
+  });
+  it('aborts what is still in flight after the grace period, without a result', async () => {
+    const aborted: number[] = [];
+    const start: StartTask<number, number> = (n) => ({ abort: () => aborted.push(n) });
+    const ac = new AbortController();
+    const results: number[] = [];
+    const run = (async () => {
+      for await (const r of runPool([1, 2, 3], start, {
+        concurrency: 2,
+        signal: ac.signal,
+        graceMs: 5,
+      }))
+        results.push(r);
+    })();
+    await tick();
+    ac.abort();
+    await run;
+    expect(aborted.sort()).toEqual([1, 2]);
+    expect(results).toEqual([]);
+  });
+  it('surfaces an error thrown by the source and aborts in-flight work', async () => {
+    const aborted: number[] = [];
+    const start: StartTask<number, number> = (n) => ({ abort: () => aborted.push(n) });
+    function* bad() {
+      yield 1;
+      throw new Error('source broke');
+    }
+    await expect(async () => {
+      for await (const _ of runPool(bad(), start, { concurrency: 5 })) {
+        // nothing
+      }
+    }).rejects.toThrow('source broke');
+    expect(aborted).toEqual([1]);
+  });
+  it('pulls from async sources one at a time', async () => {
+    async function* gen() {
+      for (let i = 0; i < 5; i++) yield i;
+    }
+    const start: StartTask<number, number> = (n, done) => {
+      setImmediate(() => done(n * 10));
+      return { abort: () => undefined };
+    };
+    const out: number[] = [];
+    for await (const r of runPool(gen(), start, { concurrency: 2 })) out.push(r);
+    expect(out.sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40]);
+  });
+  it('spaces starts out with --rate (counted, not timed: no more than the burst at once)', async () => {
+    const c = controlled();
+    const pulled = { n: 0 };
+    const it = runPool(counting(1000, pulled), c.start, { concurrency: 100, rate: 20 })[
+      Symbol.asyncIterator
+    ]();
+    const first = it.next();
+    await tick();
+    // A bucket of rate 20/s holds a tenth of a second: 2 tokens, though 100 slots are free.
+    expect(pulled.n).toBe(2);
+    c.pending.shift()?.();
+    await first;
+    await it.return?.(undefined);
+  });
+});
