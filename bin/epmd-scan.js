@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// The installed command: wires the process's streams and signals to the CLI.
+import { main } from '../dist/cli/main.js';
+
+const controller = new AbortController();
+let interrupts = 0;
+const onInterrupt = () => {
+  interrupts += 1;
+  // A second Ctrl-C means "now": stop without waiting for the grace period.
+  if (interrupts > 1) process.exit(130);
+  controller.abort();
+};
+process.on('SIGINT', onInterrupt);
+process.on('SIGTERM', onInterrupt);
+
+main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  signal: controller.signal,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`epmd-scan: internal error: ${error?.stack ?? error}\n`);
+    process.exitCode = 3;
+  },
+);

@@ -1,0 +1,50 @@
+// The public API of epmd-scan: re-exports only.
+
+export { type CliIO, EXIT, main as runCli } from './cli/main.js';
+export { type PoolOptions, runPool, type StartTask, type Task } from './engine.js';
+export {
+  encodeNamesRequest,
+  MAX_NAME_BYTES,
+  MAX_NAME_CHARS,
+  type NamesNode,
+  type NamesReply,
+  type NotEpmdReason,
+  type ParseOptions,
+  parseNamesReply,
+  readNamesHeader,
+} from './epmd/names.js';
+export { TargetSpecError, UsageError } from './errors.js';
+export { classify, type Verdict } from './net/classify.js';
+export type { ProbeEnd, ProbeOutcome } from './net/probe.js';
+export { AtomicFile, OutputError } from './output/atomic-file.js';
+export {
+  type CsvOptions,
+  csvFormatter,
+  csvRow,
+  neutraliseFormula,
+  SCAN_EPMD_COLUMNS,
+  shadowserverTimestamp,
+} from './output/csv.js';
+export type { Formatter } from './output/formatter.js';
+export {
+  type ErrorCode,
+  type NodeEntry,
+  newRecord,
+  type ScanRecord,
+  SEVERITIES,
+  type Severity,
+  STATUSES,
+  type Status,
+} from './record.js';
+export { DEFAULTS, type ScanOptions, scan } from './scan.js';
+export {
+  type ExpandOptions,
+  expandTargets,
+  type HostLookup,
+  type SourcedSpec,
+  systemLookup,
+} from './targets/expand.js';
+export { formatIPv4, formatIPv6, parseIP, parseIPv4, parseIPv6 } from './targets/ip.js';
+export { TargetSpace } from './targets/space.js';
+export { type AddressRange, type ParsedSpec, parseSpec } from './targets/spec.js';
+export { escapeText, escapeWireBytes } from './text/escape.js';

@@ -1,0 +1,68 @@
+// A report file that appears whole or not at all: written to a temporary file
+// in the same folder (so rename stays on one filesystem) and renamed into
+// place when the scan ends. A reader or a diff never sees half a report.
+
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** A file-system error in words, without the temporary file's name. */
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'its folder does not exist';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EROFS') return 'the file system is read-only';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  return (error as Error).message;
+}
+
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
+}
+
+/** A temporary file that becomes `path` on commit(). */
+export class AtomicFile {
+  private constructor(
+    readonly path: string,
+    readonly tempPath: string,
+    readonly stream: WriteStream,
+  ) {}
+
+  /** Opens the temporary file now, so an unwritable destination fails before any scan. */
+  static async open(path: string): Promise<AtomicFile> {
+    const existing = await stat(path).catch(() => null);
+    if (existing?.isDirectory()) throw new OutputError(`cannot write '${path}': it is a directory`);
+    const tempPath = join(
+      dirname(path),
+      `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+    );
+    const stream = createWriteStream(tempPath, { flags: 'wx', mode: 0o644 });
+    try {
+      await once(stream, 'open');
+    } catch (error) {
+      throw new OutputError(`cannot write '${path}': ${describe(error)}`);
+    }
+    return new AtomicFile(path, tempPath, stream);
+  }
+
+  /** Flushes, closes and renames the temporary file into place. */
+  async commit(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
+    });
+    try {
+      await rename(this.tempPath, this.path);
+    } catch (error) {
+      await unlink(this.tempPath).catch(() => undefined);
+      throw new OutputError(`cannot write '${this.path}': ${describe(error)}`);
+    }
+  }
+
+  /** Removes the temporary file; the destination is left as it was. */
+  async discard(): Promise<void> {
+    this.stream.destroy();
+    await unlink(this.tempPath).catch(() => undefined);
+  }
+}
