@@ -1,0 +1,144 @@
+// From the target space to the sequence one run probes: the index space is
+// every (address, port) pair; it is walked in order or through a seeded
+// permutation, and shard i/n takes positions i-1, i-1+n, i-1+2n, ... of that
+// walk (masscan's start + stride). The n shards are therefore disjoint and
+// cover the space exactly, with or without a shuffle, as long as they share
+// the seed.
+
+import { UsageError } from '../errors.js';
+import { Permutation } from './permutation.js';
+import type { TargetSpace } from './space.js';
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  total: number;
+}
+
+export interface OrderOptions {
+  ports: number[];
+  /** A seed for a pseudo-random order; sequential when absent. */
+  shuffle?: string;
+  shard?: Shard;
+}
+
+/** One (address, port) to probe and its place in this run's sequence. */
+export interface OrderedTarget {
+  /** 0-based position in this shard's sequence (what a checkpoint counts). */
+  position: number;
+  ip: string;
+  port: number;
+}
+
+/** Parses `i/n` (1 <= i <= n). */
+export function parseShard(text: string): Shard {
+  const m = /^(\d{1,9})\/(\d{1,9})$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const total = Number(m?.[2]);
+  if (!m || total < 1 || index < 1 || index > total) {
+    throw new UsageError(
+      `invalid --shard '${text}': expected i/n with 1 <= i <= n, e.g. 1/4`,
+      'run the n shards with the same targets (and the same --shuffle seed), one on each machine',
+    );
+  }
+  return { index, total };
+}
+
+/** The probe sequence of one shard of a target space. */
+export class TargetOrder {
+  /** Pairs in the whole space: addresses x ports. */
+  readonly totalPairs: number;
+  /** Positions in this shard. */
+  readonly size: number;
+  private readonly perm: Permutation | null;
+  private readonly first: number;
+  private readonly stride: number;
+
+  constructor(
+    readonly space: TargetSpace,
+    readonly options: OrderOptions,
+  ) {
+    const ports = options.ports.length;
+    this.totalPairs = space.count * ports;
+    if (!Number.isSafeInteger(this.totalPairs) || this.totalPairs > 2 ** 52) {
+      throw new UsageError(`${space.count} addresses x ${ports} ports is too many targets`);
+    }
+    this.first = (options.shard?.index ?? 1) - 1;
+    this.stride = options.shard?.total ?? 1;
+    this.size =
+      this.totalPairs > this.first ? Math.ceil((this.totalPairs - this.first) / this.stride) : 0;
+    this.perm =
+      options.shuffle !== undefined && this.totalPairs > 0
+        ? new Permutation(this.totalPairs, options.shuffle)
+        : null;
+  }
+
+  /** The pair index (into addresses x ports) at a position of this shard. */
+  indexAt(position: number): number {
+    const global = this.first + position * this.stride;
+    return this.perm ? this.perm.at(global) : global;
+  }
+
+  /** The targets from position `from` on. */
+  *items(from = 0): Generator<OrderedTarget> {
+    const { ports } = this.options;
+    const nPorts = ports.length;
+    if (!this.perm && nPorts === 1) {
+      // Sequential, one port: walk the spans without a search per address.
+      const port = ports[0] as number;
+      let position = from;
+      for (const ip of this.space.addresses(this.first + from * this.stride, this.stride)) {
+        yield { position: position++, ip, port };
+      }
+      return;
+    }
+    for (let position = from; position < this.size; position++) {
+      const index = this.indexAt(position);
+      const address = Math.floor(index / nPorts);
+      yield { position, ip: this.space.addressAt(address), port: ports[index % nPorts] as number };
+    }
+  }
+
+  /** True when listing can take the fast path: sequential IPv4, one port, no shard stride. */
+  get isPlainIPv4Walk(): boolean {
+    return (
+      !this.perm && this.options.ports.length === 1 && this.stride === 1 && this.space.count6 === 0
+    );
+  }
+}
+
+const OCTETS = Array.from({ length: 256 }, (_, i) => String(i));
+
+/**
+ * The whole list as text chunks of about `chunkChars`, one address per line
+ * (`address:port` when several ports are probed). Fast path for the common
+ * sweep: the first three octets change once every 256 lines.
+ */
+export function* listLines(order: TargetOrder, chunkChars = 1 << 16): Generator<string> {
+  const several = order.options.ports.length > 1;
+  let chunk = '';
+  if (order.isPlainIPv4Walk) {
+    for (const [start, end] of order.space.spans4()) {
+      for (let n = start; n <= end; ) {
+        const prefix = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.`;
+        const blockEnd = Math.min(end, (n | 255) >>> 0);
+        for (let low = n & 255; n <= blockEnd; n++, low++) {
+          chunk += `${prefix}${OCTETS[low]}\n`;
+        }
+        if (chunk.length >= chunkChars) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+    }
+  } else {
+    for (const t of order.items()) {
+      chunk += several ? `${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${t.port}\n` : `${t.ip}\n`;
+      if (chunk.length >= chunkChars) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
