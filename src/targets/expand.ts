@@ -1,12 +1,15 @@
 // Specs to one target space: every spec is checked before any name is looked
 // up, and every name is resolved before the first probe, so a bad target
-// stops the run before a packet is sent.
+// stops the run before a packet is sent. Specs may stream in (files, stdin):
+// they are folded into compact ranges as they come.
 
 import { lookup as dnsLookup } from 'node:dns/promises';
+import pLimit from 'p-limit';
 import { TargetSpecError, UsageError } from '../errors.js';
 import { parseIP } from './ip.js';
-import { TargetSpace } from './space.js';
-import { type AddressRange, parseSpec } from './spec.js';
+import { localAddresses } from './local.js';
+import { RangeCollector, TargetSpace } from './space.js';
+import { parseSpec } from './spec.js';
 
 /** Resolves a hostname to all of its addresses (A and AAAA). */
 export type HostLookup = (hostname: string) => Promise<string[]>;
@@ -23,50 +26,86 @@ export interface SourcedSpec {
   origin?: string;
 }
 
+export type SpecSource = Iterable<string | SourcedSpec> | AsyncIterable<string | SourcedSpec>;
+
 export interface ExpandOptions {
   lookup?: HostLookup;
+  /** Never probed, never listed (`--exclude`, `--exclude-file`). */
+  exclude?: SpecSource;
+  /** Addresses `@local` stands for (default: this machine's interfaces). */
+  localAddresses?: () => string[];
 }
 
 /** More IPv6 addresses than this is refused: it is not a scan that can finish. */
-export const MAX_IPV6_TARGETS = 1n << 32n;
+export const MAX_IPV6_TARGETS = 2 ** 32;
 
-/** Parses, resolves and merges specs into one target space. */
-export async function expandTargets(
-  specs: Iterable<string | SourcedSpec>,
-  options: ExpandOptions = {},
-): Promise<TargetSpace> {
-  const ranges: AddressRange[] = [];
+/** Hostname lookups in flight at once while expanding a list. */
+const LOOKUP_CONCURRENCY = 16;
+
+/** Folds specs into a collector; returns the hostnames still to resolve. */
+async function collect(
+  specs: SpecSource,
+  into: RangeCollector,
+  options: ExpandOptions,
+): Promise<SourcedSpec[]> {
   const names: SourcedSpec[] = [];
-  for (const item of specs) {
+  for await (const item of specs) {
     const { spec, origin } = typeof item === 'string' ? { spec: item, origin: undefined } : item;
     const parsed = parseSpec(spec, origin);
-    if (parsed.kind === 'range') ranges.push(parsed.range);
-    else names.push({ spec: parsed.hostname, origin });
+    if (parsed.kind === 'range') into.add(parsed.range);
+    else if (parsed.kind === 'hostname') names.push({ spec: parsed.hostname, origin });
+    else addAll((options.localAddresses ?? localAddresses)(), into);
   }
+  return names;
+}
+
+function addAll(addresses: string[], into: RangeCollector): void {
+  for (const a of addresses) {
+    const ip = parseIP(a);
+    if (ip) into.add({ family: ip.family, start: ip.value, end: ip.value });
+  }
+}
+
+/** Resolves hostnames with bounded concurrency; the first failure in input order is thrown. */
+async function resolveAll(names: SourcedSpec[], into: RangeCollector, lookup: HostLookup) {
+  const limit = pLimit(LOOKUP_CONCURRENCY);
+  const results = await Promise.all(
+    names.map(({ spec, origin }) =>
+      limit(async () => {
+        try {
+          const addresses = await lookup(spec);
+          if (addresses.length === 0) {
+            return new TargetSpecError(spec, 'the hostname has no A or AAAA address', origin);
+          }
+          return addresses;
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? String(error);
+          return new TargetSpecError(spec, `the hostname does not resolve (${code})`, origin);
+        }
+      }),
+    ),
+  );
+  for (const r of results) if (r instanceof Error) throw r;
+  for (const r of results) addAll(r as string[], into);
+}
+
+/** Parses, resolves and merges specs, minus the excludes, into one target space. */
+export async function expandTargets(
+  specs: SpecSource,
+  options: ExpandOptions = {},
+): Promise<TargetSpace> {
+  const include = new RangeCollector();
+  const exclude = new RangeCollector();
+  const names = await collect(specs, include, options);
+  const excludedNames = options.exclude ? await collect(options.exclude, exclude, options) : [];
   const lookup = options.lookup ?? systemLookup;
-  for (const { spec, origin } of names) {
-    let addresses: string[];
-    try {
-      addresses = await lookup(spec);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new TargetSpecError(spec, `the hostname does not resolve (${code})`, origin);
-    }
-    if (addresses.length === 0) {
-      throw new TargetSpecError(spec, 'the hostname has no A or AAAA address', origin);
-    }
-    for (const a of addresses) {
-      const ip = parseIP(a);
-      if (ip) ranges.push({ family: ip.family, start: ip.value, end: ip.value });
-    }
-  }
-  const space = new TargetSpace(ranges);
-  let v6 = 0n;
-  for (const s of space.v6) v6 += s.end - s.start + 1n;
-  if (v6 > MAX_IPV6_TARGETS) {
+  await resolveAll(names, include, lookup);
+  await resolveAll(excludedNames, exclude, lookup);
+  const space = TargetSpace.subtracting(include.finish(), exclude.finish());
+  if (space.count6 > MAX_IPV6_TARGETS) {
     throw new UsageError(
-      `the IPv6 targets hold ${v6} addresses, more than the ${MAX_IPV6_TARGETS} a scan can cover`,
-      'IPv6 space is scanned from hit lists, not swept: give the addresses you know of (e.g. from DNS or your inventory) with -iL, or a prefix of /96 or longer',
+      `the IPv6 targets hold ${space.exactCount6()} addresses, more than the ${MAX_IPV6_TARGETS} a scan can cover`,
+      'IPv6 space is scanned from hit lists, not swept: give the addresses you know of (e.g. from DNS or your inventory) with -iL, or prefixes of /96 or longer',
     );
   }
   return space;

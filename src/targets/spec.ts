@@ -14,12 +14,22 @@ export interface AddressRange {
 
 export type ParsedSpec =
   | { kind: 'range'; range: AddressRange }
-  | { kind: 'hostname'; hostname: string };
+  | { kind: 'hostname'; hostname: string }
+  /** `@local`: every address of this machine's own interfaces. */
+  | { kind: 'local' };
+
+/** masscan -oL: `open tcp 4369 192.0.2.7 1700000000` (the address is what counts). */
+const MASSCAN_LINE = /^open\s+tcp\s+\d{1,5}\s+(\S+)\s+\d+$/;
+
+/** True for a masscan -oL `open` line, which holds spaces but is one spec. */
+export function isMasscanLine(line: string): boolean {
+  return MASSCAN_LINE.test(line.trim());
+}
 
 const HOSTNAME =
   /^(?=.{1,253}\.?$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)*\.?$/i;
 const EXPECTED =
-  'expected an IPv4/IPv6 address, a CIDR (192.0.2.0/24), a range (192.0.2.10-50) or a hostname';
+  'expected an IPv4/IPv6 address, a CIDR (192.0.2.0/24), a range (192.0.2.10-50), a hostname, a masscan -oL line or @local';
 
 function parseCidr(spec: string, origin?: string): AddressRange {
   const slash = spec.indexOf('/');
@@ -77,6 +87,14 @@ function parseRange(spec: string, dash: number, origin?: string): AddressRange {
 export function parseSpec(raw: string, origin?: string): ParsedSpec {
   const spec = raw.trim();
   if (spec === '') throw new TargetSpecError(raw, 'the target is empty', origin);
+  if (spec === '@local') return { kind: 'local' };
+  const masscan = MASSCAN_LINE.exec(spec);
+  if (masscan) {
+    const ip = parseIP(masscan[1] as string);
+    if (!ip)
+      throw new TargetSpecError(spec, 'the masscan line does not hold an IP address', origin);
+    return { kind: 'range', range: { family: ip.family, start: ip.value, end: ip.value } };
+  }
   if (spec.includes('/')) return { kind: 'range', range: parseCidr(spec, origin) };
   const ip = parseIP(spec);
   if (ip) return { kind: 'range', range: { family: ip.family, start: ip.value, end: ip.value } };
