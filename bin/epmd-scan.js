@@ -11,6 +11,9 @@ const onInterrupt = () => {
   controller.abort();
 };
 process.on('SIGINT', onInterrupt);
+// A reader that goes away (`| head`) must not crash the process: the CLI
+// notices the failed write and stops cleanly.
+process.stdout.on('error', () => undefined);
 process.on('SIGTERM', onInterrupt);
 
 main(process.argv.slice(2), {

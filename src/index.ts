@@ -36,15 +36,36 @@ export {
   STATUSES,
   type Status,
 } from './record.js';
-export { DEFAULTS, type ScanOptions, scan } from './scan.js';
+export { DEFAULTS, type PositionedRecord, type ScanOptions, scan, scanPositioned } from './scan.js';
 export {
   type ExpandOptions,
   expandTargets,
   type HostLookup,
   type SourcedSpec,
+  type SpecSource,
   systemLookup,
 } from './targets/expand.js';
+export { readSpecFile, specsOfLine } from './targets/input.js';
 export { formatIPv4, formatIPv6, parseIP, parseIPv4, parseIPv6 } from './targets/ip.js';
+export { localAddresses } from './targets/local.js';
+export {
+  listLines,
+  type OrderedTarget,
+  type OrderOptions,
+  parseShard,
+  type Shard,
+  TargetOrder,
+} from './targets/order.js';
+export { Permutation } from './targets/permutation.js';
+export {
+  type Checkpoint,
+  Checkpointer,
+  fingerprint,
+  LowWater,
+  readCheckpoint,
+  resumePosition,
+  writeCheckpoint,
+} from './targets/resume.js';
 export { TargetSpace } from './targets/space.js';
 export { type AddressRange, type ParsedSpec, parseSpec } from './targets/spec.js';
 export { escapeText, escapeWireBytes } from './text/escape.js';

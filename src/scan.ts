@@ -6,7 +6,8 @@ import { classify } from './net/classify.js';
 import { Sweeper, tickFor } from './net/deadlines.js';
 import { Probe, type ProbeContext, type ProbeOutcome } from './net/probe.js';
 import { newRecord, type ScanRecord, type Severity } from './record.js';
-import { type ExpandOptions, expandTargets, type SourcedSpec } from './targets/expand.js';
+import { type ExpandOptions, expandTargets, type SpecSource } from './targets/expand.js';
+import { type OrderedTarget, type Shard, TargetOrder } from './targets/order.js';
 import { TargetSpace } from './targets/space.js';
 
 export const DEFAULTS = {
@@ -19,10 +20,16 @@ export const DEFAULTS = {
 } as const;
 
 export interface ScanOptions extends ExpandOptions {
-  /** Specs (addresses, CIDRs, ranges, hostnames) or an already expanded space. */
-  targets: Iterable<string | SourcedSpec> | TargetSpace;
-  /** Ports to probe on every address (default 4369). */
+  /** Specs (addresses, CIDRs, ranges, hostnames, ...), an expanded space, or a ready order. */
+  targets: SpecSource | TargetSpace | TargetOrder;
+  /** Ports to probe on every address (default 4369); ignored when targets is a TargetOrder. */
   ports?: number[];
+  /** A seed: probe in a pseudo-random order, the same for the same seed. */
+  shuffle?: string;
+  /** Probe only shard i of n. */
+  shard?: Shard;
+  /** Skip the first positions of the sequence (a resumed scan). */
+  startAt?: number;
   /** Probes in flight at once. */
   concurrency?: number;
   /** New connections per second at most; unlimited when absent. */
@@ -45,8 +52,24 @@ interface Target {
   port: number;
 }
 
-function* crossPorts(space: TargetSpace, ports: number[]): Generator<Target> {
-  for (const ip of space.addresses()) for (const port of ports) yield { ip, port };
+/** A record and its position in the run's sequence (what a checkpoint counts). */
+export interface PositionedRecord {
+  position: number;
+  record: ScanRecord;
+}
+
+/** Builds the probe sequence from whatever form the targets take. */
+export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
+  if (options.targets instanceof TargetOrder) return options.targets;
+  const space =
+    options.targets instanceof TargetSpace
+      ? options.targets
+      : await expandTargets(options.targets, options);
+  return new TargetOrder(space, {
+    ports: options.ports ?? [DEFAULTS.port],
+    shuffle: options.shuffle,
+    shard: options.shard,
+  });
 }
 
 /** Turns a probe outcome into the record for its target. */
@@ -66,11 +89,12 @@ export function recordFor(target: Target, outcome: ProbeOutcome, severity: Sever
 
 /** Probes every target; yields a record per (address, port) as probes finish. */
 export async function* scan(options: ScanOptions): AsyncGenerator<ScanRecord> {
-  const space =
-    options.targets instanceof TargetSpace
-      ? options.targets
-      : await expandTargets(options.targets, options);
-  const ports = options.ports ?? [DEFAULTS.port];
+  for await (const { record } of scanPositioned(options)) yield record;
+}
+
+/** scan(), with each record's position in the sequence. */
+export async function* scanPositioned(options: ScanOptions): AsyncGenerator<PositionedRecord> {
+  const order = await orderFor(options);
   const connectTimeout = options.connectTimeout ?? DEFAULTS.connectTimeout;
   const timeout = options.timeout ?? DEFAULTS.timeout;
   const retries = options.retries ?? DEFAULTS.retries;
@@ -84,7 +108,7 @@ export async function* scan(options: ScanOptions): AsyncGenerator<ScanRecord> {
   };
 
   const request = encodeNamesRequest();
-  const start: StartTask<Target, ScanRecord> = (target, done) => {
+  const start: StartTask<OrderedTarget, PositionedRecord> = (target, done) => {
     let tries = 0;
     let current: Probe;
     const attempt = (): void => {
@@ -93,7 +117,7 @@ export async function* scan(options: ScanOptions): AsyncGenerator<ScanRecord> {
           tries++;
           attempt();
         } else {
-          done(recordFor(target, outcome, severity));
+          done({ position: target.position, record: recordFor(target, outcome, severity) });
         }
       });
     };
@@ -103,7 +127,7 @@ export async function* scan(options: ScanOptions): AsyncGenerator<ScanRecord> {
   };
 
   try {
-    yield* runPool(crossPorts(space, ports), start, {
+    yield* runPool(order.items(options.startAt ?? 0), start, {
       concurrency: options.concurrency ?? DEFAULTS.concurrency,
       rate: options.rate,
       signal: options.signal,

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, stat, unlink } from 'node:fs/promises';
+import { readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** A file-system error in words, without the temporary file's name. */
@@ -30,8 +30,15 @@ export class AtomicFile {
     readonly stream: WriteStream,
   ) {}
 
-  /** Opens the temporary file now, so an unwritable destination fails before any scan. */
-  static async open(path: string): Promise<AtomicFile> {
+  /** Bytes carried over from the existing file (see `carryOver`). */
+  carried = 0;
+
+  /**
+   * Opens the temporary file now, so an unwritable destination fails before
+   * any scan. With `carryOver`, the existing file's content is copied in first
+   * (a resumed scan keeps what the interrupted run wrote).
+   */
+  static async open(path: string, options: { carryOver?: boolean } = {}): Promise<AtomicFile> {
     const existing = await stat(path).catch(() => null);
     if (existing?.isDirectory()) throw new OutputError(`cannot write '${path}': it is a directory`);
     const tempPath = join(
@@ -44,7 +51,13 @@ export class AtomicFile {
     } catch (error) {
       throw new OutputError(`cannot write '${path}': ${describe(error)}`);
     }
-    return new AtomicFile(path, tempPath, stream);
+    const file = new AtomicFile(path, tempPath, stream);
+    if (options.carryOver && existing?.isFile()) {
+      const previous = await readFile(path);
+      file.carried = previous.length;
+      stream.write(previous);
+    }
+    return file;
   }
 
   /** Flushes, closes and renames the temporary file into place. */

@@ -1,7 +1,6 @@
 // Writing text to a stream with backpressure, remembering the first error
 // (e.g. EPIPE when `| head` has read enough) instead of throwing it later.
 
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 export class Sink {
@@ -18,9 +17,17 @@ export class Sink {
   async write(text: string): Promise<void> {
     if (text === '' || this.error) return;
     if (!this.stream.write(text)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'close')]).catch(
-        () => undefined,
-      );
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.stream.off('drain', done);
+          this.stream.off('close', done);
+          this.stream.off('error', done);
+          resolve();
+        };
+        this.stream.on('drain', done);
+        this.stream.on('close', done);
+        this.stream.on('error', done);
+      });
     }
   }
 }

@@ -1,0 +1,163 @@
+// The command line's flags (names fixed by CLI.md) and help text.
+
+import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { Command, Option } from 'commander';
+import type { Severity } from '../record.js';
+import { DEFAULTS } from '../scan.js';
+import { parseShard, type Shard } from '../targets/order.js';
+import { integer, nonEmpty, portList, severity } from './options.js';
+
+export const FORMATS = ['csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export const EXAMPLES = `
+Examples:
+  epmd-scan 127.0.0.1                          scan this machine, CSV on stdout
+  epmd-scan @local                             every address of this machine's interfaces
+  epmd-scan 192.0.2.0/24 -o report.csv         a /24, report written atomically
+  epmd-scan 192.0.2.10-50 -p 4369,14369        a range, two ports
+  epmd-scan -iL staging.txt --exclude 192.0.2.1
+  zmap -p 4369 -q | epmd-scan -iL -            feed a zmap or masscan sweep
+  epmd-scan 10.0.0.0/8 --shuffle s1 --shard 2/8 --resume shard2.ckpt
+
+Exit codes: 0 done, 2 bad usage or input (nothing scanned), 3 runtime
+failure (e.g. output not writable), 130 interrupted (results so far written).`;
+
+/** Parsed options, as commander gives them. */
+export interface CliOptions {
+  inputFile?: string[];
+  exclude?: string[];
+  excludeFile?: string[];
+  listTargets?: boolean;
+  shuffle?: string | boolean;
+  shard?: Shard;
+  resume?: string;
+  port: number[];
+  concurrency: number;
+  connectTimeout: number;
+  timeout: number;
+  retries: number;
+  rate?: number;
+  maxReply: number;
+  resolve: boolean;
+  output?: string;
+  format: Format;
+  nodeSeparator: string;
+  severity: Severity;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** nmap's two-letter `-iL`, which commander cannot declare, shown in the help as such. */
+function inputFileOption(): Option {
+  const option = new Option(
+    '--input-file <file>',
+    'read targets from <file>, one per line (- = stdin); repeatable',
+  ).argParser(collect);
+  option.flags = '-iL, --input-file <file>';
+  return option;
+}
+
+/** Rewrites `-iL x` / `-iLx` to `--input-file` before commander sees argv. */
+export function normaliseArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  let rest = false;
+  for (const arg of argv) {
+    if (rest || arg === '--') {
+      rest = true;
+      out.push(arg);
+    } else if (arg === '-iL') out.push('--input-file');
+    else if (arg.startsWith('-iL')) out.push(`--input-file=${arg.slice(3).replace(/^=/, '')}`);
+    else out.push(arg);
+  }
+  return out;
+}
+
+export function program(out: { stdout: Writable; stderr: Writable }): Command {
+  return new Command()
+    .name('epmd-scan')
+    .description(
+      'Find exposed Erlang Port Mapper Daemons (EPMD) and report them as Shadowserver scan_epmd rows.',
+    )
+    .version(version(), '-V, --version')
+    .argument(
+      '[targets...]',
+      'addresses, CIDRs, ranges (a.b.c.d-e, a.b.c.d-e.f.g.h), hostnames, masscan -oL lines, @local',
+    )
+    .addOption(inputFileOption())
+    .option('--exclude <specs>', 'never probe these (comma-separated specs); repeatable', collect)
+    .option('--exclude-file <file>', 'never probe the targets in <file>; repeatable', collect)
+    .option('--list-targets', 'print the final target list and exit, sending no packet')
+    .option('--shuffle [seed]', 'probe in a pseudo-random order, the same for the same seed')
+    .option(
+      '--shard <i/n>',
+      'probe only shard i of n (1-based); shards are disjoint and cover all',
+      parseShard,
+    )
+    .option(
+      '--resume <file>',
+      'keep a checkpoint in <file>; rerun with the same arguments to continue',
+    )
+    .option('-p, --port <ports>', 'TCP port(s) to probe, comma-separated', portList, [
+      DEFAULTS.port,
+    ])
+    .option(
+      '-c, --concurrency <n>',
+      'probes in flight at once',
+      integer(1, 1_000_000),
+      DEFAULTS.concurrency,
+    )
+    .option('--rate <n>', 'new connections per second at most (default: unlimited)', integer(1))
+    .option(
+      '--connect-timeout <ms>',
+      'time to establish a connection',
+      integer(1, 600_000),
+      DEFAULTS.connectTimeout,
+    )
+    .option(
+      '--timeout <ms>',
+      'time for the whole probe of one target',
+      integer(1, 600_000),
+      DEFAULTS.timeout,
+    )
+    .option(
+      '--retries <n>',
+      'extra tries after a connect timeout',
+      integer(0, 10),
+      DEFAULTS.retries,
+    )
+    .option(
+      '--max-reply <bytes>',
+      'stop reading a reply past this size (marked truncated)',
+      integer(64, 16 * 1024 * 1024),
+      DEFAULTS.maxReply,
+    )
+    .option('-n, --no-resolve', 'no reverse DNS for exposed hosts')
+    .option(
+      '-o, --output <file>',
+      'write results to <file> (atomically: a temporary file renamed at the end)',
+    )
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('csv'))
+    .option('--node-separator <s>', 'between nodes in the CSV nodes field', nonEmpty(16), ';')
+    .option(
+      '--severity <level>',
+      'severity of each row (critical, high, medium, low, info)',
+      severity,
+      'high' as Severity,
+    )
+    .addHelpText('after', EXAMPLES)
+    .showHelpAfterError('(run epmd-scan --help for usage and examples)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => out.stdout.write(s),
+      writeErr: (s) => out.stderr.write(s),
+    });
+}
