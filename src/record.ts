@@ -66,6 +66,8 @@ export interface ScanRecord {
   sector: string;
   severity: Severity;
   tag: 'epmd';
+  /** Why this exposure is dangerous, in words (from --node-info, --check-dist, --handshake). */
+  risks?: string[];
 }
 
 /** A record with every enrichment field empty. */

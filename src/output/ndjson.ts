@@ -1,0 +1,55 @@
+// NDJSON: one JSON object per line, with the fields CLI.md fixes. Names are
+// already safe text (escaped at parse time); JSON escapes the rest.
+
+import type { NodeEntry, ScanRecord } from '../record.js';
+import type { Formatter } from './formatter.js';
+
+/** snake_case keys for a node's fields (e.g. highestVersion -> highest_version). */
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function nodeJson(node: NodeEntry): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) if (v !== undefined) out[snake(k)] = v;
+  return out;
+}
+
+/** The JSON object of one record. */
+export function recordJson(r: ScanRecord): Record<string, unknown> {
+  return {
+    timestamp: r.timestamp.toISOString(),
+    ip: r.ip,
+    port: r.port,
+    protocol: r.protocol,
+    status: r.status,
+    epmd_port: r.epmdPort,
+    nodes: r.nodes.map(nodeJson),
+    truncated: r.truncated,
+    error: r.error,
+    hostname: r.hostname,
+    hostname_source: r.hostnameSource,
+    asn: r.asn,
+    geo: r.geo,
+    region: r.region,
+    city: r.city,
+    naics: r.naics,
+    sector: r.sector,
+    severity: r.severity,
+    tag: r.tag,
+    ...(r.risks && r.risks.length > 0 ? { risks: r.risks } : {}),
+  };
+}
+
+export interface NdjsonOptions {
+  /** One line for every target, not only exposed EPMDs. */
+  all?: boolean;
+}
+
+export function ndjsonFormatter(options: NdjsonOptions = {}): Formatter {
+  return {
+    header: () => '',
+    format: (r) => (options.all || r.status === 'epmd' ? `${JSON.stringify(recordJson(r))}\n` : ''),
+    footer: () => '',
+  };
+}

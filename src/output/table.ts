@@ -1,0 +1,72 @@
+// A table for people at a terminal: exposures only, aligned, coloured when
+// the destination is a colour terminal. Every string is escaped text already
+// (node names at parse time, the rest here), so no escape code from the wire
+// reaches the terminal.
+
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { ScanRecord } from '../record.js';
+import { escapeText } from '../text/escape.js';
+import type { Formatter } from './formatter.js';
+
+export interface TableOptions {
+  /** chalk colour level: 0 for none. */
+  colorLevel?: 0 | 1 | 2 | 3;
+}
+
+const HEAD = ['TARGET', 'EPMD', 'NODES', 'HOSTNAME', 'WHERE'];
+
+function target(r: ScanRecord): string {
+  return r.ip.includes(':') ? `[${r.ip}]:${r.port}` : `${r.ip}:${r.port}`;
+}
+
+function where(r: ScanRecord): string {
+  return [r.asn ? `AS${r.asn}` : '', r.geo, r.city]
+    .filter(Boolean)
+    .map((s) => escapeText(s))
+    .join(' ');
+}
+
+/** Visible width: code points (good enough for the escaped text we print). */
+function width(s: string): number {
+  return [...s].length;
+}
+
+function pad(s: string, w: number): string {
+  return s + ' '.repeat(Math.max(0, w - width(s)));
+}
+
+export function tableFormatter(options: TableOptions = {}): Formatter {
+  const c: ChalkInstance = new Chalk({ level: options.colorLevel ?? 0 });
+  const rows: { cells: string[]; notes: string[] }[] = [];
+  return {
+    header: () => '',
+    format: (r) => {
+      if (r.status !== 'epmd') return '';
+      const nodes = r.nodes.map((n) => `${n.name}:${n.port}`).join(' ') || '(none)';
+      const epmd = `${r.epmdPort ?? ''}${r.truncated ? ' (truncated)' : r.error ? ` (${r.error})` : ''}`;
+      rows.push({
+        cells: [target(r), epmd, nodes, escapeText(r.hostname), where(r)],
+        notes: (r.risks ?? []).map((x) => escapeText(x)),
+      });
+      return '';
+    },
+    footer: () => {
+      if (rows.length === 0) return 'No exposed EPMD found.\n';
+      const widths = HEAD.map((h, i) =>
+        Math.max(width(h), ...rows.map((r) => width(r.cells[i] ?? ''))),
+      );
+      const line = (cells: string[]) =>
+        cells
+          .map((cell, i) => (i === cells.length - 1 ? cell : pad(cell, widths[i] ?? 0)))
+          .join('  ')
+          .trimEnd();
+      let out = `${c.bold(line(HEAD))}\n`;
+      for (const r of rows) {
+        const [t = '', e = '', n = '', ...rest] = r.cells;
+        out += `${line([c.red(pad(t, widths[0] ?? 0)), e, c.yellow(pad(n, widths[2] ?? 0)), ...rest])}\n`;
+        for (const note of r.notes) out += `  ${c.magenta('!')} ${note}\n`;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ndjsonFormatter, recordJson } from '../../../src/output/ndjson.js';
+import { tableFormatter } from '../../../src/output/table.js';
+import { newRecord } from '../../../src/record.js';
+
+const exposed = newRecord({
+  ip: '192.0.2.7',
+  port: 4369,
+  status: 'epmd',
+  epmdPort: 4369,
+  timestamp: new Date(Date.UTC(2026, 10, 23, 1, 2, 3)),
+  nodes: [{ name: '\\x1b[31mevil', port: 25672 }],
+  hostname: 'mq\x1b]0;x\x07.example',
+});
+
+describe('ndjson', () => {
+  it('has every field CLI.md names, in snake_case', () => {
+    const j = recordJson(exposed);
+    for (const k of [
+      'timestamp',
+      'ip',
+      'port',
+      'protocol',
+      'status',
+      'epmd_port',
+      'nodes',
+      'truncated',
+      'error',
+      'hostname',
+      'hostname_source',
+      'asn',
+      'geo',
+      'region',
+      'city',
+      'naics',
+      'sector',
+      'severity',
+      'tag',
+    ]) {
+      expect(j).toHaveProperty(k);
+    }
+    expect(j.timestamp).toBe('2026-11-23T01:02:03.000Z');
+    expect(j.nodes).toEqual([{ name: '\\x1b[31mevil', port: 25672 }]);
+  });
+  it('writes exposures only, or every record with --all', () => {
+    const refused = newRecord({ ip: '192.0.2.8', port: 4369, status: 'refused' });
+    expect(ndjsonFormatter().format(refused)).toBe('');
+    const line = ndjsonFormatter({ all: true }).format(refused);
+    expect(JSON.parse(line)).toMatchObject({ ip: '192.0.2.8', status: 'refused' });
+    expect(line.endsWith('\n')).toBe(true);
+  });
+});
+
+describe('table', () => {
+  it('aligns exposures and lets no escape code from the wire or DNS through', () => {
+    const f = tableFormatter({ colorLevel: 0 });
+    f.format(exposed);
+    f.format(newRecord({ ip: '2001:db8::1', port: 14369, status: 'epmd', epmdPort: 14369 }));
+    f.format(newRecord({ ip: '192.0.2.9', port: 4369, status: 'timeout' }));
+    const out = f.footer();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: that is what is tested
+    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    const lines = out.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^TARGET\s+EPMD\s+NODES/);
+    expect(lines[1]).toContain('192.0.2.7:4369');
+    expect(lines[1]).toContain('mq\\x1b]0;x\\x07.example');
+    expect(lines[2]).toContain('[2001:db8::1]:14369');
+    expect(lines[2]).toContain('(none)');
+    // columns line up: NODES starts at the same offset on every line
+    const col = lines[0]?.indexOf('NODES');
+    expect(lines[1]?.indexOf('\\x1b[31mevil')).toBe(col);
+  });
+  it('colours only when asked', () => {
+    const f = tableFormatter({ colorLevel: 1 });
+    f.format(exposed);
+    expect(f.footer()).toContain('\x1b[31m');
+  });
+  it('says when nothing was found', () => {
+    expect(tableFormatter().footer()).toBe('No exposed EPMD found.\n');
+  });
+});
