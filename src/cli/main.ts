@@ -2,16 +2,23 @@
 // the library; it never calls process.exit, so tests can run it in-process.
 
 import type { Readable, Writable } from 'node:stream';
+import { Chalk } from 'chalk';
 import { CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { AtomicFile, OutputError } from '../output/atomic-file.js';
 import { csvFormatter } from '../output/csv.js';
 import type { Formatter } from '../output/formatter.js';
+import { ndjsonFormatter } from '../output/ndjson.js';
 import { Sink } from '../output/sink.js';
+import { tableFormatter } from '../output/table.js';
+import { Gate, readAllowList, readBaseline } from '../report/gate.js';
+import { Progress } from '../report/progress.js';
+import { renderSummary, Stats } from '../report/summary.js';
 import { scanPositioned } from '../scan.js';
 import type { HostLookup } from '../targets/expand.js';
 import { listLines } from '../targets/order.js';
 import { Checkpointer } from '../targets/resume.js';
+import { colorLevel, isTerminal } from './color.js';
 import { clampConcurrency, openFileLimit } from './limits.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
 import { type PlannedTargets, planTargets } from './targets.js';
@@ -34,7 +41,9 @@ export interface CliIO {
 
 export const EXIT = { ok: 0, exposed: 1, usage: 2, runtime: 3, interrupted: 130 } as const;
 
-function formatterFor(options: CliOptions): Formatter {
+function formatterFor(options: CliOptions, out: Writable, env: NodeJS.ProcessEnv): Formatter {
+  if (options.format === 'ndjson') return ndjsonFormatter({ all: options.all });
+  if (options.format === 'table') return tableFormatter({ colorLevel: colorLevel(out, env) });
   return csvFormatter({ nodeSeparator: options.nodeSeparator });
 }
 
@@ -53,8 +62,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   };
 
   let plan: PlannedTargets;
+  let gate: Gate | null = null;
   try {
+    if (options.all && options.format !== 'ndjson') {
+      throw new UsageError('--all goes with -f ndjson (CSV and table list exposures only)');
+    }
     plan = await planTargets(cmd.args, options, io);
+    if (options.baseline || options.allow || options.failOnExposed) {
+      gate = new Gate(
+        options.baseline ? await readBaseline(options.baseline, options.nodeSeparator) : null,
+        options.allow ? await readAllowList(options.allow) : [],
+      );
+    }
   } catch (error) {
     if (error instanceof UsageError) {
       say(error.message);
@@ -64,12 +83,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     throw error;
   }
-  if (plan.seed?.generated) {
+  if (plan.seed?.generated && !options.quiet) {
     say(`shuffle seed ${plan.seed.value} (give --shuffle ${plan.seed.value} to repeat this order)`);
   }
 
   if (options.listTargets) return listTargets(plan, options, io, say);
-  return runScan(plan, options, io, say);
+  return runScan(plan, gate, options, io, say);
 }
 
 async function listTargets(
@@ -119,6 +138,7 @@ async function finishOutput(
 
 async function runScan(
   plan: PlannedTargets,
+  gate: Gate | null,
   options: CliOptions,
   io: CliIO,
   say: (line: string) => void,
@@ -145,14 +165,23 @@ async function runScan(
     say((error as Error).message);
     return EXIT.runtime;
   }
-  const sink = new Sink(file ? file.stream : io.stdout);
-  const formatter = formatterFor(options);
+  const out = file ? file.stream : io.stdout;
+  const sink = new Sink(out);
+  const env = io.env ?? {};
+  const formatter = formatterFor(options, out, env);
+  const stats = new Stats();
+  const total = plan.order.size - plan.startAt;
+  const progress =
+    !options.quiet && options.progress && isTerminal(io.stderr)
+      ? new Progress(io.stderr, stats, total, new Chalk({ level: colorLevel(io.stderr, env) }))
+      : null;
   const checkpoint = options.resume
     ? new Checkpointer(options.resume, plan.order, plan.startAt, plan.seed?.value ?? null)
     : null;
 
   try {
     checkpoint?.start();
+    progress?.start();
     // A resumed report already has its header (carried over, or on stdout earlier).
     if (!resuming) await sink.write(formatter.header());
     for await (const { position, record } of scanPositioned({
@@ -167,13 +196,17 @@ async function runScan(
       severity: options.severity,
       signal: io.signal,
     })) {
+      stats.add(record);
+      gate?.observe(record);
       await sink.write(formatter.format(record));
       if (sink.error) break;
       checkpoint?.complete(position);
     }
+    progress?.stop();
     await sink.write(formatter.footer());
     await checkpoint?.close();
   } catch (error) {
+    progress?.stop();
     await file?.discard();
     if (error instanceof OutputError || (error as NodeJS.ErrnoException).code !== undefined) {
       say((error as Error).message);
@@ -181,5 +214,16 @@ async function runScan(
     }
     throw error;
   }
-  return finishOutput(file, sink, io, say);
+  const code = await finishOutput(file, sink, io, say);
+  const interrupted = io.signal?.aborted === true;
+  if (!options.quiet) {
+    io.stderr.write(renderSummary({ stats, total, interrupted, gate: gate?.summary }));
+  }
+  const fresh = gate?.summary.fresh ?? [];
+  if (code !== EXIT.ok || !options.failOnExposed || fresh.length === 0) return code;
+  if (options.quiet) {
+    // Quiet runs stay silent unless something is wrong; a tripped gate is.
+    say(`${fresh.length} new exposure(s): ${fresh.map((e) => e.key).join(', ')}`);
+  }
+  return EXIT.exposed;
 }

@@ -8,7 +8,7 @@ import { DEFAULTS } from '../scan.js';
 import { parseShard, type Shard } from '../targets/order.js';
 import { integer, nonEmpty, portList, severity } from './options.js';
 
-export const FORMATS = ['csv'] as const;
+export const FORMATS = ['csv', 'ndjson', 'table'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const EXAMPLES = `
@@ -20,9 +20,12 @@ Examples:
   epmd-scan -iL staging.txt --exclude 192.0.2.1
   zmap -p 4369 -q | epmd-scan -iL -            feed a zmap or masscan sweep
   epmd-scan 10.0.0.0/8 --shuffle s1 --shard 2/8 --resume shard2.ckpt
+  epmd-scan 192.0.2.0/24 -f table              a table for people
+  epmd-scan -iL staging.txt --baseline accepted.csv --fail-on-exposed -q
 
-Exit codes: 0 done, 2 bad usage or input (nothing scanned), 3 runtime
-failure (e.g. output not writable), 130 interrupted (results so far written).`;
+Exit codes: 0 done (gate not tripped), 1 new exposure with --fail-on-exposed,
+2 bad usage or input (nothing scanned), 3 runtime failure (e.g. output not
+writable), 130 interrupted (results so far written).`;
 
 /** Parsed options, as commander gives them. */
 export interface CliOptions {
@@ -43,8 +46,14 @@ export interface CliOptions {
   resolve: boolean;
   output?: string;
   format: Format;
+  all?: boolean;
   nodeSeparator: string;
   severity: Severity;
+  failOnExposed?: boolean;
+  baseline?: string;
+  allow?: string;
+  quiet?: boolean;
+  progress: boolean;
 }
 
 function version(): string {
@@ -146,6 +155,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       'write results to <file> (atomically: a temporary file renamed at the end)',
     )
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('csv'))
+    .option('--all', 'ndjson: a record for every target, not only exposed EPMDs')
     .option('--node-separator <s>', 'between nodes in the CSV nodes field', nonEmpty(16), ';')
     .option(
       '--severity <level>',
@@ -153,6 +163,17 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       severity,
       'high' as Severity,
     )
+    .option(
+      '--fail-on-exposed',
+      'exit 1 when an exposure is found that is neither in --baseline nor --allow',
+    )
+    .option(
+      '--baseline <report.csv>',
+      'an earlier scan_epmd report: its exposures are not new; the summary lists new and gone ones',
+    )
+    .option('--allow <file>', 'accepted exposures: an ip, ip:port or CIDR per line (# comments)')
+    .option('-q, --quiet', 'print nothing on stderr but errors (no progress, no summary)')
+    .option('--no-progress', 'no progress line, even on a terminal')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run epmd-scan --help for usage and examples)')
     .exitOverride()

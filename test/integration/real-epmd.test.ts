@@ -21,7 +21,13 @@ describe.runIf(real)('a real epmd with three registered nodes', () => {
   it('the CLI writes exactly one CSV row whose nodes equal epmd -names', async () => {
     const names = epmd.names();
     expect(names.size).toBe(3);
-    const { code, stdout, stderr } = await runCli(['127.0.0.1', '-p', String(epmd.port), '-n']);
+    const { code, stdout, stderr } = await runCli([
+      '127.0.0.1',
+      '-p',
+      String(epmd.port),
+      '-n',
+      '-q',
+    ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const rows = csvLines(stdout);
