@@ -1,0 +1,72 @@
+// openEnricher: fills the columns Shadowserver fills (hostname, asn, geo,
+// region, city, sector, naics) for exposed hosts, from sources a security
+// team already has. Every source is opened and checked before any scan.
+
+import pLimit from 'p-limit';
+import type { ScanRecord } from '../record.js';
+import { AssetMap } from './asset-map.js';
+import { type AsnRecord, asnOf, type CityRecord, cityFields, openDb } from './mmdb.js';
+import { type ReverseLookup, systemReverse, withTimeout } from './ptr.js';
+
+export interface EnricherOptions {
+  /** A City (or Country) MMDB file. */
+  cityDb?: string;
+  /** An ASN MMDB file. */
+  asnDb?: string;
+  /** `cidr,sector,naics` CSV. */
+  assetMap?: string;
+  /** Reverse DNS: true for the system resolver, a function to use another, false for none. */
+  resolve?: boolean | ReverseLookup;
+  /** Per-lookup timeout in ms (default 2000). */
+  resolveTimeout?: number;
+  /** Reverse lookups in flight at once (default 8; getnameinfo runs on libuv's thread pool). */
+  resolveConcurrency?: number;
+  /** Names of targets given as hostnames: address -> name. They are kept as the hostname. */
+  targetNames?: ReadonlyMap<string, string>;
+}
+
+export interface Enricher {
+  /** Fills the record's context columns in place (exposed records only). */
+  enrich(record: ScanRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The hostname_source of a name that came from the target list rather than DNS. */
+export const TARGET_HOSTNAME_SOURCE = 'target';
+
+export async function openEnricher(options: EnricherOptions = {}): Promise<Enricher> {
+  const city = options.cityDb ? await openDb<CityRecord>(options.cityDb, 'city') : null;
+  const asn = options.asnDb ? await openDb<AsnRecord>(options.asnDb, 'asn') : null;
+  const assets = options.assetMap ? await AssetMap.load(options.assetMap) : null;
+  const base = options.resolve === true ? systemReverse : options.resolve || null;
+  const reverse = base ? withTimeout(base, options.resolveTimeout ?? 2000) : null;
+  const limit = pLimit(options.resolveConcurrency ?? 8);
+  const names = options.targetNames;
+
+  return {
+    async enrich(r) {
+      if (r.status !== 'epmd') return;
+      if (city) Object.assign(r, cityFields(city, r.ip));
+      if (asn) r.asn = asnOf(asn, r.ip);
+      const asset = assets?.lookup(r.ip);
+      if (asset) {
+        r.sector = asset.sector;
+        r.naics = asset.naics;
+      }
+      const given = names?.get(r.ip);
+      if (given) {
+        r.hostname = given;
+        r.hostnameSource = TARGET_HOSTNAME_SOURCE;
+      } else if (reverse) {
+        const name = await limit(() => reverse(r.ip));
+        if (name) {
+          r.hostname = name;
+          r.hostnameSource = 'ptr';
+        }
+      }
+    },
+    async close() {
+      limit.clearQueue();
+    },
+  };
+}
