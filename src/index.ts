@@ -26,6 +26,8 @@ export {
   shadowserverTimestamp,
 } from './output/csv.js';
 export type { Formatter } from './output/formatter.js';
+export { ndjsonFormatter, recordJson } from './output/ndjson.js';
+export { tableFormatter } from './output/table.js';
 export {
   type ErrorCode,
   type NodeEntry,
@@ -36,6 +38,8 @@ export {
   STATUSES,
   type Status,
 } from './record.js';
+export { Gate, readAllowList, readBaseline } from './report/gate.js';
+export { renderSummary, Stats } from './report/summary.js';
 export { DEFAULTS, type PositionedRecord, type ScanOptions, scan, scanPositioned } from './scan.js';
 export {
   type ExpandOptions,

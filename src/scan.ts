@@ -43,6 +43,8 @@ export interface ScanOptions extends ExpandOptions {
   /** Bytes read at most from one reply. */
   maxReply?: number;
   severity?: Severity;
+  /** Called for each exposed EPMD before it is yielded, e.g. an Enricher's enrich. */
+  enrich?: (record: ScanRecord) => Promise<void>;
   /** Stops the scan: nothing new starts, what is in flight gets about a second. */
   signal?: AbortSignal;
 }
@@ -108,6 +110,7 @@ export async function* scanPositioned(options: ScanOptions): AsyncGenerator<Posi
   };
 
   const request = encodeNamesRequest();
+  const enrich = options.enrich;
   const start: StartTask<OrderedTarget, PositionedRecord> = (target, done) => {
     let tries = 0;
     let current: Probe;
@@ -117,7 +120,16 @@ export async function* scanPositioned(options: ScanOptions): AsyncGenerator<Posi
           tries++;
           attempt();
         } else {
-          done({ position: target.position, record: recordFor(target, outcome, severity) });
+          const record = recordFor(target, outcome, severity);
+          if (enrich && record.status === 'epmd') {
+            // A failing source must not lose the exposure: report it unenriched.
+            enrich(record).then(
+              () => done({ position: target.position, record }),
+              () => done({ position: target.position, record }),
+            );
+          } else {
+            done({ position: target.position, record });
+          }
         }
       });
     };

@@ -4,6 +4,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { CommanderError } from 'commander';
+import { type Enricher, openEnricher } from '../enrich/enricher.js';
+import type { ReverseLookup } from '../enrich/ptr.js';
 import { UsageError } from '../errors.js';
 import { AtomicFile, OutputError } from '../output/atomic-file.js';
 import { csvFormatter } from '../output/csv.js';
@@ -37,6 +39,8 @@ export interface CliIO {
   lookup?: HostLookup;
   /** What @local stands for (tests inject it). */
   localAddresses?: () => string[];
+  /** Reverse DNS (tests inject one); the system resolver when absent. */
+  reverseLookup?: ReverseLookup;
 }
 
 export const EXIT = { ok: 0, exposed: 1, usage: 2, runtime: 3, interrupted: 130 } as const;
@@ -63,6 +67,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 
   let plan: PlannedTargets;
   let gate: Gate | null = null;
+  let enricher: Enricher | null = null;
   try {
     if (options.all && options.format !== 'ndjson') {
       throw new UsageError('--all goes with -f ndjson (CSV and table list exposures only)');
@@ -73,6 +78,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         options.baseline ? await readBaseline(options.baseline, options.nodeSeparator) : null,
         options.allow ? await readAllowList(options.allow) : [],
       );
+    }
+    if (!options.listTargets) {
+      const env = io.env ?? {};
+      enricher = await openEnricher({
+        cityDb: options.cityDb ?? (env.EPMD_SCAN_CITY_DB || undefined),
+        asnDb: options.asnDb ?? (env.EPMD_SCAN_ASN_DB || undefined),
+        assetMap: options.assetMap,
+        resolve: options.resolve ? (io.reverseLookup ?? true) : false,
+        targetNames: plan.order.space.names,
+      });
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -88,7 +103,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 
   if (options.listTargets) return listTargets(plan, options, io, say);
-  return runScan(plan, gate, options, io, say);
+  try {
+    return await runScan(plan, gate, enricher, options, io, say);
+  } finally {
+    await enricher?.close();
+  }
 }
 
 async function listTargets(
@@ -139,6 +158,7 @@ async function finishOutput(
 async function runScan(
   plan: PlannedTargets,
   gate: Gate | null,
+  enricher: Enricher | null,
   options: CliOptions,
   io: CliIO,
   say: (line: string) => void,
@@ -194,6 +214,7 @@ async function runScan(
       retries: options.retries,
       maxReply: options.maxReply,
       severity: options.severity,
+      enrich: enricher ? (r) => enricher.enrich(r) : undefined,
       signal: io.signal,
     })) {
       stats.add(record);

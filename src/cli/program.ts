@@ -44,6 +44,9 @@ export interface CliOptions {
   rate?: number;
   maxReply: number;
   resolve: boolean;
+  cityDb?: string;
+  asnDb?: string;
+  assetMap?: string;
   output?: string;
   format: Format;
   all?: boolean;
@@ -150,6 +153,12 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       DEFAULTS.maxReply,
     )
     .option('-n, --no-resolve', 'no reverse DNS for exposed hosts')
+    .option(
+      '--city-db <file.mmdb>',
+      'GeoLite2/GeoIP2/DB-IP City database: geo, region, city (env EPMD_SCAN_CITY_DB)',
+    )
+    .option('--asn-db <file.mmdb>', 'GeoLite2/DB-IP ASN database: asn (env EPMD_SCAN_ASN_DB)')
+    .option('--asset-map <file.csv>', 'cidr,sector,naics rows for your own ranges: sector, naics')
     .option(
       '-o, --output <file>',
       'write results to <file> (atomically: a temporary file renamed at the end)',

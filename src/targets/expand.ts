@@ -6,7 +6,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import pLimit from 'p-limit';
 import { TargetSpecError, UsageError } from '../errors.js';
-import { parseIP } from './ip.js';
+import { formatIP, parseIP } from './ip.js';
 import { localAddresses } from './local.js';
 import { RangeCollector, TargetSpace } from './space.js';
 import { parseSpec } from './spec.js';
@@ -67,7 +67,12 @@ function addAll(addresses: string[], into: RangeCollector): void {
 }
 
 /** Resolves hostnames with bounded concurrency; the first failure in input order is thrown. */
-async function resolveAll(names: SourcedSpec[], into: RangeCollector, lookup: HostLookup) {
+async function resolveAll(
+  names: SourcedSpec[],
+  into: RangeCollector,
+  lookup: HostLookup,
+  named?: Map<string, string>,
+) {
   const limit = pLimit(LOOKUP_CONCURRENCY);
   const results = await Promise.all(
     names.map(({ spec, origin }) =>
@@ -86,7 +91,17 @@ async function resolveAll(names: SourcedSpec[], into: RangeCollector, lookup: Ho
     ),
   );
   for (const r of results) if (r instanceof Error) throw r;
-  for (const r of results) addAll(r as string[], into);
+  results.forEach((r, i) => {
+    addAll(r as string[], into);
+    for (const a of r as string[]) {
+      const ip = parseIP(a);
+      // The first name given for an address is the one reported.
+      if (ip && named) {
+        const text = formatIP(ip.family, ip.value);
+        if (!named.has(text)) named.set(text, (names[i] as SourcedSpec).spec);
+      }
+    }
+  });
 }
 
 /** Parses, resolves and merges specs, minus the excludes, into one target space. */
@@ -99,9 +114,11 @@ export async function expandTargets(
   const names = await collect(specs, include, options);
   const excludedNames = options.exclude ? await collect(options.exclude, exclude, options) : [];
   const lookup = options.lookup ?? systemLookup;
-  await resolveAll(names, include, lookup);
+  const named = new Map<string, string>();
+  await resolveAll(names, include, lookup, named);
   await resolveAll(excludedNames, exclude, lookup);
   const space = TargetSpace.subtracting(include.finish(), exclude.finish());
+  for (const [ip, name] of named) space.names.set(ip, name);
   if (space.count6 > MAX_IPV6_TARGETS) {
     throw new UsageError(
       `the IPv6 targets hold ${space.exactCount6()} addresses, more than the ${MAX_IPV6_TARGETS} a scan can cover`,

@@ -136,6 +136,8 @@ export class TargetSpace {
   private readonly cum: Float64Array;
   /** How many distinct addresses. */
   readonly count: number;
+  /** Addresses that came from hostname targets, with that name (kept as the record's hostname). */
+  readonly names = new Map<string, string>();
 
   private constructor(v4: U32Pairs, v6: BigSpan[]) {
     this.starts4 = v4.a.slice(0, v4.length);

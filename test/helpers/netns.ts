@@ -3,6 +3,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 export function netnsAvailable(): boolean {
   if (process.getuid?.() !== 0) return false;
@@ -27,6 +28,8 @@ export interface Netns {
   ip(...args: string[]): void;
   /** argv prefix that runs a command inside the namespace. */
   exec: string[];
+  /** Gives the namespace its own /etc/hosts (ip netns exec bind-mounts /etc/netns/<ns>/hosts). */
+  hosts(text: string): void;
   remove(): void;
 }
 
@@ -41,7 +44,12 @@ export function createNetns(): Netns {
     name,
     ip,
     exec: ['ip', 'netns', 'exec', name],
+    hosts: (text) => {
+      mkdirSync(`/etc/netns/${name}`, { recursive: true });
+      writeFileSync(`/etc/netns/${name}/hosts`, text);
+    },
     remove: () => {
+      rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
       try {
         execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
       } catch {

@@ -66,7 +66,7 @@ describe('scans', () => {
     expect(version.stdout.trim()).toBe(pkg.version);
   });
   it('an exposed EPMD gives the header and one row', async () => {
-    const r = await runCli(['127.0.0.1', '-p', String(epmd.port)]);
+    const r = await runCli(['127.0.0.1', '-p', String(epmd.port), '-n']);
     expect(r.code).toBe(0);
     const rows = csvLines(r.stdout);
     expect(rows[0]).toBe(HEADER);
