@@ -1,0 +1,138 @@
+// The start of the Erlang distribution handshake (erl_dist_protocol.md,
+// "Distribution Handshake"; lib/kernel/src/dist_util.erl): send_name, then
+// read the status and the challenge, which carries the node's full name and
+// capability flags. The scanner closes there: it never sends a cookie, a
+// digest or a challenge reply, so it never authenticates.
+
+/** Capability flags (dist.hrl). */
+export const DFLAG = {
+  EXTENDED_REFERENCES: 0x4n,
+  DIST_MONITOR: 0x8n,
+  FUN_TAGS: 0x10n,
+  NEW_FUN_TAGS: 0x80n,
+  EXTENDED_PIDS_PORTS: 0x100n,
+  EXPORT_PTR_TAG: 0x200n,
+  BIT_BINARIES: 0x400n,
+  NEW_FLOATS: 0x800n,
+  UNICODE_IO: 0x1000n,
+  UTF8_ATOMS: 0x10000n,
+  MAP_TAG: 0x20000n,
+  BIG_CREATION: 0x40000n,
+  HANDSHAKE_23: 0x1000000n,
+  UNLINK_ID: 0x2000000n,
+  V4_NC: 1n << 34n,
+} as const;
+
+/**
+ * What we announce: every flag OTP 25 and OTP 26+ make mandatory (tools that
+ * send legacy flags are refused with `not_allowed`), and not DFLAG_PUBLISHED,
+ * so we would be a hidden node.
+ */
+export const SCANNER_FLAGS = Object.values(DFLAG).reduce((a, b) => a | b, 0n);
+
+/** send_name, version 6: Length:16, 'N', Flags:64, Creation:32, Nlen:16, Name. */
+export function encodeSendName(name: string, creation: number, flags = SCANNER_FLAGS): Buffer {
+  const nameBytes = Buffer.from(name, 'utf8');
+  const body = Buffer.alloc(1 + 8 + 4 + 2 + nameBytes.length);
+  body[0] = 0x4e; // 'N'
+  body.writeBigUInt64BE(flags, 1);
+  body.writeUInt32BE(creation >>> 0, 9);
+  body.writeUInt16BE(nameBytes.length, 13);
+  nameBytes.copy(body, 15);
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(body.length);
+  return Buffer.concat([len, body]);
+}
+
+export interface Challenge {
+  /** The node's full name, e.g. rabbit@internal-host: leaks a hostname. */
+  fullName: string;
+  /** Capability flags, as 0x-prefixed hex. */
+  flags: string;
+  creation: number | null;
+  /** 5 for the old 'n' challenge, 6 for 'N'. */
+  version: 5 | 6;
+}
+
+export interface HandshakeReply {
+  /** The status the node sent: ok, ok_simultaneous, nok, not_allowed, alive, named:..., or null. */
+  status: string | null;
+  challenge: Challenge | null;
+  /** Why the reply could not be read to the challenge. */
+  error: string | null;
+  /** The bytes hold everything there is to read (close now). */
+  done: boolean;
+}
+
+/** No status or challenge frame is longer (a name is at most 1020 bytes). */
+const MAX_FRAME = 2048;
+
+/** Splits 2-byte-length frames off the front of `b`. */
+function frames(b: Buffer): { list: Buffer[]; rest: number } {
+  const list: Buffer[] = [];
+  let at = 0;
+  while (at + 2 <= b.length) {
+    const len = b.readUInt16BE(at);
+    if (at + 2 + len > b.length) break;
+    list.push(b.subarray(at + 2, at + 2 + len));
+    at += 2 + len;
+  }
+  return { list, rest: b.length - at };
+}
+
+function printable(b: Buffer): string {
+  // Node names are atoms: keep them readable, never raw control bytes.
+  let s = '';
+  for (const c of b)
+    s +=
+      c >= 0x20 && c < 0x7f && c !== 0x5c
+        ? String.fromCharCode(c)
+        : `\\x${c.toString(16).padStart(2, '0')}`;
+  return s;
+}
+
+function parseChallenge(f: Buffer): Challenge | null {
+  if (f[0] === 0x4e && f.length >= 19) {
+    const nlen = f.readUInt16BE(17);
+    if (f.length !== 19 + nlen) return null;
+    return {
+      fullName: printable(f.subarray(19)),
+      flags: `0x${f.readBigUInt64BE(1).toString(16)}`,
+      creation: f.readUInt32BE(13),
+      version: 6,
+    };
+  }
+  if (f[0] === 0x6e && f.length >= 11) {
+    return {
+      fullName: printable(f.subarray(11)),
+      flags: `0x${f.readUInt32BE(3).toString(16)}`,
+      creation: null,
+      version: 5,
+    };
+  }
+  return null;
+}
+
+/** Reads the node's answer to send_name so far. Never throws. */
+export function parseHandshakeReply(bytes: Uint8Array): HandshakeReply {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  // Status and challenge frames are small; a larger length is some other protocol.
+  if (b.length >= 2 && b.readUInt16BE(0) > MAX_FRAME) {
+    return { status: null, challenge: null, error: 'not-erlang-distribution', done: true };
+  }
+  const { list } = frames(b);
+  const first = list[0];
+  if (!first) return { status: null, challenge: null, error: null, done: false };
+  if (first[0] !== 0x73) {
+    return { status: null, challenge: null, error: 'not-erlang-distribution', done: true };
+  }
+  const status = printable(first.subarray(1));
+  if (status !== 'ok' && status !== 'ok_simultaneous' && !status.startsWith('named:')) {
+    // nok, not_allowed, alive: the node says no and closes (or waits for us to).
+    return { status, challenge: null, error: null, done: true };
+  }
+  const second = list[1];
+  if (!second) return { status, challenge: null, error: null, done: false };
+  const challenge = parseChallenge(second);
+  return { status, challenge, error: challenge ? null : 'bad-challenge', done: true };
+}
