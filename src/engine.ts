@@ -2,6 +2,8 @@
 // is free and the consumer is keeping up, so a /8 never becomes 16.7 million
 // pending promises. Results come out in completion order.
 
+import { TokenBucket } from './net/token-bucket.js';
+
 /** A started unit of work that can be cut short. */
 export interface Task {
   abort(): void;
@@ -15,32 +17,12 @@ export interface PoolOptions {
   concurrency: number;
   /** New tasks per second at most (token bucket); unlimited when absent or 0. */
   rate?: number;
+  /** A bucket shared with other connection makers; takes precedence over `rate`. */
+  bucket?: TokenBucket | null;
   /** Stops pulling; in-flight tasks get `graceMs` to finish, then are aborted. */
   signal?: AbortSignal;
   /** How long in-flight tasks may run on after the signal (default 1000 ms). */
   graceMs?: number;
-}
-
-/** Token bucket allowing `rate` starts a second with bursts of a tenth of a second. */
-class TokenBucket {
-  private tokens: number;
-  private last = performance.now();
-  private readonly burst: number;
-  constructor(private readonly rate: number) {
-    this.burst = Math.max(1, rate / 10);
-    this.tokens = this.burst;
-  }
-  /** Takes a token, or returns how many ms until one is available. */
-  take(): number {
-    const now = performance.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
-    this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.tokens) * 1000) / this.rate);
-  }
 }
 
 /** Runs `start` over `source` with at most `concurrency` tasks in flight. */
@@ -53,7 +35,8 @@ export async function* runPool<T, R>(
   const highWater = Math.max(64, concurrency);
   const syncIt = Symbol.iterator in source ? (source as Iterable<T>)[Symbol.iterator]() : null;
   const asyncIt = syncIt ? null : (source as AsyncIterable<T>)[Symbol.asyncIterator]();
-  const bucket = options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null;
+  const bucket =
+    options.bucket ?? (options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null);
 
   const inFlight = new Set<Task>();
   const results: R[] = [];

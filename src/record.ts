@@ -40,6 +40,22 @@ export interface NodeEntry {
   /** Safe text: controls, invalid UTF-8 and `\` are written as `\xNN`. */
   name: string;
   port: number;
+  /** --node-info (PORT2_RESP): 'normal' (77) or 'hidden' (72, a C-node). */
+  type?: string;
+  /** --node-info: 0 is TCP/IPv4. */
+  protocol?: number;
+  highestVersion?: number;
+  lowestVersion?: number;
+  /** --node-info: why PORT2_RESP could not be read. */
+  nodeInfoError?: string;
+  /** --check-dist: a TCP connection to the node's port succeeded. */
+  distReachable?: boolean;
+  /** --handshake: the status the node sent (ok, nok, not_allowed, alive), or why there was none. */
+  distStatus?: string;
+  /** --handshake: the node's full name from its challenge, e.g. rabbit@internal-host. */
+  fullName?: string;
+  /** --handshake: the node's capability flags, hex. */
+  flags?: string;
 }
 
 /** The result of probing one (ip, port). */

@@ -1,11 +1,15 @@
 // scan(options): targets in, one ScanRecord per (address, port) out.
 
 import { runPool, type StartTask, type Task } from './engine.js';
+import type { NamesNode } from './epmd/names.js';
 import { encodeNamesRequest } from './epmd/names.js';
-import { classify } from './net/classify.js';
+import { classify, type Verdict } from './net/classify.js';
 import { Sweeper, tickFor } from './net/deadlines.js';
-import { Probe, type ProbeContext, type ProbeOutcome } from './net/probe.js';
+import { anyNodeCheck, checkNodes } from './net/node-checks.js';
+import { Probe, type ProbeContext } from './net/probe.js';
+import { TokenBucket } from './net/token-bucket.js';
 import { newRecord, type ScanRecord, type Severity } from './record.js';
+import { applyRisk } from './report/risk.js';
 import { type ExpandOptions, expandTargets, type SpecSource } from './targets/expand.js';
 import { type OrderedTarget, type Shard, TargetOrder } from './targets/order.js';
 import { TargetSpace } from './targets/space.js';
@@ -43,6 +47,12 @@ export interface ScanOptions extends ExpandOptions {
   /** Bytes read at most from one reply. */
   maxReply?: number;
   severity?: Severity;
+  /** PORT_PLEASE2 for each listed node (type, protocol, versions). */
+  nodeInfo?: boolean;
+  /** TCP connect to each node's distribution port. */
+  checkDist?: boolean;
+  /** Distribution send_name: status, full name, flags; closes before authenticating. */
+  handshake?: boolean;
   /** Called for each exposed EPMD before it is yielded, e.g. an Enricher's enrich. */
   enrich?: (record: ScanRecord) => Promise<void>;
   /** Stops the scan: nothing new starts, what is in flight gets about a second. */
@@ -74,9 +84,13 @@ export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
   });
 }
 
-/** Turns a probe outcome into the record for its target. */
-export function recordFor(target: Target, outcome: ProbeOutcome, severity: Severity): ScanRecord {
-  const v = classify(outcome);
+interface Holder {
+  current: Probe | null;
+  aborted: boolean;
+}
+
+/** Turns a probe's verdict into the record for its target. */
+export function recordFor(target: Target, v: Verdict, severity: Severity): ScanRecord {
   return newRecord({
     ip: target.ip,
     port: target.port,
@@ -111,37 +125,56 @@ export async function* scanPositioned(options: ScanOptions): AsyncGenerator<Posi
 
   const request = encodeNamesRequest();
   const enrich = options.enrich;
+  const bucket = options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null;
+  const deep = anyNodeCheck(options);
+  /** Node checks, risk and enrichment of an exposure, then its record is done. */
+  const finishExposure = async (
+    target: OrderedTarget,
+    record: ScanRecord,
+    names: NamesNode[],
+    holder: Holder,
+  ) => {
+    if (deep) {
+      await checkNodes(target.ip, target.port, names, record.nodes, options, ctx, bucket, holder);
+    }
+    applyRisk(record);
+    if (enrich) await enrich(record);
+  };
   const start: StartTask<OrderedTarget, PositionedRecord> = (target, done) => {
     let tries = 0;
-    let current: Probe;
+    const holder: Holder = { current: null, aborted: false };
     const attempt = (): void => {
-      current = new Probe(target.ip, target.port, request, ctx, (outcome) => {
+      holder.current = new Probe(target.ip, target.port, request, ctx, (outcome) => {
         if (outcome.end === 'connect-timeout' && tries < retries) {
           tries++;
           attempt();
-        } else {
-          const record = recordFor(target, outcome, severity);
-          if (enrich && record.status === 'epmd') {
-            // A failing source must not lose the exposure: report it unenriched.
-            enrich(record).then(
-              () => done({ position: target.position, record }),
-              () => done({ position: target.position, record }),
-            );
-          } else {
-            done({ position: target.position, record });
-          }
+          return;
         }
+        const verdict = classify(outcome);
+        const record = recordFor(target, verdict, severity);
+        if (record.status !== 'epmd') {
+          done({ position: target.position, record });
+          return;
+        }
+        // A failing follow-up or source must not lose the exposure: report what is known.
+        const finish = () => done({ position: target.position, record });
+        finishExposure(target, record, verdict.nodes, holder).then(finish, finish);
       });
     };
     attempt();
-    const task: Task = { abort: () => current.abort() };
+    const task: Task = {
+      abort: () => {
+        holder.aborted = true;
+        holder.current?.abort();
+      },
+    };
     return task;
   };
 
   try {
     yield* runPool(order.items(options.startAt ?? 0), start, {
       concurrency: options.concurrency ?? DEFAULTS.concurrency,
-      rate: options.rate,
+      bucket,
       signal: options.signal,
     });
   } finally {

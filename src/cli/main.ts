@@ -13,6 +13,8 @@ import type { Formatter } from '../output/formatter.js';
 import { ndjsonFormatter } from '../output/ndjson.js';
 import { Sink } from '../output/sink.js';
 import { tableFormatter } from '../output/table.js';
+import type { ScanRecord } from '../record.js';
+import { fixNotes } from '../report/fixes.js';
 import { Gate, readAllowList, readBaseline } from '../report/gate.js';
 import { Progress } from '../report/progress.js';
 import { renderSummary, Stats } from '../report/summary.js';
@@ -190,6 +192,8 @@ async function runScan(
   const env = io.env ?? {};
   const formatter = formatterFor(options, out, env);
   const stats = new Stats();
+  /** Kept for the summary's fixes: exposures are few, and only the first are listed. */
+  const exposures: ScanRecord[] = [];
   const total = plan.order.size - plan.startAt;
   const progress =
     !options.quiet && options.progress && isTerminal(io.stderr)
@@ -214,10 +218,14 @@ async function runScan(
       retries: options.retries,
       maxReply: options.maxReply,
       severity: options.severity,
+      nodeInfo: options.nodeInfo,
+      checkDist: options.checkDist,
+      handshake: options.handshake,
       enrich: enricher ? (r) => enricher.enrich(r) : undefined,
       signal: io.signal,
     })) {
       stats.add(record);
+      if (record.status === 'epmd') exposures.push(record);
       gate?.observe(record);
       await sink.write(formatter.format(record));
       if (sink.error) break;
@@ -238,7 +246,9 @@ async function runScan(
   const code = await finishOutput(file, sink, io, say);
   const interrupted = io.signal?.aborted === true;
   if (!options.quiet) {
-    io.stderr.write(renderSummary({ stats, total, interrupted, gate: gate?.summary }));
+    io.stderr.write(
+      renderSummary({ stats, total, interrupted, gate: gate?.summary, notes: fixNotes(exposures) }),
+    );
   }
   const fresh = gate?.summary.fresh ?? [];
   if (code !== EXIT.ok || !options.failOnExposed || fresh.length === 0) return code;

@@ -44,6 +44,9 @@ export interface CliOptions {
   rate?: number;
   maxReply: number;
   resolve: boolean;
+  nodeInfo?: boolean;
+  checkDist?: boolean;
+  handshake?: boolean;
   cityDb?: string;
   asnDb?: string;
   assetMap?: string;
@@ -151,6 +154,15 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       'stop reading a reply past this size (marked truncated)',
       integer(64, 16 * 1024 * 1024),
       DEFAULTS.maxReply,
+    )
+    .option(
+      '--node-info',
+      'PORT_PLEASE2 for each listed node: type, protocol, distribution versions',
+    )
+    .option('--check-dist', "TCP connect to each node's distribution port: is it reachable?")
+    .option(
+      '--handshake',
+      "TOUCHES THE NODE: start the distribution handshake (send_name) to read each node's full name and flags; closes before authenticating, never sends a cookie",
     )
     .option('-n, --no-resolve', 'no reverse DNS for exposed hosts')
     .option(

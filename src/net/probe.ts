@@ -47,6 +47,13 @@ export function endForErrno(code: string | undefined): ProbeEnd {
   return 'error';
 }
 
+export interface ProbeExtras {
+  /** Ends the read early (as 'eof') once the bytes so far are a whole reply. */
+  until?: (bytes: Buffer) => boolean;
+  /** Ends as soon as the connection is established, sending nothing. */
+  connectOnly?: boolean;
+}
+
 /** One in-flight probe; `abort()` ends it early. */
 export class Probe {
   private readonly socket: net.Socket;
@@ -63,6 +70,7 @@ export class Probe {
     request: Uint8Array,
     private readonly ctx: ProbeContext,
     private readonly onDone: (outcome: ProbeOutcome) => void,
+    private readonly extras: ProbeExtras = {},
   ) {
     const now = performance.now();
     this.connectEntry = { deadline: 0, expire: () => this.finish('connect-timeout', null) };
@@ -79,7 +87,8 @@ export class Probe {
     socket.on('connect', () => {
       this.connected = true;
       ctx.connectDeadlines.delete(this.connectEntry);
-      socket.write(request);
+      if (this.extras.connectOnly) this.finish('eof', null);
+      else socket.write(request);
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.finish('eof', null));
@@ -101,6 +110,7 @@ export class Probe {
     }
     this.chunks.push(chunk);
     this.received += chunk.length;
+    if (this.extras.until?.(Buffer.concat(this.chunks))) this.finish('eof', null);
   }
 
   /** Ends the probe now (Ctrl-C, a consumer that stopped reading). */

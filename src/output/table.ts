@@ -5,6 +5,7 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ScanRecord } from '../record.js';
+import { remediationFor } from '../report/risk.js';
 import { escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
 
@@ -42,11 +43,23 @@ export function tableFormatter(options: TableOptions = {}): Formatter {
     header: () => '',
     format: (r) => {
       if (r.status !== 'epmd') return '';
-      const nodes = r.nodes.map((n) => `${n.name}:${n.port}`).join(' ') || '(none)';
+      const nodes =
+        r.nodes
+          .map(
+            (n) =>
+              `${n.name}:${n.port}${n.type === 'hidden' ? '(hidden)' : ''}${n.distReachable === true ? '*' : ''}`,
+          )
+          .join(' ') || '(none)';
       const epmd = `${r.epmdPort ?? ''}${r.truncated ? ' (truncated)' : r.error ? ` (${r.error})` : ''}`;
       rows.push({
         cells: [target(r), epmd, nodes, escapeText(r.hostname), where(r)],
-        notes: (r.risks ?? []).map((x) => escapeText(x)),
+        notes: [
+          ...(r.risks ?? []).map((x) => `! ${escapeText(x)}`),
+          `fix: ${remediationFor(r)[0]}`,
+          ...remediationFor(r)
+            .filter((f) => /^(CouchDB|RabbitMQ):/.test(f))
+            .map((f) => `fix: ${f}`),
+        ],
       });
       return '';
     },
@@ -64,7 +77,9 @@ export function tableFormatter(options: TableOptions = {}): Formatter {
       for (const r of rows) {
         const [t = '', e = '', n = '', ...rest] = r.cells;
         out += `${line([c.red(pad(t, widths[0] ?? 0)), e, c.yellow(pad(n, widths[2] ?? 0)), ...rest])}\n`;
-        for (const note of r.notes) out += `  ${c.magenta('!')} ${note}\n`;
+        for (const note of r.notes) {
+          out += `  ${note.startsWith('!') ? c.magenta(note) : c.dim(note)}\n`;
+        }
       }
       return out;
     },

@@ -84,6 +84,6 @@ export function renderSummary({ stats, total, interrupted, gate, notes }: Summar
     }
     if (gate.allowed > 0) lines.push(`  allowed exposures: ${gate.allowed}`);
   }
-  for (const note of notes ?? []) lines.push(`  ${note}`);
+  for (const note of notes ?? []) lines.push(note === '' ? '' : `  ${note}`);
   return `${lines.join('\n')}\n`;
 }

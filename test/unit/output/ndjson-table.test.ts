@@ -60,8 +60,11 @@ describe('table', () => {
     const out = f.footer();
     // biome-ignore lint/suspicious/noControlCharactersInRegex: that is what is tested
     expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
-    const lines = out.trimEnd().split('\n');
+    const all = out.trimEnd().split('\n');
+    // Indented lines are each exposure's risks and fix.
+    const lines = all.filter((l) => !l.startsWith('  '));
     expect(lines).toHaveLength(3);
+    expect(all.filter((l) => l.startsWith('  fix: firewall tcp/'))).toHaveLength(2);
     expect(lines[0]).toMatch(/^TARGET\s+EPMD\s+NODES/);
     expect(lines[1]).toContain('192.0.2.7:4369');
     expect(lines[1]).toContain('mq\\x1b]0;x\\x07.example');

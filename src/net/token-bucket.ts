@@ -1,0 +1,33 @@
+// --rate: a token bucket shared by every connection a scan opens (probes and
+// the follow-up connections of --node-info, --check-dist and --handshake).
+
+/** Allows `rate` starts a second, with bursts of a tenth of a second. */
+export class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+  private readonly burst: number;
+
+  constructor(private readonly rate: number) {
+    this.burst = Math.max(1, rate / 10);
+    this.tokens = this.burst;
+  }
+
+  /** Takes a token, or returns how many ms until one is available. */
+  take(): number {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) * 1000) / this.rate);
+  }
+
+  /** Resolves when a token has been taken. */
+  async acquire(): Promise<void> {
+    for (let wait = this.take(); wait > 0; wait = this.take()) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// What an exposure means and how to fix it, from what the scan learnt.
+//
+// Severity: CSV rows keep Shadowserver's meaning, `--severity` (default high)
+// for every exposed EPMD. One thing raises a row to critical: a node whose
+// distribution port was reached (--check-dist or --handshake), because an
+// exposed EPMD with a reachable node is remotely exploitable with a weak or
+// default cookie (CVE-2022-24706). Nothing ever lowers a row.
+
+import type { NodeEntry, ScanRecord } from '../record.js';
+
+const COUCHDB = /^couchdb(@|$)/i;
+const RABBIT = /^rabbit(mq)?(@|$)/i;
+
+function isCouch(n: NodeEntry): boolean {
+  return COUCHDB.test(n.name) || COUCHDB.test(n.fullName ?? '');
+}
+
+/** Risks in words, most serious first; empty when nothing beyond the exposure itself is known. */
+export function risksFor(r: ScanRecord): string[] {
+  if (r.status !== 'epmd') return [];
+  const risks: string[] = [];
+  const reachable = r.nodes.filter((n) => n.distReachable);
+  for (const n of reachable) {
+    if (isCouch(n)) {
+      risks.push(
+        `CouchDB node ${n.name} with a reachable distribution port ${n.port}: check the default cookie (CVE-2022-24706)`,
+      );
+    }
+  }
+  if (reachable.length > 0) {
+    risks.push(
+      `distribution port reachable: ${reachable.map((n) => `${n.name}:${n.port}`).join(', ')}`,
+    );
+  }
+  for (const n of r.nodes) {
+    if (n.fullName && n.distStatus?.startsWith('ok')) {
+      risks.push(`node ${n.name} accepts distribution connections and calls itself ${n.fullName}`);
+    }
+  }
+  if (reachable.length === 0 && r.nodes.some(isCouch)) {
+    risks.push(
+      'CouchDB node listed: if its distribution port is reachable, check the default cookie (CVE-2022-24706)',
+    );
+  }
+  return risks;
+}
+
+/** Raises the severity to critical when a distribution port was reached. */
+export function applyRisk(r: ScanRecord): void {
+  const risks = risksFor(r);
+  if (risks.length > 0) r.risks = risks;
+  if (r.nodes.some((n) => n.distReachable)) r.severity = 'critical';
+}
+
+/** A short, specific fix for one exposure. */
+export function remediationFor(r: ScanRecord): string[] {
+  const distPorts = [...new Set(r.nodes.map((n) => n.port))].sort((a, b) => a - b);
+  const ports =
+    distPorts.length > 0
+      ? ` and the distribution port${distPorts.length > 1 ? 's' : ''} ${distPorts.join(', ')}`
+      : '';
+  const fix = [
+    `firewall tcp/${r.port}${ports} to trusted peers only`,
+    'where no other host needs it, bind epmd to loopback: ERL_EPMD_ADDRESS=127.0.0.1',
+    'pin the distribution ports (inet_dist_listen_min/max) and allow them only between cluster nodes',
+    'use a long random cookie, never the default or the node name',
+  ];
+  if (r.nodes.some(isCouch))
+    fix.push('CouchDB: upgrade to 3.2.2 or later and set a unique -setcookie in vm.args');
+  if (r.nodes.some((n) => RABBIT.test(n.name)))
+    fix.push('RabbitMQ: set a strong RABBITMQ_ERLANG_COOKIE / .erlang.cookie on every node');
+  return fix;
+}
