@@ -55,6 +55,8 @@ export interface ScanOptions extends ExpandOptions {
   handshake?: boolean;
   /** Called for each exposed EPMD before it is yielded, e.g. an Enricher's enrich. */
   enrich?: (record: ScanRecord) => Promise<void>;
+  /** Make every connection with net.connect (slower); the default uses bare handles where Node has them. */
+  portableSockets?: boolean;
   /** Stops the scan: nothing new starts, what is in flight gets about a second. */
   signal?: AbortSignal;
 }
@@ -121,6 +123,7 @@ export async function* scanPositioned(options: ScanOptions): AsyncGenerator<Posi
     connectDeadlines: sweeper.list(Math.min(connectTimeout, timeout)),
     replyDeadlines: sweeper.list(timeout),
     maxReply: options.maxReply ?? DEFAULTS.maxReply,
+    portable: options.portableSockets,
   };
 
   const request = encodeNamesRequest();

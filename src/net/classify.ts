@@ -33,21 +33,20 @@ function endError(outcome: ProbeOutcome): ErrorCode | null {
 }
 
 /** Decides a record's status from a probe outcome (see the rule in epmd/names.ts). */
+/** A verdict with no reply: the common case of a sweep, built without spreads. */
+function failed(status: Status, error: ErrorCode | null): Verdict {
+  return { status, error, epmdPort: null, nodes: [], truncated: false };
+}
+
+const UNCONNECTED: Partial<Record<ProbeOutcome['end'], Status>> = {
+  refused: 'refused',
+  unreachable: 'unreachable',
+  'connect-timeout': 'timeout',
+};
+
 export function classify(outcome: ProbeOutcome): Verdict {
   const error = endError(outcome);
-  const base = { epmdPort: null, nodes: [], truncated: false };
-  if (!outcome.connected) {
-    switch (outcome.end) {
-      case 'refused':
-        return { ...base, status: 'refused', error };
-      case 'unreachable':
-        return { ...base, status: 'unreachable', error };
-      case 'connect-timeout':
-        return { ...base, status: 'timeout', error };
-      default:
-        return { ...base, status: 'error', error };
-    }
-  }
+  if (!outcome.connected) return failed(UNCONNECTED[outcome.end] ?? 'error', error);
   const complete = outcome.end === 'eof';
   const reply = parseNamesReply(outcome.bytes, { complete });
   if (reply.ok) {
@@ -61,8 +60,8 @@ export function classify(outcome: ProbeOutcome): Verdict {
   }
   if (reply.reason === 'incomplete') {
     // Connected, but too little arrived to tell: the peer stalled or dropped us.
-    return { ...base, status: outcome.end === 'io-timeout' ? 'timeout' : 'error', error };
+    return failed(outcome.end === 'io-timeout' ? 'timeout' : 'error', error);
   }
   // The reply itself shows this is not EPMD; how the connection ended is secondary.
-  return { ...base, status: 'not-epmd', error: reply.reason };
+  return failed('not-epmd', reply.reason);
 }

@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 import type { DeadlineList, Expirable, Sweeper } from './deadlines.js';
+import { rawTcp, type TcpHandle } from './raw-tcp.js';
 
 /** How a probe ended. */
 export type ProbeEnd =
@@ -33,6 +34,8 @@ export interface ProbeContext {
   connectDeadlines: DeadlineList;
   replyDeadlines: DeadlineList;
   maxReply: number;
+  /** Use net.connect for every probe instead of a bare TCP handle until connected. */
+  portable?: boolean;
 }
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
@@ -54,9 +57,18 @@ export interface ProbeExtras {
   connectOnly?: boolean;
 }
 
-/** One in-flight probe; `abort()` ends it early. */
+/**
+ * One in-flight probe; `abort()` ends it early.
+ *
+ * Most targets of a sweep refuse or never answer. For them a net.Socket (a
+ * stream, listeners, an Error with a stack trace per refusal) is most of the
+ * cost, so the connect is made with the bare TCP handle net itself uses, and
+ * the handle is wrapped in a net.Socket only once it has connected. Where the
+ * handle is not available (or `portable` is set), net.connect does it all.
+ */
 export class Probe {
-  private readonly socket: net.Socket;
+  private socket: net.Socket | null = null;
+  private handle: TcpHandle | null = null;
   private readonly chunks: Buffer[] = [];
   private received = 0;
   private connected = false;
@@ -67,7 +79,7 @@ export class Probe {
   constructor(
     host: string,
     port: number,
-    request: Uint8Array,
+    private readonly request: Uint8Array,
     private readonly ctx: ProbeContext,
     private readonly onDone: (outcome: ProbeOutcome) => void,
     private readonly extras: ProbeExtras = {},
@@ -82,20 +94,52 @@ export class Probe {
     ctx.replyDeadlines.add(this.replyEntry, now);
     ctx.sweeper.arm();
 
+    const raw = ctx.portable ? null : rawTcp();
+    if (raw) {
+      const started = raw.connect(host, port, (error) => this.onRawConnect(error));
+      if (started.handle) this.handle = started.handle;
+      else {
+        const error = started.error;
+        // Keep the callback asynchronous, as for every other outcome.
+        queueMicrotask(() => this.finish(endForErrno(error), error));
+      }
+      return;
+    }
     const socket = net.connect({ host, port, noDelay: true });
+    this.attach(socket);
+    socket.on('connect', () => this.onConnected());
+  }
+
+  private onRawConnect(error: string | null): void {
+    if (this.done) return;
+    if (error !== null) {
+      this.finish(endForErrno(error), error);
+      return;
+    }
+    // `handle` is how net itself wraps an accepted or connected handle.
+    const options = { handle: this.handle, readable: true, writable: true };
+    const socket = new net.Socket(options as net.SocketConstructorOpts);
+    this.handle = null; // the socket owns it now
+    this.attach(socket);
+    this.onConnected();
+  }
+
+  private attach(socket: net.Socket): void {
     this.socket = socket;
-    socket.on('connect', () => {
-      this.connected = true;
-      ctx.connectDeadlines.delete(this.connectEntry);
-      if (this.extras.connectOnly) this.finish('eof', null);
-      else socket.write(request);
-    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.finish('eof', null));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.finish(endForErrno(err.code), err.code ?? null);
     });
     socket.on('close', () => this.finish('eof', null));
+  }
+
+  private onConnected(): void {
+    if (this.done) return;
+    this.connected = true;
+    this.ctx.connectDeadlines.delete(this.connectEntry);
+    if (this.extras.connectOnly) this.finish('eof', null);
+    else this.socket?.write(this.request);
   }
 
   private onData(chunk: Buffer): void {
@@ -123,7 +167,9 @@ export class Probe {
     this.done = true;
     this.ctx.connectDeadlines.delete(this.connectEntry);
     this.ctx.replyDeadlines.delete(this.replyEntry);
-    this.socket.destroy();
+    this.socket?.destroy();
+    this.handle?.close();
+    this.handle = null;
     const bytes =
       this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
     this.onDone({ connected: this.connected, bytes, end, errno });

@@ -1,7 +1,7 @@
 // Every kind of peer a scanner meets, each with the exact record expected.
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScanRecord } from '../../src/record.js';
 import { scan } from '../../src/scan.js';
 import {
@@ -18,12 +18,16 @@ afterEach(async () => {
   server = null;
 });
 
+/** Which connect path the suite runs on: bare TCP handles (default) or net.connect. */
+let portableSockets = false;
+
 async function probe(behaviour: Behaviour, opts: { timeout?: number; maxReply?: number } = {}) {
   server = await fakeServer(behaviour);
   const records: ScanRecord[] = [];
   for await (const r of scan({
     targets: ['127.0.0.1'],
     ports: [server.port],
+    portableSockets,
     connectTimeout: 2000,
     timeout: opts.timeout ?? 5000,
     maxReply: opts.maxReply,
@@ -52,7 +56,14 @@ const answer =
 const lines = (n: number) =>
   Array.from({ length: n }, (_, i) => `name node${i} at port ${10000 + i}\n`);
 
-describe('hostile and odd peers', () => {
+describe.each([
+  ['bare handles', false],
+  ['net.connect', true],
+])('hostile and odd peers (%s)', (_path, portable) => {
+  beforeEach(() => {
+    portableSockets = portable;
+  });
+
   it('sends exactly 00 01 6e and nothing more; a strict server answers', async () => {
     const strict: Behaviour = async (socket, request) => {
       const req = await request;
@@ -229,14 +240,22 @@ describe('hostile and odd peers', () => {
   });
 });
 
-describe('failures are data', () => {
+describe.each([
+  ['bare handles', false],
+  ['net.connect', true],
+])('failures are data (%s)', (_path, portable) => {
   it('a closed port is refused', async () => {
     server = await fakeServer(() => undefined);
     const port = server.port;
     await server.close();
     server = null;
     const records: ScanRecord[] = [];
-    for await (const r of scan({ targets: ['127.0.0.1'], ports: [port] })) records.push(r);
+    for await (const r of scan({
+      targets: ['127.0.0.1'],
+      ports: [port],
+      portableSockets: portable,
+    }))
+      records.push(r);
     expect(records.map((r) => [r.status, r.error])).toEqual([['refused', 'connection-refused']]);
   });
   it('every target gets exactly one record, with many in flight at once', async () => {
