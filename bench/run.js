@@ -1,5 +1,6 @@
 // npm run bench: every benchmark, printed as Markdown tables for the README.
 
+import { benchEngine } from './engine.js';
 import { benchListTargets } from './list-targets.js';
 import { HAVE_GNU_TIME } from './measure.js';
 
@@ -13,3 +14,5 @@ console.log(
   `## Benchmarks (${new Date().toISOString().slice(0, 10)}, ${(await import('node:os')).cpus().length} cores, Node ${process.version})\n`,
 );
 console.log(await benchListTargets());
+console.log('');
+console.log(await benchEngine());
