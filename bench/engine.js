@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createLab, EPMD_IP, labAvailable, REFUSING, SILENT, SILENT_1K } from './lab.js';
+import { createLab, EPMD_IP, labAvailable, REFUSING, SILENT, SILENT_1K, SLASH8 } from './lab.js';
 import { fmt, measure } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -51,7 +51,9 @@ const cloop = (range, c, timeout) => [
 
 /** The counts epmd-scan's summary gives, e.g. "epmd 1, refused 65536". */
 function counts(stderr) {
-  return /^\s+(epmd \d+.*)$/m.exec(stderr)?.[1] ?? '?';
+  const head = /^(done|interrupted): ([\d,]+) of/m.exec(stderr);
+  const c = /^\s+(epmd \d+.*)$/m.exec(stderr)?.[1] ?? '?';
+  return head?.[1] === 'interrupted' ? `interrupted after ${head[2]}: ${c}` : c;
 }
 
 export async function benchEngine({ withNmapMixed = true } = {}) {
@@ -89,6 +91,9 @@ export async function benchEngine({ withNmapMixed = true } = {}) {
     );
     if (withNmapMixed)
       await run('mixed (65,536 refusing + 1,024 silent + 1 epmd)', 'nmap epmd-info', nmap(mixed));
+    // 4. Flat memory: the first 30 s of a /8, then Ctrl-C (SIGINT; exit 130, results written).
+    const slash8 = ['timeout', '-s', 'INT', '30', ...ours([SLASH8.cidr], 1024, 2000)];
+    await run('a /8 (refusing), first 30 s then SIGINT', 'epmd-scan', slash8);
   } finally {
     lab.teardown();
   }

@@ -10,6 +10,7 @@ export const REFUSING = { first: '10.99.0.0', cidr: '10.99.0.0/16', count: 65536
 export const SILENT = { first: '10.98.0.0', cidr: '10.98.0.0/16', count: 65536 };
 export const SILENT_1K = { first: '10.98.0.0', cidr: '10.98.0.0/22', count: 1024 };
 export const EPMD_IP = '10.97.0.1';
+export const SLASH8 = { cidr: '11.0.0.0/8' };
 
 const sh = (cmd, args, opts = {}) =>
   execFileSync(cmd, args, { stdio: 'pipe', encoding: 'utf8', ...opts });
@@ -81,7 +82,7 @@ export function createLab() {
       sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     }
     // Every address of these prefixes is "local" in the target namespace.
-    for (const cidr of [REFUSING.cidr, SILENT.cidr, `${EPMD_IP}/32`]) {
+    for (const cidr of [REFUSING.cidr, SILENT.cidr, `${EPMD_IP}/32`, SLASH8.cidr]) {
       sh('ip', ['-n', target, 'route', 'add', 'local', cidr, 'dev', 'lo']);
       sh('ip', ['-n', scanner, 'route', 'add', cidr, 'via', '10.250.0.2']);
     }

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The installed command: wires the process's streams and signals to the CLI.
+import { startHeapTrim } from '../dist/cli/heap.js';
 import { main } from '../dist/cli/main.js';
 
 // Every refused or reset connection makes an Error whose stack trace nobody
 // reads; capturing them was a fifth of a sweep's CPU time.
 if (!process.env.EPMD_SCAN_STACK_TRACES) Error.stackTraceLimit = 0;
+startHeapTrim();
 
 const controller = new AbortController();
 let interrupts = 0;
