@@ -92,7 +92,14 @@ export async function benchEngine({ withNmapMixed = true } = {}) {
     if (withNmapMixed)
       await run('mixed (65,536 refusing + 1,024 silent + 1 epmd)', 'nmap epmd-info', nmap(mixed));
     // 4. Flat memory: the first 30 s of a /8, then Ctrl-C (SIGINT; exit 130, results written).
-    const slash8 = ['timeout', '-s', 'INT', '30', ...ours([SLASH8.cidr], 1024, 2000)];
+    const slash8 = [
+      'timeout',
+      '--foreground',
+      '-s',
+      'INT',
+      '30',
+      ...ours([SLASH8.cidr], 1024, 2000),
+    ];
     await run('a /8 (refusing), first 30 s then SIGINT', 'epmd-scan', slash8);
   } finally {
     lab.teardown();

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 
 export const HAVE_GNU_TIME = existsSync('/usr/bin/time');
 
-/** { seconds, maxRssMB, code, stdoutBytes } of one run; stdout is counted, not kept. */
+/** { seconds, maxRssMB, code, stdoutBytes, stdoutTail, stderr } of one run; stdout is counted, its tail kept. */
 export function measure(argv, { env, cwd, timeoutMs = 600_000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn('/usr/bin/time', ['-f', '@@time %e %M', ...argv], {
@@ -13,9 +13,11 @@ export function measure(argv, { env, cwd, timeoutMs = 600_000 } = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdoutBytes = 0;
+    let stdoutTail = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
       stdoutBytes += d.length;
+      stdoutTail = (stdoutTail + d.toString()).slice(-300);
     });
     child.stderr.on('data', (d) => {
       stderr += d.toString();
@@ -26,7 +28,14 @@ export function measure(argv, { env, cwd, timeoutMs = 600_000 } = {}) {
       clearTimeout(timer);
       const m = /@@time ([\d.]+) (\d+)/.exec(stderr);
       if (!m) return reject(new Error(`no timing for ${argv.join(' ')}:\n${stderr.slice(-2000)}`));
-      resolve({ seconds: Number(m[1]), maxRssMB: Number(m[2]) / 1024, code, stdoutBytes, stderr });
+      resolve({
+        seconds: Number(m[1]),
+        maxRssMB: Number(m[2]) / 1024,
+        code,
+        stdoutBytes,
+        stdoutTail,
+        stderr,
+      });
     });
   });
 }

@@ -9,12 +9,17 @@ if (!process.env.EPMD_SCAN_STACK_TRACES) Error.stackTraceLimit = 0;
 startHeapTrim();
 
 const controller = new AbortController();
-let interrupts = 0;
+let firstInterrupt = 0;
 const onInterrupt = () => {
-  interrupts += 1;
-  // A second Ctrl-C means "now": stop without waiting for the grace period.
-  if (interrupts > 1) process.exit(130);
-  controller.abort();
+  const now = Date.now();
+  if (firstInterrupt === 0) {
+    firstInterrupt = now;
+    controller.abort();
+    return;
+  }
+  // A second Ctrl-C means "now". One arriving at once is the same interrupt
+  // delivered twice (timeout(1) signals the child and then its process group).
+  if (now - firstInterrupt > 200) process.exit(130);
 };
 process.on('SIGINT', onInterrupt);
 // A reader that goes away (`| head`) must not crash the process: the CLI

@@ -54,3 +54,31 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
 export function csvLines(stdout: string): string[] {
   return stdout.split('\n').filter((l) => l !== '');
 }
+
+/**
+ * An onSpawn hook that sends SIGINT (`times` times at once) when `ready()`
+ * holds (polled, bounded to 15 s); `sent()` tells whether it was sent.
+ */
+export function interruptWhen(
+  ready: () => boolean,
+  times = 1,
+): {
+  onSpawn: (pid: number) => void;
+  sent: () => boolean;
+} {
+  let sent = false;
+  return {
+    sent: () => sent,
+    onSpawn: (pid) => {
+      const poll = setInterval(() => {
+        if (!sent && ready()) {
+          sent = true;
+          clearInterval(poll);
+          // More than once back to back: as timeout(1) does (child, then its group).
+          for (let i = 0; i < times; i++) process.kill(pid, 'SIGINT');
+        }
+      }, 20);
+      setTimeout(() => clearInterval(poll), 15_000).unref();
+    },
+  };
+}

@@ -60,3 +60,11 @@ export async function writeEach(socket: net.Socket, parts: (string | Buffer)[]):
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
+
+/** A fake epmd on port 0 that lists one node, `rabbit` at 25672. */
+export function rabbitEpmd(): Promise<FakeServer> {
+  return fakeServer(async (socket, request) => {
+    await request;
+    socket.end(Buffer.concat([header(4369), Buffer.from('name rabbit at port 25672\n')]));
+  });
+}

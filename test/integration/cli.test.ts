@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCAN_EPMD_COLUMNS } from '../../src/output/csv.js';
 import { csvLines, runCli } from '../helpers/cli.js';
-import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
+import { type FakeServer, rabbitEpmd } from '../helpers/fake-server.js';
 import { freePort } from '../helpers/real-epmd.js';
 
 const HEADER = SCAN_EPMD_COLUMNS.map((c) => `"${c}"`).join(',');
@@ -13,10 +13,7 @@ const HEADER = SCAN_EPMD_COLUMNS.map((c) => `"${c}"`).join(',');
 let epmd: FakeServer;
 let closedPort: number;
 beforeAll(async () => {
-  epmd = await fakeServer(async (socket, request) => {
-    await request;
-    socket.end(Buffer.concat([header(4369), Buffer.from('name rabbit at port 25672\n')]));
-  });
+  epmd = await rabbitEpmd();
   closedPort = await freePort();
 });
 afterAll(() => epmd.close());

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, csvLines, runCli } from '../helpers/cli.js';
-import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
+import { BIN, csvLines, interruptWhen, runCli } from '../helpers/cli.js';
+import { type FakeServer, fakeServer, rabbitEpmd } from '../helpers/fake-server.js';
 import { freePort } from '../helpers/real-epmd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-operator-'));
@@ -14,10 +14,7 @@ let epmd: FakeServer;
 let silent: FakeServer;
 let closed: number;
 beforeAll(async () => {
-  epmd = await fakeServer(async (socket, request) => {
-    await request;
-    socket.end(Buffer.concat([header(4369), Buffer.from('name rabbit at port 25672\n')]));
-  });
+  epmd = await rabbitEpmd();
   silent = await fakeServer(() => undefined);
   closed = await freePort();
 });
@@ -64,9 +61,9 @@ describe('exit codes', () => {
   it('3: the output cannot be written', async () => {
     expect((await runCli(['127.0.0.1', '-o', join(dir, 'no', 'such', 'dir.csv')])).code).toBe(3);
   });
-  it('130: interrupted, results so far written and the summary says so', async () => {
+  it('130: interrupted (the signal delivered twice at once), results so far written, summary says so', async () => {
     const out = join(dir, 'interrupted.csv');
-    let sent = false;
+    const interrupt = interruptWhen(() => silent.received.length > 0, 2);
     const r = await runCli(
       [
         '127.0.0.1',
@@ -79,19 +76,9 @@ describe('exit codes', () => {
         '-o',
         out,
       ],
-      {
-        onSpawn: (pid) => {
-          const poll = setInterval(() => {
-            if (!sent && silent.received.length > 0) {
-              sent = true;
-              clearInterval(poll);
-              process.kill(pid, 'SIGINT');
-            }
-          }, 20);
-          setTimeout(() => clearInterval(poll), 15_000).unref();
-        },
-      },
+      { onSpawn: interrupt.onSpawn },
     );
+    expect(interrupt.sent()).toBe(true);
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/^interrupted: 1 of 2 targets/);
     expect(csvLines(readFileSync(out, 'utf8'))).toHaveLength(2);

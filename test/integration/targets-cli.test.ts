@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvLines, runCli } from '../helpers/cli.js';
-import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
+import { csvLines, interruptWhen, runCli } from '../helpers/cli.js';
+import { type FakeServer, fakeServer, rabbitEpmd } from '../helpers/fake-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-targets-'));
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
@@ -79,10 +79,7 @@ describe('Ctrl-C and --resume', () => {
   let epmd: FakeServer;
   let silent: FakeServer;
   beforeAll(async () => {
-    epmd = await fakeServer(async (socket, request) => {
-      await request;
-      socket.end(Buffer.concat([header(4369), Buffer.from('name rabbit at port 25672\n')]));
-    });
+    epmd = await rabbitEpmd();
     silent = await fakeServer(() => undefined);
   });
   afterAll(async () => {
@@ -105,20 +102,9 @@ describe('Ctrl-C and --resume', () => {
       ckpt,
     ];
     // Position 0 answers; position 1 hangs: interrupt once the silent server has the connection.
-    let interrupted = false;
-    const first = await runCli([...args, '--timeout', '60000'], {
-      onSpawn: (pid) => {
-        const poll = setInterval(() => {
-          if (silent.received.length > 0 && !interrupted) {
-            interrupted = true;
-            clearInterval(poll);
-            process.kill(pid, 'SIGINT');
-          }
-        }, 20);
-        setTimeout(() => clearInterval(poll), 15_000).unref();
-      },
-    });
-    expect(interrupted).toBe(true);
+    const interrupt = interruptWhen(() => silent.received.length > 0);
+    const first = await runCli([...args, '--timeout', '60000'], { onSpawn: interrupt.onSpawn });
+    expect(interrupt.sent()).toBe(true);
     expect(first.code).toBe(130);
     expect(csvLines(readFileSync(out, 'utf8'))).toHaveLength(2);
     expect(JSON.parse(readFileSync(ckpt, 'utf8'))).toMatchObject({ completed: 1, size: 2 });
