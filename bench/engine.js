@@ -68,7 +68,7 @@ export async function benchEngine({ withNmapMixed = true } = {}) {
       tool === 'epmd-scan'
         ? counts(r.stderr)
         : tool === 'C epoll loop'
-          ? r.stderr.trim() || ''
+          ? r.stdoutTail.trim()
           : '';
     rows.push({ sweep, tool, ...r, note });
     return r;
