@@ -65,11 +65,7 @@ export async function benchEngine({ withNmapMixed = true } = {}) {
   const run = async (sweep, tool, argv) => {
     const r = await measure(lab.inScanner(argv), { timeoutMs: 1_800_000 });
     const note =
-      tool === 'epmd-scan'
-        ? counts(r.stderr)
-        : tool === 'C epoll loop'
-          ? r.stdoutTail.trim()
-          : '';
+      tool === 'epmd-scan' ? counts(r.stderr) : tool === 'C epoll loop' ? r.stdoutTail.trim() : '';
     rows.push({ sweep, tool, ...r, note });
     return r;
   };
