@@ -14,7 +14,7 @@ import { ndjsonFormatter } from '../output/ndjson.js';
 import { Sink } from '../output/sink.js';
 import { tableFormatter } from '../output/table.js';
 import type { ScanRecord } from '../record.js';
-import { fixNotes } from '../report/fixes.js';
+import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
 import { Gate, readAllowList, readBaseline } from '../report/gate.js';
 import { Progress } from '../report/progress.js';
 import { renderSummary, Stats } from '../report/summary.js';
@@ -192,7 +192,7 @@ async function runScan(
   const env = io.env ?? {};
   const formatter = formatterFor(options, out, env);
   const stats = new Stats();
-  /** Kept for the summary's fixes: exposures are few, and only the first are listed. */
+  /** The first exposures, for the summary's fixes (the rest are counted by stats). */
   const exposures: ScanRecord[] = [];
   const total = plan.order.size - plan.startAt;
   const progress =
@@ -225,7 +225,7 @@ async function runScan(
       signal: io.signal,
     })) {
       stats.add(record);
-      if (record.status === 'epmd') exposures.push(record);
+      if (record.status === 'epmd' && exposures.length < LISTED_FIXES) exposures.push(record);
       gate?.observe(record);
       await sink.write(formatter.format(record));
       if (sink.error) break;
@@ -247,7 +247,13 @@ async function runScan(
   const interrupted = io.signal?.aborted === true;
   if (!options.quiet) {
     io.stderr.write(
-      renderSummary({ stats, total, interrupted, gate: gate?.summary, notes: fixNotes(exposures) }),
+      renderSummary({
+        stats,
+        total,
+        interrupted,
+        gate: gate?.summary,
+        notes: fixNotes(exposures, stats.exposures),
+      }),
     );
   }
   const fresh = gate?.summary.fresh ?? [];

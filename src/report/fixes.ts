@@ -12,7 +12,8 @@ function key(r: ScanRecord): string {
   return r.ip.includes(':') ? `[${r.ip}]:${r.port}` : `${r.ip}:${r.port}`;
 }
 
-export function fixNotes(exposures: ScanRecord[]): string[] {
+/** `exposures`: the first exposures (at least LISTED_FIXES when there are that many); `total`: all of them. */
+export function fixNotes(exposures: ScanRecord[], total = exposures.length): string[] {
   if (exposures.length === 0) return [];
   const lines = ['how to fix:'];
   for (const r of exposures.slice(0, LISTED_FIXES)) {
@@ -22,8 +23,8 @@ export function fixNotes(exposures: ScanRecord[]): string[] {
     for (const risk of r.risks ?? []) lines.push(`    ! ${escapeText(risk)}`);
     for (const f of specific) lines.push(`    ${f}`);
   }
-  if (exposures.length > LISTED_FIXES)
-    lines.push(`  ... and ${exposures.length - LISTED_FIXES} more exposures`);
+  const listed = Math.min(exposures.length, LISTED_FIXES);
+  if (total > listed) lines.push(`  ... and ${total - listed} more exposures`);
   const general = remediationFor(exposures[0] as ScanRecord).slice(1, 4);
   for (const g of general) lines.push(`  also: ${g}`);
   return lines;

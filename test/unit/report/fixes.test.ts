@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { newRecord } from '../../../src/record.js';
+import { fixNotes, LISTED_FIXES } from '../../../src/report/fixes.js';
+
+const exposure = (i: number) =>
+  newRecord({
+    ip: `192.0.2.${i}`,
+    port: 4369,
+    status: 'epmd',
+    epmdPort: 4369,
+    nodes: [{ name: 'couchdb', port: 9100 }],
+  });
+
+describe('fixNotes', () => {
+  it('lists the first exposures with their fix and counts the rest', () => {
+    const first = Array.from({ length: LISTED_FIXES }, (_, i) => exposure(i));
+    const lines = fixNotes(first, 250);
+    expect(lines[0]).toBe('how to fix:');
+    expect(
+      lines.filter((l) =>
+        /^ {2}192\.0\.2\.\d+:4369: firewall tcp\/4369 and the distribution port 9100/.test(l),
+      ),
+    ).toHaveLength(LISTED_FIXES);
+    expect(lines).toContain(`  ... and ${250 - LISTED_FIXES} more exposures`);
+    expect(lines.some((l) => l.includes('CouchDB: upgrade to 3.2.2'))).toBe(true);
+    expect(lines.filter((l) => l.startsWith('  also: '))).toHaveLength(3);
+  });
+  it('says nothing when nothing is exposed', () => {
+    expect(fixNotes([], 0)).toEqual([]);
+  });
+});
