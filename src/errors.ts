@@ -13,6 +13,17 @@ export class UsageError extends Error {
   }
 }
 
+/** A file-system error in words (no temporary paths, no errno jargon); `missing` words ENOENT. */
+export function describeFileError(error: unknown, missing = 'no such file'): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return missing;
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EROFS') return 'the file system is read-only';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  return (error as Error).message;
+}
+
 /** A bad target spec; names the spec and, for files, where it came from. */
 export class TargetSpecError extends UsageError {
   constructor(

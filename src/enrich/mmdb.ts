@@ -3,7 +3,7 @@
 
 import { stat } from 'node:fs/promises';
 import maxmind, { type AsnResponse, type CityResponse, type Reader, type Response } from 'maxmind';
-import { UsageError } from '../errors.js';
+import { describeFileError, UsageError } from '../errors.js';
 
 type CityRecord = CityResponse;
 type AsnRecord = AsnResponse;
@@ -27,15 +27,10 @@ export async function openDb<T extends Response>(path: string, kind: DbKind): Pr
   try {
     reader = await maxmind.open<T>(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : `it is corrupt or not an MMDB file (${(error as Error).message})`;
+    // A file-system error is said as such; anything else comes from the MMDB decoder.
+    const why = (error as NodeJS.ErrnoException).code
+      ? describeFileError(error)
+      : `it is corrupt or not an MMDB file (${(error as Error).message})`;
     throw new UsageError(
       `cannot use ${FLAG[kind]} '${path}': ${why}`,
       'free GeoLite2 databases: https://dev.maxmind.com/geoip/geolite2-free-geolocation-data; DB-IP lite: https://db-ip.com/db/lite.php',

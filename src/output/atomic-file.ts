@@ -7,16 +7,10 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { describeFileError } from '../errors.js';
 
-/** A file-system error in words, without the temporary file's name. */
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'its folder does not exist';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EROFS') return 'the file system is read-only';
-  if (code === 'ENOSPC') return 'no space left on the device';
-  return (error as Error).message;
-}
+/** The error in words, without the temporary file's name. */
+const describe = (error: unknown): string => describeFileError(error, 'its folder does not exist');
 
 export class OutputError extends Error {
   override readonly name = 'OutputError';

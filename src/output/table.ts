@@ -6,6 +6,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ScanRecord } from '../record.js';
 import { remediationFor } from '../report/risk.js';
+import { hostPort } from '../targets/ip.js';
 import { escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
 
@@ -15,10 +16,6 @@ export interface TableOptions {
 }
 
 const HEAD = ['TARGET', 'EPMD', 'NODES', 'HOSTNAME', 'WHERE'];
-
-function target(r: ScanRecord): string {
-  return r.ip.includes(':') ? `[${r.ip}]:${r.port}` : `${r.ip}:${r.port}`;
-}
 
 function where(r: ScanRecord): string {
   return [r.asn ? `AS${r.asn}` : '', r.geo, r.city]
@@ -51,14 +48,13 @@ export function tableFormatter(options: TableOptions = {}): Formatter {
           )
           .join(' ') || '(none)';
       const epmd = `${r.epmdPort ?? ''}${r.truncated ? ' (truncated)' : r.error ? ` (${r.error})` : ''}`;
+      const fix = remediationFor(r);
       rows.push({
-        cells: [target(r), epmd, nodes, escapeText(r.hostname), where(r)],
+        cells: [hostPort(r.ip, r.port), epmd, nodes, escapeText(r.hostname), where(r)],
         notes: [
           ...(r.risks ?? []).map((x) => `! ${escapeText(x)}`),
-          `fix: ${remediationFor(r)[0]}`,
-          ...remediationFor(r)
-            .filter((f) => /^(CouchDB|RabbitMQ):/.test(f))
-            .map((f) => `fix: ${f}`),
+          `fix: ${fix.first}`,
+          ...fix.product.map((f) => `fix: ${f}`),
         ],
       });
       return '';

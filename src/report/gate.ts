@@ -5,13 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
 import type { ScanRecord } from '../record.js';
-import { parseIP } from '../targets/ip.js';
+import { hostPort, parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
-
-/** `ip:port`, IPv6 in brackets. */
-export function exposureKey(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
 
 /** Exposures of an earlier scan_epmd CSV: ip:port -> node names. */
 export async function readBaseline(path: string, separator = ';'): Promise<Map<string, string[]>> {
@@ -53,7 +48,7 @@ export async function readBaseline(path: string, separator = ';'): Promise<Map<s
       .filter((n) => n !== '')
       .map((n) => n.slice(0, n.lastIndexOf(',') === -1 ? n.length : n.lastIndexOf(',')));
     const addr = ip.family === 4 ? (row.ip as string) : (row.ip as string).toLowerCase();
-    out.set(exposureKey(addr, port), nodes);
+    out.set(hostPort(addr, port), nodes);
   });
   return out;
 }
@@ -132,7 +127,7 @@ export class Gate {
   ) {}
 
   observe(r: ScanRecord): void {
-    const key = exposureKey(r.ip, r.port);
+    const key = hostPort(r.ip, r.port);
     const before = this.baseline?.get(key);
     if (r.status !== 'epmd') {
       // Only what was probed can be "gone": a baseline from a wider scan stays silent.

@@ -52,22 +52,36 @@ export function applyRisk(r: ScanRecord): void {
   if (r.nodes.some((n) => n.distReachable)) r.severity = 'critical';
 }
 
-/** A short, specific fix for one exposure. */
-export function remediationFor(r: ScanRecord): string[] {
+const GENERAL_FIXES = [
+  'where no other host needs it, bind epmd to loopback: ERL_EPMD_ADDRESS=127.0.0.1',
+  'pin the distribution ports (inet_dist_listen_min/max) and allow them only between cluster nodes',
+  'use a long random cookie, never the default or the node name',
+];
+
+/** How to fix one exposure: the specific step first, advice for every exposure, and product steps. */
+export interface Remediation {
+  /** Firewall this port and these distribution ports. */
+  first: string;
+  /** What applies to every exposed EPMD. */
+  general: string[];
+  /** Steps for the products its nodes show (CouchDB, RabbitMQ). */
+  product: string[];
+}
+
+export function remediationFor(r: ScanRecord): Remediation {
   const distPorts = [...new Set(r.nodes.map((n) => n.port))].sort((a, b) => a - b);
   const ports =
     distPorts.length > 0
       ? ` and the distribution port${distPorts.length > 1 ? 's' : ''} ${distPorts.join(', ')}`
       : '';
-  const fix = [
-    `firewall tcp/${r.port}${ports} to trusted peers only`,
-    'where no other host needs it, bind epmd to loopback: ERL_EPMD_ADDRESS=127.0.0.1',
-    'pin the distribution ports (inet_dist_listen_min/max) and allow them only between cluster nodes',
-    'use a long random cookie, never the default or the node name',
-  ];
+  const product: string[] = [];
   if (r.nodes.some(isCouch))
-    fix.push('CouchDB: upgrade to 3.2.2 or later and set a unique -setcookie in vm.args');
+    product.push('CouchDB: upgrade to 3.2.2 or later and set a unique -setcookie in vm.args');
   if (r.nodes.some((n) => RABBIT.test(n.name)))
-    fix.push('RabbitMQ: set a strong RABBITMQ_ERLANG_COOKIE / .erlang.cookie on every node');
-  return fix;
+    product.push('RabbitMQ: set a strong RABBITMQ_ERLANG_COOKIE / .erlang.cookie on every node');
+  return {
+    first: `firewall tcp/${r.port}${ports} to trusted peers only`,
+    general: GENERAL_FIXES,
+    product,
+  };
 }

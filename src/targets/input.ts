@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { describeFileError, UsageError } from '../errors.js';
 import type { SourcedSpec } from './expand.js';
 import { isMasscanLine } from './spec.js';
 
@@ -20,14 +20,6 @@ export function specsOfLine(line: string, origin: string): SourcedSpec[] {
     .split(/[\s,]+/)
     .filter((s) => s !== '')
     .map((spec) => ({ spec, origin }));
-}
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return (error as Error).message;
 }
 
 /** Streams the specs of a file (`-` = `stdin`), line by line. */
@@ -48,7 +40,7 @@ export async function* readSpecFile(path: string, stdin?: Readable): AsyncGenera
   try {
     await opened;
   } catch (error) {
-    throw new UsageError(`cannot read the target file '${name}': ${describe(error)}`);
+    throw new UsageError(`cannot read the target file '${name}': ${describeFileError(error)}`);
   }
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
@@ -59,6 +51,6 @@ export async function* readSpecFile(path: string, stdin?: Readable): AsyncGenera
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read the target file '${name}': ${describe(error)}`);
+    throw new UsageError(`cannot read the target file '${name}': ${describeFileError(error)}`);
   }
 }

@@ -83,5 +83,10 @@ export function formatIP(family: Family, value: bigint): string {
   return family === 4 ? formatIPv4(Number(value)) : formatIPv6(value);
 }
 
+/** `ip:port`, with IPv6 in brackets (`[2001:db8::1]:4369`). */
+export function hostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
 export const MAX_V4 = 0xffffffffn;
 export const MAX_V6 = (1n << 128n) - 1n;

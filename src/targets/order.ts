@@ -6,6 +6,7 @@
 // the seed.
 
 import { UsageError } from '../errors.js';
+import { hostPort } from './ip.js';
 import { Permutation } from './permutation.js';
 import type { TargetSpace } from './space.js';
 
@@ -133,7 +134,7 @@ export function* listLines(order: TargetOrder, chunkChars = 1 << 16): Generator<
     }
   } else {
     for (const t of order.items()) {
-      chunk += several ? `${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${t.port}\n` : `${t.ip}\n`;
+      chunk += several ? `${hostPort(t.ip, t.port)}\n` : `${t.ip}\n`;
       if (chunk.length >= chunkChars) {
         yield chunk;
         chunk = '';
