@@ -9,6 +9,17 @@ export interface Task {
   abort(): void;
 }
 
+/**
+ * A source that arrives in batches, e.g. ranges of positions handed out by
+ * another thread: one promise per batch, none per item.
+ */
+export class Batches<T> {
+  constructor(readonly batches: AsyncIterable<Iterable<T>>) {}
+}
+
+/** What runPool pulls from: items now, items later, or batches of items later. */
+export type PoolSource<T> = Iterable<T> | AsyncIterable<T> | Batches<T>;
+
 /** Starts work on one item; calls `done` exactly once, maybe never after `abort()`. */
 export type StartTask<T, R> = (item: T, done: (result: R) => void) => Task;
 
@@ -27,14 +38,17 @@ export interface PoolOptions {
 
 /** Runs `start` over `source` with at most `concurrency` tasks in flight. */
 export async function* runPool<T, R>(
-  source: Iterable<T> | AsyncIterable<T>,
+  source: PoolSource<T>,
   start: StartTask<T, R>,
   options: PoolOptions,
 ): AsyncGenerator<R> {
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const highWater = Math.max(64, concurrency);
-  const syncIt = Symbol.iterator in source ? (source as Iterable<T>)[Symbol.iterator]() : null;
-  const asyncIt = syncIt ? null : (source as AsyncIterable<T>)[Symbol.asyncIterator]();
+  const batchIt = source instanceof Batches ? source.batches[Symbol.asyncIterator]() : null;
+  /** The sync iterator being drained: the whole source, or the current batch. */
+  let syncIt =
+    !batchIt && Symbol.iterator in source ? (source as Iterable<T>)[Symbol.iterator]() : null;
+  const asyncIt = batchIt || syncIt ? null : (source as AsyncIterable<T>)[Symbol.asyncIterator]();
   const bucket =
     options.bucket ?? (options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null);
 
@@ -84,6 +98,25 @@ export async function* runPool<T, R>(
     stop();
   };
 
+  /** Asks an async source for its next value; the pool waits (pulling) until it comes. */
+  const pullAsync = <V>(it: AsyncIterator<V>, take: (value: V) => void): void => {
+    pulling = true;
+    it.next().then(
+      (next) => {
+        pulling = false;
+        if (next.done) exhausted = true;
+        else take(next.value);
+        notify();
+        pump();
+      },
+      (error: unknown) => {
+        pulling = false;
+        fail(error);
+        notify();
+      },
+    );
+  };
+
   const pump = (): void => {
     if (pumping) {
       again = true;
@@ -112,24 +145,17 @@ export async function* runPool<T, R>(
           }
           if (syncIt) {
             const next = syncIt.next();
-            if (next.done) exhausted = true;
-            else launch(next.value);
+            if (!next.done) launch(next.value);
+            else if (batchIt) syncIt = null;
+            else exhausted = true;
+          } else if (batchIt) {
+            pullAsync(batchIt, (batch) => {
+              syncIt = batch[Symbol.iterator]();
+            });
           } else if (asyncIt) {
-            pulling = true;
-            asyncIt.next().then(
-              (next) => {
-                pulling = false;
-                if (next.done) exhausted = true;
-                else if (!stopped) launch(next.value);
-                notify();
-                pump();
-              },
-              (error: unknown) => {
-                pulling = false;
-                fail(error);
-                notify();
-              },
-            );
+            pullAsync(asyncIt, (item) => {
+              if (!stopped) launch(item);
+            });
           }
         }
       } while (again);
@@ -188,7 +214,10 @@ export async function* runPool<T, R>(
     options.signal?.removeEventListener('abort', onSignal);
     if (graceTimer) clearTimeout(graceTimer);
     abortAll();
-    if (asyncIt?.return && !exhausted) await asyncIt.return();
-    else if (syncIt?.return && !exhausted) syncIt.return();
+    if (!exhausted) {
+      if (syncIt?.return) syncIt.return();
+      if (batchIt?.return) await batchIt.return();
+      else if (asyncIt?.return) await asyncIt.return();
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runPool, type StartTask } from '../../src/engine.js';
+import { Batches, runPool, type StartTask } from '../../src/engine.js';
 
 /** Tasks finish when the test says so; records how many ran at once. */
 function controlled() {
@@ -141,5 +141,58 @@ describe('runPool', () => {
     c.pending.shift()?.();
     await first;
     await it.return?.(undefined);
+  });
+  it('drains batches: every item once, a batch asked for only when the last one is used up', async () => {
+    const c = controlled();
+    let asked = 0;
+    let returned = false;
+    async function* batches() {
+      try {
+        for (let b = 0; b < 4; b++) {
+          asked++;
+          yield Array.from({ length: 5 }, (_, i) => b * 5 + i);
+        }
+      } finally {
+        returned = true;
+      }
+    }
+    const results: number[] = [];
+    const run = (async () => {
+      for await (const r of runPool(new Batches(batches()), c.start, { concurrency: 3 }))
+        results.push(r);
+    })();
+    await tick();
+    expect(asked).toBe(1);
+    expect(c.running()).toBe(3);
+    for (let i = 0; i < 200 && results.length < 20; i++) {
+      await tick();
+      c.pending.shift()?.();
+    }
+    await run;
+    expect(results.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(asked).toBe(4);
+    expect(c.peak()).toBe(3);
+    expect(returned).toBe(true);
+  });
+  it('closes the batch source when the consumer stops early', async () => {
+    let returned = false;
+    async function* batches() {
+      try {
+        for (let b = 0; b < 1000; b++) yield [b];
+      } finally {
+        returned = true;
+      }
+    }
+    const start: StartTask<number, number> = (n, done) => {
+      setImmediate(() => done(n));
+      return { abort: () => undefined };
+    };
+    const out: number[] = [];
+    for await (const r of runPool(new Batches(batches()), start, { concurrency: 2 })) {
+      out.push(r);
+      if (out.length === 3) break;
+    }
+    expect(out).toHaveLength(3);
+    expect(returned).toBe(true);
   });
 });
