@@ -80,24 +80,35 @@ export class TargetOrder {
     return this.perm ? this.perm.at(global) : global;
   }
 
-  /** The targets from position `from` on. */
-  *items(from = 0): Generator<OrderedTarget> {
+  /** The target at one position. */
+  at(position: number): OrderedTarget {
+    const { ports } = this.options;
+    const index = this.indexAt(position);
+    const address = Math.floor(index / ports.length);
+    return {
+      position,
+      ip: this.space.addressAt(address),
+      port: ports[index % ports.length] as number,
+    };
+  }
+
+  /** The targets at positions [from, to). */
+  *items(from = 0, to = this.size): Generator<OrderedTarget> {
     const { ports } = this.options;
     const nPorts = ports.length;
+    const end = Math.min(to, this.size);
+    if (from >= end) return;
     if (!this.perm && nPorts === 1) {
       // Sequential, one port: walk the spans without a search per address.
       const port = ports[0] as number;
       let position = from;
       for (const ip of this.space.addresses(this.first + from * this.stride, this.stride)) {
         yield { position: position++, ip, port };
+        if (position >= end) return;
       }
       return;
     }
-    for (let position = from; position < this.size; position++) {
-      const index = this.indexAt(position);
-      const address = Math.floor(index / nPorts);
-      yield { position, ip: this.space.addressAt(address), port: ports[index % nPorts] as number };
-    }
+    for (let position = from; position < end; position++) yield this.at(position);
   }
 
   /** True when listing can take the fast path: sequential IPv4, one port, no shard stride. */

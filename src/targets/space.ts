@@ -11,6 +11,13 @@ interface BigSpan {
   end: bigint;
 }
 
+/** A TargetSpace's spans in a form postMessage can carry (structured clone). */
+export interface SpaceParts {
+  starts4: Uint32Array;
+  ends4: Uint32Array;
+  v6: BigSpan[];
+}
+
 /** A growable pair of Uint32Arrays. */
 class U32Pairs {
   a = new Uint32Array(1024);
@@ -138,10 +145,11 @@ export class TargetSpace {
   readonly count: number;
   /** Addresses that came from hostname targets, with that name (kept as the record's hostname). */
   readonly names = new Map<string, string>();
+  private parts: SpaceParts | undefined;
 
-  private constructor(v4: U32Pairs, v6: BigSpan[]) {
-    this.starts4 = v4.a.slice(0, v4.length);
-    this.ends4 = v4.b.slice(0, v4.length);
+  private constructor(starts4: Uint32Array, ends4: Uint32Array, v6: BigSpan[]) {
+    this.starts4 = starts4;
+    this.ends4 = ends4;
     this.v6 = v6;
     const n4 = this.starts4.length;
     this.cum = new Float64Array(n4 + v6.length + 1);
@@ -189,7 +197,30 @@ export class TargetSpace {
       BIG,
       (s, e) => v6.push({ start: s, end: e }),
     );
-    return new TargetSpace(v4, v6);
+    return new TargetSpace(v4.a.slice(0, v4.length), v4.b.slice(0, v4.length), v6);
+  }
+
+  /**
+   * The spans, for another thread: the IPv4 arrays are copied once into shared
+   * memory, so any number of workers read one copy.
+   */
+  toParts(): SpaceParts {
+    const share = (a: Uint32Array): Uint32Array => {
+      const shared = new Uint32Array(new SharedArrayBuffer(a.byteLength));
+      shared.set(a);
+      return shared;
+    };
+    this.parts ??= {
+      starts4: share(this.starts4),
+      ends4: share(this.ends4),
+      v6: this.v6.map((s) => ({ start: s.start, end: s.end })),
+    };
+    return this.parts;
+  }
+
+  /** The space whose toParts() gave `parts` (hostname names stay behind). */
+  static fromParts(parts: SpaceParts): TargetSpace {
+    return new TargetSpace(parts.starts4, parts.ends4, parts.v6);
   }
 
   /** How many IPv6 addresses the space holds. */

@@ -149,3 +149,50 @@ describe('listLines', () => {
     );
   });
 });
+
+describe('TargetOrder.at and items(from, to)', () => {
+  it('agree with the full walk for any space, ports, seed and shard (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 40 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 3 }),
+        fc.option(fc.string(), { nil: undefined }),
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((total) =>
+            fc.record({ index: fc.integer({ min: 1, max: total }), total: fc.constant(total) }),
+          ),
+        fc.nat(),
+        fc.nat(),
+        (spans, ports, shuffle, shard, a, b) => {
+          const space = TargetSpace.from(spans.map(([s, n]) => v4(s, s + n)));
+          const order = new TargetOrder(space, { ports, shuffle, shard });
+          const all = [...order.items()];
+          if (all.length !== order.size) return false;
+          if (!all.every((t, i) => t.position === i && key(order.at(i)) === key(t))) return false;
+          const from = order.size === 0 ? 0 : a % order.size;
+          const to = from + (order.size === 0 ? 0 : b % (order.size - from + 1));
+          const slice = [...order.items(from, to)];
+          return JSON.stringify(slice) === JSON.stringify(all.slice(from, to));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+  it('a space rebuilt from its shareable parts is the same space', () => {
+    const space = TargetSpace.from([
+      v4(10, 20),
+      v4(1000, 1000),
+      { family: 6, start: 2n ** 100n, end: 2n ** 100n + 5n },
+    ]);
+    const parts = space.toParts();
+    expect(parts.starts4.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const copy = TargetSpace.fromParts(structuredClone(parts));
+    expect(copy.count).toBe(space.count);
+    expect([...copy.addresses()]).toEqual([...space.addresses()]);
+    expect(space.toParts()).toBe(parts); // made once
+  });
+});
