@@ -64,8 +64,11 @@ export async function benchEngine({ withNmapMixed = true } = {}) {
   const rows = [];
   const run = async (sweep, tool, argv) => {
     const r = await measure(lab.inScanner(argv), { timeoutMs: 1_800_000 });
-    const note =
-      tool === 'epmd-scan' ? counts(r.stderr) : tool === 'C epoll loop' ? r.stdoutTail.trim() : '';
+    const note = tool.startsWith('epmd-scan')
+      ? counts(r.stderr)
+      : tool === 'C epoll loop'
+        ? r.stdoutTail.trim()
+        : '';
     rows.push({ sweep, tool, ...r, note });
     return r;
   };
@@ -73,6 +76,11 @@ export async function benchEngine({ withNmapMixed = true } = {}) {
     await lab.startEpmd(['rabbit', 'couchdb', 'ejabberd']);
     // 1. Refusing hosts.
     await run('65,536 refusing', 'epmd-scan', ours([REFUSING.cidr], 1024, 2000));
+    await run('65,536 refusing', 'epmd-scan, one thread', [
+      ...ours([REFUSING.cidr], 1024, 2000),
+      '--workers',
+      '0',
+    ]);
     await run('65,536 refusing', 'C epoll loop', cloop(REFUSING, 1024, 2000));
     await run('65,536 refusing', 'nmap epmd-info', nmap([REFUSING.cidr]));
     // 2. Silent hosts: 10,000 in flight, 2 s timeouts.

@@ -8,6 +8,7 @@ import { Sweeper, tickFor } from './net/deadlines.js';
 import { anyNodeCheck, checkNodes } from './net/node-checks.js';
 import { Probe, type ProbeContext } from './net/probe.js';
 import { TokenBucket } from './net/token-bucket.js';
+import { scanInWorkers, workerCount } from './parallel.js';
 import { newRecord, type ScanRecord, type Severity } from './record.js';
 import { applyRisk } from './report/risk.js';
 import { type ExpandOptions, expandTargets, type SpecSource } from './targets/expand.js';
@@ -23,7 +24,7 @@ export const DEFAULTS = {
   maxReply: 64 * 1024,
 } as const;
 
-export interface ScanOptions extends ExpandOptions {
+export interface ScanOptions extends ExpandOptions, ProbeSettings {
   /** Specs (addresses, CIDRs, ranges, hostnames, ...), an expanded space, or a ready order. */
   targets: SpecSource | TargetSpace | TargetOrder;
   /** Ports to probe on every address (default 4369); ignored when targets is a TargetOrder. */
@@ -36,27 +37,13 @@ export interface ScanOptions extends ExpandOptions {
   startAt?: number;
   /** Probes in flight at once. */
   concurrency?: number;
-  /** New connections per second at most; unlimited when absent. */
-  rate?: number;
-  /** ms to establish the TCP connection. */
-  connectTimeout?: number;
-  /** ms for the whole probe of one target, connect included. */
-  timeout?: number;
-  /** Extra tries after a connect timeout. */
-  retries?: number;
-  /** Bytes read at most from one reply. */
-  maxReply?: number;
-  severity?: Severity;
-  /** PORT_PLEASE2 for each listed node (type, protocol, versions). */
-  nodeInfo?: boolean;
-  /** TCP connect to each node's distribution port. */
-  checkDist?: boolean;
-  /** Distribution send_name: status, full name, flags; closes before authenticating. */
-  handshake?: boolean;
   /** Called for each exposed EPMD before it is yielded, e.g. an Enricher's enrich. */
   enrich?: (record: ScanRecord) => Promise<void>;
-  /** Make every connection with net.connect (slower); the default uses bare handles where Node has them. */
-  portableSockets?: boolean;
+  /**
+   * Worker threads to probe in: 0 keeps the scan on this thread; 'auto' (the
+   * default) uses one per core when the scan is large enough (parallel.ts).
+   */
+  workers?: number | 'auto';
   /** Stops the scan: nothing new starts, what is in flight gets about a second. */
   signal?: AbortSignal;
 }
@@ -110,26 +97,82 @@ export async function* scan(options: ScanOptions): AsyncGenerator<ScanRecord> {
   for await (const { record } of scanPositioned(options)) yield record;
 }
 
-/** scan(), with each record's position in the sequence. */
-export async function* scanPositioned(options: ScanOptions): AsyncGenerator<PositionedRecord> {
-  const order = await orderFor(options);
-  const connectTimeout = options.connectTimeout ?? DEFAULTS.connectTimeout;
-  const timeout = options.timeout ?? DEFAULTS.timeout;
-  const retries = options.retries ?? DEFAULTS.retries;
-  const severity = options.severity ?? 'high';
+/** The per-probe settings: plain data, so a worker thread can be given them. */
+export interface ProbeSettings {
+  /** ms to establish the TCP connection. */
+  connectTimeout?: number;
+  /** ms for the whole probe of one target, connect included. */
+  timeout?: number;
+  /** Extra tries after a connect timeout. */
+  retries?: number;
+  /** Bytes read at most from one reply. */
+  maxReply?: number;
+  severity?: Severity;
+  /** PORT_PLEASE2 for each listed node (type, protocol, versions). */
+  nodeInfo?: boolean;
+  /** TCP connect to each node's distribution port. */
+  checkDist?: boolean;
+  /** Distribution send_name: status, full name, flags; closes before authenticating. */
+  handshake?: boolean;
+  /** Make every connection with net.connect (slower); the default uses bare handles where Node has them. */
+  portableSockets?: boolean;
+  /** New connections per second at most; unlimited when absent. */
+  rate?: number;
+}
+
+const PROBE_SETTINGS = [
+  'connectTimeout',
+  'timeout',
+  'retries',
+  'maxReply',
+  'severity',
+  'nodeInfo',
+  'checkDist',
+  'handshake',
+  'portableSockets',
+  'rate',
+] as const satisfies readonly (keyof ProbeSettings)[];
+/** Fails to compile when a ProbeSettings field is missing from the list above. */
+const everySetting: [Exclude<keyof ProbeSettings, (typeof PROBE_SETTINGS)[number]>] extends [never]
+  ? true
+  : never = true;
+void everySetting;
+
+/** ProbeSettings' own fields, picked out of wider options (which may hold functions). */
+export function probeSettings(o: ProbeSettings): ProbeSettings {
+  const out: Record<string, unknown> = {};
+  for (const key of PROBE_SETTINGS) if (o[key] !== undefined) out[key] = o[key];
+  return out as ProbeSettings;
+}
+
+/** What probes targets: the pool's start function and what it shares. */
+export interface Prober {
+  start: StartTask<OrderedTarget, PositionedRecord>;
+  bucket: TokenBucket | null;
+  stop(): void;
+}
+
+/** Builds the probing machinery one thread uses: deadlines, rate, follow-ups. */
+export function prober(
+  settings: ProbeSettings,
+  enrich?: (record: ScanRecord) => Promise<void>,
+): Prober {
+  const connectTimeout = settings.connectTimeout ?? DEFAULTS.connectTimeout;
+  const timeout = settings.timeout ?? DEFAULTS.timeout;
+  const retries = settings.retries ?? DEFAULTS.retries;
+  const severity = settings.severity ?? 'high';
   const sweeper = new Sweeper(tickFor(connectTimeout, timeout));
   const ctx: ProbeContext = {
     sweeper,
     connectDeadlines: sweeper.list(Math.min(connectTimeout, timeout)),
     replyDeadlines: sweeper.list(timeout),
-    maxReply: options.maxReply ?? DEFAULTS.maxReply,
-    portable: options.portableSockets,
+    maxReply: settings.maxReply ?? DEFAULTS.maxReply,
+    portable: settings.portableSockets,
   };
 
   const request = encodeNamesRequest();
-  const enrich = options.enrich;
-  const bucket = options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null;
-  const deep = anyNodeCheck(options);
+  const bucket = settings.rate && settings.rate > 0 ? new TokenBucket(settings.rate) : null;
+  const deep = anyNodeCheck(settings);
   /** Node checks, risk and enrichment of an exposure, then its record is done. */
   const finishExposure = async (
     target: OrderedTarget,
@@ -138,7 +181,7 @@ export async function* scanPositioned(options: ScanOptions): AsyncGenerator<Posi
     holder: Holder,
   ) => {
     if (deep) {
-      await checkNodes(target.ip, target.port, names, record.nodes, options, ctx, bucket, holder);
+      await checkNodes(target.ip, target.port, names, record.nodes, settings, ctx, bucket, holder);
     }
     applyRisk(record);
     if (enrich) await enrich(record);
@@ -173,14 +216,27 @@ export async function* scanPositioned(options: ScanOptions): AsyncGenerator<Posi
     };
     return task;
   };
+  return { start, bucket, stop: () => sweeper.stop() };
+}
 
+/** scan(), with each record's position in the sequence. */
+export async function* scanPositioned(options: ScanOptions): AsyncGenerator<PositionedRecord> {
+  const order = await orderFor(options);
+  const startAt = options.startAt ?? 0;
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+  const workers = workerCount(options, order.size - startAt, concurrency);
+  if (workers > 0) {
+    yield* scanInWorkers(order, { ...options, startAt, concurrency }, workers);
+    return;
+  }
+  const probing = prober(options, options.enrich);
   try {
-    yield* runPool(order.items(options.startAt ?? 0), start, {
-      concurrency: options.concurrency ?? DEFAULTS.concurrency,
-      bucket,
+    yield* runPool(order.items(startAt), probing.start, {
+      concurrency,
+      bucket: probing.bucket,
       signal: options.signal,
     });
   } finally {
-    sweeper.stop();
+    probing.stop();
   }
 }

@@ -10,6 +10,13 @@ import { runInNewContext } from 'node:vm';
 
 type Gc = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
 
+let active = 0;
+
+/** Whether a trimmer runs in this thread (scan workers then start their own). */
+export function heapTrimActive(): boolean {
+  return active > 0;
+}
+
 /** Starts the trimmer; returns a stop function. A no-op where V8 does not allow it. */
 export function startHeapTrim(thresholdBytes = 32 * 1024 * 1024, everyMs = 250): () => void {
   let gc: Gc;
@@ -24,5 +31,12 @@ export function startHeapTrim(thresholdBytes = 32 * 1024 * 1024, everyMs = 250):
     if (process.memoryUsage().heapUsed > thresholdBytes) gc({ type: 'major', execution: 'async' });
   }, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  active++;
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    active--;
+    clearInterval(timer);
+  };
 }

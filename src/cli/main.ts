@@ -213,6 +213,7 @@ async function runScan(
       startAt: plan.startAt,
       concurrency,
       rate: options.rate,
+      workers: options.workers,
       connectTimeout: options.connectTimeout,
       timeout: options.timeout,
       retries: options.retries,

@@ -17,6 +17,15 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
+/** `auto`, or a whole number of worker threads (0 = none). */
+export function workerThreads(value: string): number | 'auto' {
+  if (value.trim() === 'auto') return 'auto';
+  if (!/^\d+$/.test(value.trim()) || Number(value) > 64) {
+    throw new InvalidArgumentError('Expected auto or a whole number from 0 to 64.');
+  }
+  return Number(value);
+}
+
 /** `4369` or `4369,14369`: TCP ports 1..65535, duplicates dropped, order kept. */
 export function portList(value: string): number[] {
   const ports: number[] = [];

@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import type { Severity } from '../record.js';
 import { DEFAULTS } from '../scan.js';
 import { parseShard, type Shard } from '../targets/order.js';
-import { integer, nonEmpty, portList, severity } from './options.js';
+import { integer, nonEmpty, portList, severity, workerThreads } from './options.js';
 
 export const FORMATS = ['csv', 'ndjson', 'table'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -42,6 +42,7 @@ export interface CliOptions {
   timeout: number;
   retries: number;
   rate?: number;
+  workers: number | 'auto';
   maxReply: number;
   resolve: boolean;
   nodeInfo?: boolean;
@@ -131,6 +132,12 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       DEFAULTS.concurrency,
     )
     .option('--rate <n>', 'new connections per second at most (default: unlimited)', integer(1))
+    .option(
+      '--workers <n>',
+      'threads to probe in: auto = one per core when there are 8192+ targets; 0 = this thread',
+      workerThreads,
+      'auto' as const,
+    )
     .option(
       '--connect-timeout <ms>',
       'time to establish a connection',

@@ -32,7 +32,6 @@ function endError(outcome: ProbeOutcome): ErrorCode | null {
   return END_ERROR[outcome.end];
 }
 
-/** Decides a record's status from a probe outcome (see the rule in epmd/names.ts). */
 /** A verdict with no reply: the common case of a sweep, built without spreads. */
 function failed(status: Status, error: ErrorCode | null): Verdict {
   return { status, error, epmdPort: null, nodes: [], truncated: false };
@@ -44,6 +43,7 @@ const UNCONNECTED: Partial<Record<ProbeOutcome['end'], Status>> = {
   'connect-timeout': 'timeout',
 };
 
+/** Decides a record's status from a probe outcome (see the rule in epmd/names.ts). */
 export function classify(outcome: ProbeOutcome): Verdict {
   const error = endError(outcome);
   if (!outcome.connected) return failed(UNCONNECTED[outcome.end] ?? 'error', error);

@@ -1,0 +1,83 @@
+// A scan worker thread (see parallel.ts): asks for chunks of positions,
+// probes them with its own pool, posts the records back in batches.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { startHeapTrim } from './cli/heap.js';
+import { Batches, runPool } from './engine.js';
+import { type FromWorker, type ToWorker, WORKER_TRIM_BYTES, type WorkerSetup } from './parallel.js';
+import { BatchWriter, transferList } from './record-batch.js';
+import { prober } from './scan.js';
+import { type OrderedTarget, TargetOrder } from './targets/order.js';
+import { TargetSpace } from './targets/space.js';
+
+const port = parentPort;
+if (!port) throw new Error('scan-worker.js runs as a worker thread (see parallel.ts)');
+const setup = workerData as WorkerSetup;
+Error.stackTraceLimit = setup.stackTraceLimit;
+const stopTrim = setup.trimHeap ? startHeapTrim(WORKER_TRIM_BYTES) : () => undefined;
+
+const send = (message: FromWorker): void => port.postMessage(message);
+const order = new TargetOrder(TargetSpace.fromParts(setup.space), setup.order);
+const controller = new AbortController();
+
+/** Chunks granted but not yet walked; null marks the end. */
+const granted: ({ from: number; to: number } | null)[] = [];
+let waiter: (() => void) | null = null;
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'stop') controller.abort();
+  else granted.push(message.type === 'chunk' ? message : null);
+  const w = waiter;
+  waiter = null;
+  w?.();
+});
+
+/** The positions this worker walks, a chunk at a time, always one chunk asked for ahead. */
+async function* chunks(): AsyncGenerator<Iterable<OrderedTarget>> {
+  send({ type: 'want' });
+  send({ type: 'want' });
+  while (true) {
+    while (granted.length === 0) {
+      await new Promise<void>((resolve) => {
+        waiter = resolve;
+      });
+    }
+    const chunk = granted.shift();
+    if (!chunk) return;
+    send({ type: 'want' });
+    yield order.items(chunk.from, chunk.to);
+  }
+}
+
+/** Records finished in one turn of the event loop go back as one message. */
+const writer = new BatchWriter(setup.settings.severity ?? 'high');
+let flushing = false;
+const flush = (): void => {
+  flushing = false;
+  const batch = writer.take();
+  if (batch) port.postMessage({ type: 'records', batch } satisfies FromWorker, transferList(batch));
+};
+
+const probing = prober(setup.settings);
+try {
+  for await (const result of runPool(new Batches(chunks()), probing.start, {
+    concurrency: setup.concurrency,
+    bucket: probing.bucket,
+    signal: controller.signal,
+    graceMs: setup.graceMs,
+  })) {
+    writer.push(result);
+    if (!flushing) {
+      flushing = true;
+      setImmediate(flush);
+    }
+  }
+  flush();
+  send({ type: 'done' });
+} catch (error) {
+  flush();
+  send({ type: 'fail', message: (error as Error)?.message ?? String(error) });
+} finally {
+  probing.stop();
+  stopTrim();
+  port.close();
+}

@@ -1,0 +1,200 @@
+// Scans split over worker threads, on loopback: the same records as one
+// thread, each position exactly once, enrichment on the main thread, Ctrl-C
+// and --resume, a consumer that stops early.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PositionedRecord, type ScanOptions, scanPositioned } from '../../src/scan.js';
+import { csvLines, interruptWhen, runCli } from '../helpers/cli.js';
+import { type FakeServer, fakeServer, rabbitEpmd } from '../helpers/fake-server.js';
+import { freePort, type RealEpmd, realPeersOrSkip, startEpmd } from '../helpers/real-epmd.js';
+
+let epmd: FakeServer;
+let closed: number;
+let dir: string;
+beforeAll(async () => {
+  epmd = await rabbitEpmd();
+  closed = await freePort();
+  dir = mkdtempSync(join(tmpdir(), 'epmd-scan-workers-'));
+});
+afterAll(async () => {
+  await epmd.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function collect(options: ScanOptions): Promise<PositionedRecord[]> {
+  const out: PositionedRecord[] = [];
+  for await (const r of scanPositioned(options)) out.push(r);
+  return out.sort((a, b) => a.position - b.position);
+}
+
+/** What must not depend on the thread a probe ran in. */
+const essence = (r: PositionedRecord) => {
+  const { timestamp, ...rest } = r.record;
+  return { position: r.position, ...rest };
+};
+
+describe('a scan over worker threads', () => {
+  // 1,024 loopback addresses x 2 ports: one fake epmd (127.0.0.1 only), every
+  // other pair refused at once by the kernel.
+  const base = (): ScanOptions => ({
+    targets: ['127.0.0.0/22'],
+    ports: [epmd.port, closed],
+    concurrency: 256,
+    connectTimeout: 2000,
+    timeout: 5000,
+  });
+
+  it('reports each position once, exactly as one thread does', async () => {
+    const one = await collect({ ...base(), workers: 0 });
+    const two = await collect({ ...base(), workers: 2 });
+    expect(one).toHaveLength(2048);
+    expect(two.map((r) => r.position)).toEqual(one.map((r) => r.position));
+    expect(two.map(essence)).toEqual(one.map(essence));
+    const exposed = two.filter((r) => r.record.status === 'epmd');
+    expect(exposed.map((r) => `${r.record.ip}:${r.record.port}`)).toEqual([
+      `127.0.0.1:${epmd.port}`,
+    ]);
+    expect(exposed[0]?.record.nodes).toEqual([{ name: 'rabbit', port: 25672 }]);
+  });
+
+  it('walks a shuffled shard, from a resume point, as one thread does', async () => {
+    const options = { ...base(), shuffle: 'threads', shard: { index: 2, total: 3 }, startAt: 100 };
+    const one = await collect({ ...options, workers: 0 });
+    const three = await collect({ ...options, workers: 3 });
+    expect(one[0]?.position).toBe(100);
+    expect(three.map(essence)).toEqual(one.map(essence));
+  });
+
+  it('enriches exposures on the main thread, with severity and risk as set', async () => {
+    const seen: string[] = [];
+    const records = await collect({
+      ...base(),
+      workers: 2,
+      severity: 'medium',
+      enrich: async (r) => {
+        seen.push(r.ip);
+        r.sector = 'Lab';
+      },
+    });
+    const exposed = records.filter((r) => r.record.status === 'epmd');
+    expect(seen).toEqual(['127.0.0.1']);
+    expect(exposed[0]?.record).toMatchObject({ sector: 'Lab', severity: 'medium' });
+    expect(records.every((r) => r.record.severity === 'medium')).toBe(true);
+  });
+
+  it('ends the workers when the consumer stops early', async () => {
+    let taken = 0;
+    for await (const _ of scanPositioned({ ...base(), workers: 2 })) {
+      taken++;
+      if (taken === 10) break;
+    }
+    expect(taken).toBe(10);
+  });
+
+  it('stops on the signal and keeps what finished', async () => {
+    const silent = await fakeServer(() => undefined);
+    try {
+      const ac = new AbortController();
+      const records: PositionedRecord[] = [];
+      for await (const r of scanPositioned({
+        targets: ['127.0.0.0/22'],
+        ports: [silent.port, closed],
+        concurrency: 256,
+        timeout: 60_000,
+        connectTimeout: 60_000,
+        workers: 2,
+        signal: ac.signal,
+      })) {
+        records.push(r);
+        if (silent.received.length > 0 && records.length >= 2047) ac.abort();
+      }
+      // Everything but the silent server's own pair; that one was cut short.
+      expect(records).toHaveLength(2047);
+      expect(new Set(records.map((r) => r.position)).size).toBe(2047);
+      expect(
+        records.some((r) => r.record.port === silent.port && r.record.ip === '127.0.0.1'),
+      ).toBe(false);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe('the CLI over worker threads', () => {
+  it('rejects a bad --workers value, naming it', async () => {
+    const r = await runCli(['127.0.0.1', '--workers', 'many']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--workers/);
+    expect(r.stderr).toMatch(/auto or a whole number/);
+  });
+
+  it('Ctrl-C writes what it has and a checkpoint; --resume finishes the rest', async () => {
+    const silent = await fakeServer(() => undefined);
+    try {
+      const out = join(dir, 'report.csv');
+      const ckpt = join(dir, 'scan.ckpt');
+      const args = ['127.0.0.0/22', '-p', `${epmd.port},${silent.port}`, '--workers', '2'];
+      const files = ['-o', out, '--resume', ckpt, '-f', 'ndjson', '--all'];
+      const interrupt = interruptWhen(() => silent.received.length > 0);
+      const first = await runCli([...args, ...files, '--timeout', '60000'], {
+        onSpawn: interrupt.onSpawn,
+      });
+      expect(interrupt.sent()).toBe(true);
+      expect(first.code).toBe(130);
+      const cp = JSON.parse(readFileSync(ckpt, 'utf8'));
+      expect(cp.size).toBe(2048);
+      // The silent pair is position 3 (127.0.0.1, second port): the mark waits there.
+      expect(cp.completed).toBe(3);
+      const firstRows = csvLines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l));
+      expect(firstRows.length).toBeGreaterThanOrEqual(3);
+      expect(firstRows.length).toBeLessThan(2048);
+
+      const second = await runCli([...args, ...files, '--timeout', '200']);
+      expect(second.code).toBe(0);
+      expect(second.stderr).toMatch(/resuming at 3 of 2,?048 targets/);
+      const rows = csvLines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l));
+      const pairs = new Set(rows.map((r: { ip: string; port: number }) => `${r.ip}:${r.port}`));
+      expect(pairs.size).toBe(2048); // every pair reported, across the two runs
+      expect(rows.filter((r: { status: string }) => r.status === 'epmd')).toHaveLength(1);
+      expect(JSON.parse(readFileSync(ckpt, 'utf8'))).toMatchObject({
+        completed: 2048,
+        size: 2048,
+      });
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+const real = realPeersOrSkip();
+
+describe.runIf(real)('worker threads against a real epmd', () => {
+  let erl: RealEpmd;
+  beforeAll(async () => {
+    erl = await startEpmd();
+    await Promise.all(['rabbit', 'couchdb'].map((n) => erl.startNode(n)));
+  });
+  afterAll(async () => {
+    await erl?.stop();
+  });
+
+  it('reports the nodes, their details and risk as one thread does', async () => {
+    const options: ScanOptions = {
+      targets: ['127.0.0.0/24'],
+      ports: [erl.port, closed],
+      nodeInfo: true,
+      checkDist: true,
+    };
+    const one = await collect({ ...options, workers: 0 });
+    const two = await collect({ ...options, workers: 2 });
+    expect(two.map(essence)).toEqual(one.map(essence));
+    const exposed = two.filter((r) => r.record.status === 'epmd');
+    expect(exposed).toHaveLength(1);
+    const nodes = new Map(exposed[0]?.record.nodes.map((n) => [n.name, n]));
+    expect(new Map([...nodes].map(([k, v]) => [k, v.port]))).toEqual(erl.names());
+    expect([...nodes.values()].every((n) => n.type === 'normal' && n.distReachable)).toBe(true);
+    expect(exposed[0]?.record.severity).toBe('critical');
+  });
+});

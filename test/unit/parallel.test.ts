@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { chunkSize, MIN_PARALLEL_TARGETS, share, workerCount } from '../../src/parallel.js';
+import { newRecord, type ScanRecord, STATUSES } from '../../src/record.js';
+import { BatchWriter, batchSize, recordAt, transferList } from '../../src/record-batch.js';
+import type { PositionedRecord } from '../../src/scan.js';
+import { TargetOrder } from '../../src/targets/order.js';
+import { TargetSpace } from '../../src/targets/space.js';
+
+describe('workerCount', () => {
+  const big = MIN_PARALLEL_TARGETS * 8;
+  it('auto: one worker per core for a big scan, none for a small or throttled one', () => {
+    expect(workerCount({}, big, 1024, 2)).toBe(2);
+    expect(workerCount({ workers: 'auto' }, big, 1024, 8)).toBe(8);
+    expect(workerCount({}, big, 256, 8)).toBe(4); // at least 64 probes in flight each
+    expect(workerCount({}, big, 100, 8)).toBe(0); // one worker's worth: stay on this thread
+    expect(workerCount({}, big, 1024, 1)).toBe(0);
+    expect(workerCount({}, MIN_PARALLEL_TARGETS - 1, 1024, 2)).toBe(0);
+    expect(workerCount({ rate: 1000 }, big, 1024, 2)).toBe(0);
+    expect(workerCount({ rate: 100_000 }, big, 1024, 2)).toBe(2);
+  });
+  it('an explicit count is kept, within the concurrency and the targets', () => {
+    expect(workerCount({ workers: 0 }, big, 1024, 8)).toBe(0);
+    expect(workerCount({ workers: 3 }, 10, 1024, 1)).toBe(3);
+    expect(workerCount({ workers: 3 }, 2, 1024, 8)).toBe(2);
+    expect(workerCount({ workers: 3 }, big, 1, 8)).toBe(1);
+    expect(workerCount({ workers: 3, rate: 2 }, big, 1024, 8)).toBe(2);
+  });
+});
+
+describe('share', () => {
+  it('splits a total into parts that differ by at most one and add up (property)', () => {
+    fc.assert(
+      fc.property(fc.nat(1_000_000), fc.integer({ min: 1, max: 64 }), (total, parts) => {
+        const shares = Array.from({ length: parts }, (_, i) => share(total, parts, i));
+        return (
+          shares.reduce((a, b) => a + b, 0) === total &&
+          Math.max(...shares) - Math.min(...shares) <= 1
+        );
+      }),
+    );
+  });
+});
+
+describe('record batches', () => {
+  const space = TargetSpace.from([
+    { family: 4, start: 0x0a000000n, end: 0x0a0000ffn },
+    { family: 6, start: 0x20010db8n << 96n, end: (0x20010db8n << 96n) + 15n },
+  ]);
+  const order = new TargetOrder(space, { ports: [4369, 14369], shuffle: 'batch' });
+  const ERRORS = [null, 'connection-refused', 'connection-timeout', 'host-unreachable', 'eperm'];
+
+  it('give back exactly the records that went in, in one batch (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            position: fc.nat(order.size - 1),
+            status: fc.constantFrom(...STATUSES),
+            error: fc.constantFrom(...ERRORS),
+            time: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+            severity: fc.constantFrom('high' as const, 'low' as const),
+            extra: fc.constantFrom('none', 'nodes', 'truncated', 'risks', 'hostname'),
+          }),
+          { maxLength: 600 },
+        ),
+        (specs) => {
+          const items: PositionedRecord[] = specs.map((s) => {
+            const t = order.at(s.position);
+            const record: ScanRecord = newRecord({
+              timestamp: new Date(s.time),
+              ip: t.ip,
+              port: t.port,
+              status: s.status,
+              error: s.error,
+              severity: s.severity,
+            });
+            if (s.extra === 'nodes') record.nodes = [{ name: 'a', port: 1 }];
+            if (s.extra === 'truncated') record.truncated = true;
+            if (s.extra === 'risks') record.risks = ['x'];
+            if (s.extra === 'hostname') record.hostname = 'h';
+            return { position: s.position, record };
+          });
+          const writer = new BatchWriter('high');
+          for (const item of items) writer.push(item);
+          const batch = writer.take();
+          if (items.length === 0) return batch === null && writer.size === 0;
+          if (!batch || batchSize(batch) !== items.length || writer.size !== 0) return false;
+          expect(transferList(batch)).toHaveLength(4);
+          const out = Array.from({ length: batchSize(batch) }, (_, i) =>
+            recordAt(structuredClone(batch), i, order, 'high'),
+          );
+          const sortKey = (x: PositionedRecord) =>
+            JSON.stringify([x.position, x.record.timestamp.getTime(), x.record]);
+          expect(out.map(sortKey).sort()).toEqual(items.map(sortKey).sort());
+          return true;
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+  it('carry exposures and unusual errors whole, and the rest as numbers', () => {
+    const writer = new BatchWriter('high');
+    const at = (position: number, fields: Partial<ScanRecord>) => {
+      const t = order.at(position);
+      return {
+        position,
+        record: newRecord({ ip: t.ip, port: t.port, status: 'refused', ...fields }),
+      };
+    };
+    writer.push(at(0, { status: 'epmd', nodes: [{ name: 'rabbit', port: 25672 }] }));
+    writer.push(at(1, { error: 'connection-refused' }));
+    writer.push(at(2, { status: 'error', error: 'eaddrnotavail' }));
+    writer.push(at(3, { status: 'timeout', error: 'connection-timeout' }));
+    const batch = writer.take();
+    expect(batch?.count).toBe(2);
+    expect(batch?.whole.map((w) => w.position)).toEqual([0, 2]);
+  });
+});
+
+describe('chunkSize', () => {
+  it('gives each worker about 16 chunks, within 64 and 4096 positions', () => {
+    expect(chunkSize(2048, 2)).toBe(64);
+    expect(chunkSize(65_536, 2)).toBe(2048);
+    expect(chunkSize(16_777_216, 2)).toBe(4096);
+    expect(chunkSize(10, 4)).toBe(64);
+  });
+});
