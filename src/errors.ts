@@ -1,6 +1,8 @@
 // The one error class for "the user asked for something we cannot do":
 // the CLI turns it into exit code 2 with its message and hint.
 
+import { readFile } from 'node:fs/promises';
+
 /** Bad input: an option, a target spec, a file. Nothing has been scanned. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -22,6 +24,15 @@ export function describeFileError(error: unknown, missing = 'no such file'): str
   if (code === 'EROFS') return 'the file system is read-only';
   if (code === 'ENOSPC') return 'no space left on the device';
   return (error as Error).message;
+}
+
+/** The text of a file the user named; a UsageError saying which file and why when it cannot be read. */
+export async function readInputFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} '${path}': ${describeFileError(error)}`);
+  }
 }
 
 /** A bad target spec; names the spec and, for files, where it came from. */

@@ -1,7 +1,14 @@
 // The public API of epmd-scan: re-exports only.
 
 export { type CliIO, EXIT, main as runCli } from './cli/main.js';
-export { type PoolOptions, runPool, type StartTask, type Task } from './engine.js';
+export {
+  Batches,
+  type PoolOptions,
+  type PoolSource,
+  runPool,
+  type StartTask,
+  type Task,
+} from './engine.js';
 export {
   encodeNamesRequest,
   MAX_NAME_BYTES,

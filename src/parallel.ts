@@ -15,7 +15,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { heapTrimActive } from './cli/heap.js';
-import type { ScanRecord } from './record.js';
 import { batchSize, type RecordBatch, recordAt } from './record-batch.js';
 import {
   type PositionedRecord,
@@ -54,8 +53,6 @@ const WORKER_YOUNG_MB = 2;
 export const WORKER_TRIM_BYTES = 8 * 1024 * 1024;
 /** Records waiting to be taken before chunks stop being granted. */
 const HIGH_WATER = 8192;
-/** Exposures enriched at once on this side (reverse DNS may wait on the network). */
-const ENRICH_CONCURRENCY = 64;
 /** After a stop, how long workers may take to report before they are ended. */
 const STOP_GRACE_MS = 1000;
 const STOP_DEADLINE_MS = STOP_GRACE_MS + 2000;
@@ -176,34 +173,27 @@ export async function* scanInWorkers(
     readyCount += n;
     notify();
   };
-  /** Exposures wait their turn for enrichment; a failing source never loses one. */
-  const enrichQueue: PositionedRecord[] = [];
-  let enrichActive = 0;
-  const pumpEnrich = (): void => {
-    while (enrichActive < ENRICH_CONCURRENCY && enrichQueue.length > 0) {
-      const item = enrichQueue.shift() as PositionedRecord;
-      enrichActive++;
-      const finish = (): void => {
-        enrichActive--;
-        enriching--;
-        push(single(item));
-        pumpEnrich();
-      };
-      (enrich as (r: ScanRecord) => Promise<void>)(item.record).then(finish, finish);
-    }
-  };
+  /**
+   * Exposures are enriched here, as they arrive; the records waiting on it
+   * count towards HIGH_WATER, which bounds them. A failing source never
+   * loses an exposure.
+   */
   const received = (batch: RecordBatch): void => {
     if (enrich && batch.whole.some((item) => item.record.status === 'epmd')) {
       const rest: PositionedRecord[] = [];
       for (const item of batch.whole) {
-        if (item.record.status !== 'epmd') rest.push(item);
-        else {
-          enriching++;
-          enrichQueue.push(item);
+        if (item.record.status !== 'epmd') {
+          rest.push(item);
+          continue;
         }
+        enriching++;
+        const finish = (): void => {
+          enriching--;
+          push(single(item));
+        };
+        enrich(item.record).then(finish, finish);
       }
       batch.whole = rest;
-      pumpEnrich();
     }
     push(batch);
   };

@@ -6,7 +6,7 @@
 // sides' heaps small: a queued refusal costs 18 bytes instead of an object
 // graph, and nothing is serialised field by field.
 
-import { newRecord, type ScanRecord, type Severity, STATUSES } from './record.js';
+import { isUnenriched, newRecord, type ScanRecord, type Severity, STATUSES } from './record.js';
 import type { PositionedRecord } from './scan.js';
 import type { TargetOrder } from './targets/order.js';
 
@@ -50,14 +50,7 @@ function compactable(r: ScanRecord, severity: Severity): boolean {
     r.epmdPort === null &&
     !r.truncated &&
     r.risks === undefined &&
-    r.hostname === '' &&
-    r.hostnameSource === '' &&
-    r.asn === null &&
-    r.geo === '' &&
-    r.region === '' &&
-    r.city === '' &&
-    r.naics === null &&
-    r.sector === '' &&
+    isUnenriched(r) &&
     r.severity === severity &&
     r.protocol === 'tcp' &&
     r.tag === 'epmd' &&

@@ -86,6 +86,18 @@ export interface ScanRecord {
   risks?: string[];
 }
 
+/** The context columns before enrichment fills them: all empty. */
+export const UNENRICHED = {
+  hostname: '',
+  hostnameSource: '',
+  asn: null,
+  geo: '',
+  region: '',
+  city: '',
+  naics: null,
+  sector: '',
+} as const satisfies Partial<ScanRecord>;
+
 /** A record with every enrichment field empty. */
 export function newRecord(
   fields: Pick<ScanRecord, 'ip' | 'port' | 'status'> & Partial<ScanRecord>,
@@ -97,16 +109,19 @@ export function newRecord(
     nodes: [],
     truncated: false,
     error: null,
-    hostname: '',
-    hostnameSource: '',
-    asn: null,
-    geo: '',
-    region: '',
-    city: '',
-    naics: null,
-    sector: '',
+    ...UNENRICHED,
     severity: 'high',
     tag: 'epmd',
     ...fields,
   };
+}
+
+/** True when no enrichment column of the record has been filled. */
+export function isUnenriched(r: ScanRecord): boolean {
+  for (const key in UNENRICHED) {
+    if (r[key as keyof typeof UNENRICHED] !== UNENRICHED[key as keyof typeof UNENRICHED]) {
+      return false;
+    }
+  }
+  return true;
 }

@@ -13,7 +13,7 @@ export function colorLevel(stream: Writable, env: NodeJS.ProcessEnv = {}): Color
     if (force === '2' || force === '3') return Number(force) as ColorLevel;
     return 1;
   }
-  if (!(stream as { isTTY?: boolean }).isTTY) return 0;
+  if (!isTerminal(stream)) return 0;
   if (env.TERM === 'dumb') return 0;
   if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3;
   return /256/.test(env.TERM ?? '') ? 2 : 1;

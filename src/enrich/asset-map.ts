@@ -1,9 +1,8 @@
 // --asset-map: a team's own ranges with their sector and NAICS code
 // (`cidr,sector,naics`, header optional); the longest matching prefix wins.
 
-import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { UsageError } from '../errors.js';
+import { readInputFile, UsageError } from '../errors.js';
 import { parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
 
@@ -20,12 +19,7 @@ export class AssetMap {
   constructor(private readonly entries: Entry[]) {}
 
   static async load(path: string): Promise<AssetMap> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read the asset map '${path}': ${(error as Error).message}`);
-    }
+    const text = await readInputFile(path, 'the asset map');
     let rows: string[][];
     try {
       rows = parse(text, {

@@ -1,21 +1,15 @@
 // The CI gate: which exposures are new (neither in the baseline report nor
 // allowed), which are gone since the baseline, and whether to fail the build.
 
-import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { UsageError } from '../errors.js';
+import { readInputFile, UsageError } from '../errors.js';
 import type { ScanRecord } from '../record.js';
 import { hostPort, parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
 
 /** Exposures of an earlier scan_epmd CSV: ip:port -> node names. */
 export async function readBaseline(path: string, separator = ';'): Promise<Map<string, string[]>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read the baseline '${path}': ${(error as Error).message}`);
-  }
+  const text = await readInputFile(path, 'the baseline');
   let rows: Record<string, string>[];
   try {
     rows = parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true });
@@ -62,12 +56,7 @@ interface AllowEntry {
 
 /** Accepted exposures: `ip`, `ip:port`, `[v6]:port` or a CIDR per line, `#` comments. */
 export async function readAllowList(path: string): Promise<AllowEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read the allow-list '${path}': ${(error as Error).message}`);
-  }
+  const text = await readInputFile(path, 'the allow-list');
   const entries: AllowEntry[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/#.*/, '').trim();

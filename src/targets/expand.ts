@@ -92,14 +92,14 @@ async function resolveAll(
   );
   for (const r of results) if (r instanceof Error) throw r;
   results.forEach((r, i) => {
-    addAll(r as string[], into);
     for (const a of r as string[]) {
       const ip = parseIP(a);
+      if (!ip) continue;
+      into.add({ family: ip.family, start: ip.value, end: ip.value });
+      if (!named) continue;
       // The first name given for an address is the one reported.
-      if (ip && named) {
-        const text = formatIP(ip.family, ip.value);
-        if (!named.has(text)) named.set(text, (names[i] as SourcedSpec).spec);
-      }
+      const text = formatIP(ip.family, ip.value);
+      if (!named.has(text)) named.set(text, (names[i] as SourcedSpec).spec);
     }
   });
 }

@@ -45,15 +45,15 @@ export class Permutation {
     this.keys = roundKeys(seed);
   }
 
-  private round(left: number, right: number, key: number): [number, number] {
-    // Halves are at most 26 bits, so XOR on 32-bit integers stays non-negative.
-    return [right, left ^ (mix(right, key) & this.mask)];
-  }
-
   private encrypt(x: number): number {
     let left = Math.floor(x / this.scale);
     let right = x % this.scale;
-    for (const key of this.keys) [left, right] = this.round(left, right, key);
+    for (const key of this.keys) {
+      // Halves are at most 26 bits, so XOR on 32-bit integers stays non-negative.
+      const next = left ^ (mix(right, key) & this.mask);
+      left = right;
+      right = next;
+    }
     return left * this.scale + right;
   }
 

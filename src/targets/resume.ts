@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { describeFileError, UsageError } from '../errors.js';
 import type { TargetOrder } from './order.js';
 
 export interface Checkpoint {
@@ -37,7 +37,7 @@ export async function readCheckpoint(path: string): Promise<Checkpoint | null> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UsageError(`cannot read the checkpoint '${path}': ${(error as Error).message}`);
+    throw new UsageError(`cannot read the checkpoint '${path}': ${describeFileError(error)}`);
   }
   let cp: Partial<Checkpoint>;
   try {
