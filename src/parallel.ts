@@ -22,6 +22,7 @@ import {
   probeSettings,
   type ScanOptions,
 } from './scan.js';
+import { DoneSet } from './targets/done-set.js';
 import type { OrderOptions, TargetOrder } from './targets/order.js';
 import type { SpaceParts } from './targets/space.js';
 
@@ -55,7 +56,7 @@ export const WORKER_TRIM_BYTES = 8 * 1024 * 1024;
 const HIGH_WATER = 8192;
 /** After a stop, how long workers may take to report before they are ended. */
 const STOP_GRACE_MS = 1000;
-const STOP_DEADLINE_MS = STOP_GRACE_MS + 2000;
+const STOP_DEADLINE_MS = STOP_GRACE_MS + 500;
 
 /** What a worker is started with (structured-cloned). */
 export interface WorkerSetup {
@@ -127,14 +128,16 @@ export async function* scanInWorkers(
   order: TargetOrder,
   options: ScanOptions & { startAt: number; concurrency: number },
   workers: number,
+  todo: DoneSet = new DoneSet(options.startAt),
 ): AsyncGenerator<PositionedRecord> {
   const { signal, enrich } = options;
   const settings = probeSettings(options);
   const space = order.space.toParts();
 
-  let next = options.startAt;
-  const end = order.size;
-  const chunk = chunkSize(end - next, workers);
+  const chunk = chunkSize(order.size - todo.count, workers);
+  /** The positions still to hand out, chunk by chunk (done ones skipped). */
+  const chunks = todo.gaps(options.startAt, order.size, chunk);
+  let exhausted = false;
   let stopped = false;
   let failure: Error | null = null;
   const severity = options.severity ?? 'high';
@@ -156,14 +159,16 @@ export async function* scanInWorkers(
     if (!r.done) r.worker.postMessage(message);
   };
   const grant = (r: Running): void => {
-    if (stopped || next >= end) {
+    if (stopped || exhausted) {
       post(r, { type: 'end' });
     } else if (readyCount + enriching >= HIGH_WATER) {
       waiting.push(r);
     } else {
-      const to = Math.min(end, next + chunk);
-      post(r, { type: 'chunk', from: next, to });
-      next = to;
+      const gap = chunks.next();
+      if (gap.done) {
+        exhausted = true;
+        post(r, { type: 'end' });
+      } else post(r, { type: 'chunk', from: gap.value[0], to: gap.value[1] });
     }
   };
   const push = (batch: RecordBatch): void => {
@@ -281,7 +286,9 @@ export async function* scanInWorkers(
         continue;
       }
       if (failure) throw failure;
-      if (running.every((r) => r.done) && enriching === 0) return;
+      // After a stop, exposures still being enriched are dropped: never
+      // written, never counted, so a resumed run probes them again.
+      if (running.every((r) => r.done) && (enriching === 0 || stopped)) return;
       await new Promise<void>((resolve) => {
         wake = resolve;
       });

@@ -11,6 +11,7 @@ import { TokenBucket } from './net/token-bucket.js';
 import { scanInWorkers, workerCount } from './parallel.js';
 import { newRecord, type ScanRecord, type Severity } from './record.js';
 import { applyRisk } from './report/risk.js';
+import { DoneSet, type Range } from './targets/done-set.js';
 import { type ExpandOptions, expandTargets, type SpecSource } from './targets/expand.js';
 import { type OrderedTarget, type Shard, TargetOrder } from './targets/order.js';
 import { TargetSpace } from './targets/space.js';
@@ -35,6 +36,8 @@ export interface ScanOptions extends ExpandOptions, ProbeSettings {
   shard?: Shard;
   /** Skip the first positions of the sequence (a resumed scan). */
   startAt?: number;
+  /** Positions at or past startAt that are done already (a resumed scan): skipped. */
+  done?: readonly Range[];
   /** Probes in flight at once. */
   concurrency?: number;
   /** Called for each exposed EPMD before it is yielded, e.g. an Enricher's enrich. */
@@ -224,14 +227,18 @@ export async function* scanPositioned(options: ScanOptions): AsyncGenerator<Posi
   const order = await orderFor(options);
   const startAt = options.startAt ?? 0;
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
-  const workers = workerCount(options, order.size - startAt, concurrency);
+  const todo = new DoneSet(startAt, options.done ?? []);
+  const workers = workerCount(options, order.size - todo.count, concurrency);
   if (workers > 0) {
-    yield* scanInWorkers(order, { ...options, startAt, concurrency }, workers);
+    yield* scanInWorkers(order, { ...options, startAt, concurrency }, workers, todo);
     return;
   }
   const probing = prober(options, options.enrich);
+  function* items(): Generator<OrderedTarget> {
+    for (const [from, to] of todo.gaps(startAt, order.size)) yield* order.items(from, to);
+  }
   try {
-    yield* runPool(order.items(startAt), probing.start, {
+    yield* runPool(items(), probing.start, {
       concurrency,
       bucket: probing.bucket,
       signal: options.signal,
