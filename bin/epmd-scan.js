@@ -9,12 +9,21 @@ if (!process.env.EPMD_SCAN_STACK_TRACES) Error.stackTraceLimit = 0;
 startHeapTrim();
 
 const controller = new AbortController();
+/** However a run is stopped, the process ends within this time (exit 130). */
+const STOP_WITHIN_MS = 2000;
 let firstInterrupt = 0;
 const onInterrupt = () => {
   const now = Date.now();
   if (firstInterrupt === 0) {
     firstInterrupt = now;
     controller.abort();
+    // A phase that cannot be cut short (a FIFO nobody writes, a stuck name
+    // lookup) must not keep the process: the checkpoint only ever counts what
+    // was written, so leaving now loses nothing it counted.
+    setTimeout(() => {
+      process.stderr.write('epmd-scan: did not stop in time; leaving now\n');
+      process.exit(130);
+    }, STOP_WITHIN_MS).unref();
     return;
   }
   // A second Ctrl-C means "now". One arriving at once is the same interrupt
@@ -36,6 +45,9 @@ main(process.argv.slice(2), {
 }).then(
   (code) => {
     process.exitCode = code;
+    // Work the signal abandoned (an open() of a FIFO in the thread pool, a
+    // read of stdin) would keep the process alive.
+    if (controller.signal.aborted) process.exit(code);
   },
   (error) => {
     process.stderr.write(`epmd-scan: internal error: ${error?.stack ?? error}\n`);

@@ -45,3 +45,8 @@ export class TargetSpecError extends UsageError {
     super(`${origin ? `${origin}: ` : ''}invalid target '${spec}': ${expected}`);
   }
 }
+
+/** Ctrl-C or SIGTERM came while the run was still getting ready: nothing was scanned. */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}

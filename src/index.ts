@@ -23,7 +23,6 @@ export {
 export { TargetSpecError, UsageError } from './errors.js';
 export { classify, type Verdict } from './net/classify.js';
 export type { ProbeEnd, ProbeOutcome } from './net/probe.js';
-export { AtomicFile, OutputError } from './output/atomic-file.js';
 export {
   type CsvOptions,
   csvFormatter,
@@ -34,6 +33,7 @@ export {
 } from './output/csv.js';
 export type { Formatter } from './output/formatter.js';
 export { ndjsonFormatter, recordJson } from './output/ndjson.js';
+export { OutputError } from './output/report-output.js';
 export { tableFormatter } from './output/table.js';
 export {
   type ErrorCode,
@@ -47,7 +47,9 @@ export {
 } from './record.js';
 export { Gate, readAllowList, readBaseline } from './report/gate.js';
 export { renderSummary, Stats } from './report/summary.js';
+export { type Checkpoint, readCheckpoint } from './resume/checkpoint.js';
 export { DEFAULTS, type PositionedRecord, type ScanOptions, scan, scanPositioned } from './scan.js';
+export { DoneSet, type Range } from './targets/done-set.js';
 export {
   type ExpandOptions,
   expandTargets,
@@ -68,15 +70,6 @@ export {
   TargetOrder,
 } from './targets/order.js';
 export { Permutation } from './targets/permutation.js';
-export {
-  type Checkpoint,
-  Checkpointer,
-  fingerprint,
-  LowWater,
-  readCheckpoint,
-  resumePosition,
-  writeCheckpoint,
-} from './targets/resume.js';
 export { TargetSpace } from './targets/space.js';
 export { type AddressRange, type ParsedSpec, parseSpec } from './targets/spec.js';
 export { escapeText, escapeWireBytes } from './text/escape.js';

@@ -7,7 +7,6 @@ import { UsageError } from '../errors.js';
 import { expandTargets, type HostLookup, type SourcedSpec } from '../targets/expand.js';
 import { readSpecFile } from '../targets/input.js';
 import { type Shard, TargetOrder } from '../targets/order.js';
-import { type Checkpoint, readCheckpoint, resumePosition } from '../targets/resume.js';
 
 export interface TargetOptions {
   inputFile?: string[];
@@ -22,8 +21,6 @@ export interface TargetOptions {
 
 export interface PlannedTargets {
   order: TargetOrder;
-  startAt: number;
-  checkpoint: Checkpoint | null;
   /** The seed in use when shuffling, and whether it was generated here. */
   seed?: { value: string; generated: boolean };
 }
@@ -32,16 +29,24 @@ async function* allSpecs(
   positional: string[],
   files: string[],
   stdin?: Readable,
+  signal?: AbortSignal,
 ): AsyncGenerator<string | SourcedSpec> {
   yield* positional;
-  for (const f of files) yield* readSpecFile(f, stdin);
+  for (const f of files) yield* readSpecFile(f, stdin, signal);
 }
 
 /** Expands, orders and positions the targets; UsageError on any bad input. */
 export async function planTargets(
   positional: string[],
   o: TargetOptions,
-  io: { stdin?: Readable; lookup?: HostLookup; localAddresses?: () => string[] },
+  io: {
+    stdin?: Readable;
+    lookup?: HostLookup;
+    localAddresses?: () => string[];
+    signal?: AbortSignal;
+  },
+  /** A resumed run's checkpoint: its seed is reused when --shuffle gives none. */
+  checkpoint: { seed: string | null } | null = null,
 ): Promise<PlannedTargets> {
   const files = o.inputFile ?? [];
   if (positional.length === 0 && files.length === 0) {
@@ -51,7 +56,6 @@ export async function planTargets(
   }
   if (files.filter((f) => f === '-').length > 1)
     throw new UsageError('-iL - (stdin) can be given once');
-  const checkpoint = o.resume ? await readCheckpoint(o.resume) : null;
 
   let seed: PlannedTargets['seed'];
   if (typeof o.shuffle === 'string') seed = { value: o.shuffle, generated: false };
@@ -70,15 +74,14 @@ export async function planTargets(
       for (const spec of list.split(','))
         if (spec.trim() !== '') yield { spec, origin: '--exclude' };
     }
-    for (const f of o.excludeFile ?? []) yield* readSpecFile(f, io.stdin);
+    for (const f of o.excludeFile ?? []) yield* readSpecFile(f, io.stdin, io.signal);
   }
 
-  const space = await expandTargets(allSpecs(positional, files, io.stdin), {
+  const space = await expandTargets(allSpecs(positional, files, io.stdin, io.signal), {
     exclude: excludes(),
     lookup: io.lookup,
     localAddresses: io.localAddresses,
   });
   const order = new TargetOrder(space, { ports: o.port, shuffle: seed?.value, shard: o.shard });
-  const startAt = o.resume ? resumePosition(o.resume, checkpoint, order) : 0;
-  return { order, startAt, checkpoint, seed };
+  return { order, seed };
 }

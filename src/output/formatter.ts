@@ -7,4 +7,9 @@ export interface Formatter {
   header(): string;
   format(record: ScanRecord): string;
   footer(): string;
+  /**
+   * Takes back a record an earlier part of a resumed run formatted, for a
+   * format that writes it only in the footer (the table); others omit it.
+   */
+  restore?(record: ScanRecord): void;
 }

@@ -36,28 +36,32 @@ function pad(s: string, w: number): string {
 export function tableFormatter(options: TableOptions = {}): Formatter {
   const c: ChalkInstance = new Chalk({ level: options.colorLevel ?? 0 });
   const rows: { cells: string[]; notes: string[] }[] = [];
+  const format = (r: ScanRecord): string => {
+    if (r.status !== 'epmd') return '';
+    const nodes =
+      r.nodes
+        .map(
+          (n) =>
+            `${n.name}:${n.port}${n.type === 'hidden' ? '(hidden)' : ''}${n.distReachable === true ? '*' : ''}`,
+        )
+        .join(' ') || '(none)';
+    const epmd = `${r.epmdPort ?? ''}${r.truncated ? ' (truncated)' : r.error ? ` (${r.error})` : ''}`;
+    const fix = remediationFor(r);
+    rows.push({
+      cells: [hostPort(r.ip, r.port), epmd, nodes, escapeText(r.hostname), where(r)],
+      notes: [
+        ...(r.risks ?? []).map((x) => `! ${escapeText(x)}`),
+        `fix: ${fix.first}`,
+        ...fix.product.map((f) => `fix: ${f}`),
+      ],
+    });
+    return '';
+  };
   return {
     header: () => '',
-    format: (r) => {
-      if (r.status !== 'epmd') return '';
-      const nodes =
-        r.nodes
-          .map(
-            (n) =>
-              `${n.name}:${n.port}${n.type === 'hidden' ? '(hidden)' : ''}${n.distReachable === true ? '*' : ''}`,
-          )
-          .join(' ') || '(none)';
-      const epmd = `${r.epmdPort ?? ''}${r.truncated ? ' (truncated)' : r.error ? ` (${r.error})` : ''}`;
-      const fix = remediationFor(r);
-      rows.push({
-        cells: [hostPort(r.ip, r.port), epmd, nodes, escapeText(r.hostname), where(r)],
-        notes: [
-          ...(r.risks ?? []).map((x) => `! ${escapeText(x)}`),
-          `fix: ${fix.first}`,
-          ...fix.product.map((f) => `fix: ${f}`),
-        ],
-      });
-      return '';
+    format,
+    restore: (r) => {
+      format(r);
     },
     footer: () => {
       if (rows.length === 0) return 'No exposed EPMD found.\n';

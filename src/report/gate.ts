@@ -115,6 +115,11 @@ export class Gate {
     private readonly allow: AllowEntry[],
   ) {}
 
+  /** True when the record matters to the gate beyond being an exposure: its target is in the baseline. */
+  cares(r: ScanRecord): boolean {
+    return this.baseline?.has(hostPort(r.ip, r.port)) ?? false;
+  }
+
   observe(r: ScanRecord): void {
     const key = hostPort(r.ip, r.port);
     const before = this.baseline?.get(key);

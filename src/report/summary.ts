@@ -17,6 +17,21 @@ export class Stats {
   done = 0;
   nodes = 0;
   readonly started = performance.now();
+  /** Seconds spent in earlier parts of a resumed run. */
+  private before = 0;
+
+  /** Starts from the counts of earlier parts of the run (a checkpoint's). */
+  restore(saved: {
+    done: number;
+    nodes: number;
+    seconds: number;
+    byStatus: Record<Status, number>;
+  }): void {
+    this.done = saved.done;
+    this.nodes = saved.nodes;
+    this.before = saved.seconds;
+    Object.assign(this.byStatus, saved.byStatus);
+  }
 
   add(r: ScanRecord): void {
     this.done++;
@@ -29,7 +44,7 @@ export class Stats {
   }
 
   get seconds(): number {
-    return (performance.now() - this.started) / 1000;
+    return this.before + (performance.now() - this.started) / 1000;
   }
 }
 

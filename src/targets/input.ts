@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { describeFileError, UsageError } from '../errors.js';
+import { unblockOnAbort } from '../fifo.js';
 import type { SourcedSpec } from './expand.js';
 import { isMasscanLine } from './spec.js';
 
@@ -23,13 +24,19 @@ export function specsOfLine(line: string, origin: string): SourcedSpec[] {
 }
 
 /** Streams the specs of a file (`-` = `stdin`), line by line. */
-export async function* readSpecFile(path: string, stdin?: Readable): AsyncGenerator<SourcedSpec> {
+export async function* readSpecFile(
+  path: string,
+  stdin?: Readable,
+  signal?: AbortSignal,
+): AsyncGenerator<SourcedSpec> {
   const name = path === '-' ? 'stdin' : path;
   let input: Readable;
+  let release = (): void => undefined;
   if (path === '-') {
     if (!stdin) throw new UsageError('-iL - reads targets from stdin, but there is no stdin');
     input = stdin;
   } else {
+    release = await unblockOnAbort(path, true, signal);
     input = createReadStream(path);
   }
   const opened = new Promise<void>((resolve, reject) => {
@@ -41,6 +48,8 @@ export async function* readSpecFile(path: string, stdin?: Readable): AsyncGenera
     await opened;
   } catch (error) {
     throw new UsageError(`cannot read the target file '${name}': ${describeFileError(error)}`);
+  } finally {
+    release();
   }
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;

@@ -1,6 +1,7 @@
 // The built CLI as a subprocess, as users and CI run it.
 
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/epmd-scan.js', import.meta.url));
@@ -81,4 +82,64 @@ export function interruptWhen(
       setTimeout(() => clearInterval(poll), 15_000).unref();
     },
   };
+}
+
+/** The CLI started, not awaited: for signals, early readers and runs side by side. */
+export function startCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: 'ignore' | 'pipe' } = {},
+): {
+  child: import('node:child_process').ChildProcess;
+  result: Promise<CliResult>;
+  stderr: () => string;
+} {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stdout?.on('error', () => undefined);
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const result = new Promise<CliResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`epmd-scan ${args.join(' ')} did not finish in time:\n${stderr}`));
+    }, 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, result, stderr: () => stderr };
+}
+
+/** What the threads of a process wait on in the kernel (Linux /proc), e.g. wait_for_partner for a FIFO's open. */
+export function kernelWaits(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map((t) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${t}/wchan`, 'utf8');
+      } catch {
+        return '';
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** True once the process's main thread waits in its event loop: its script has run (signal handlers are set). */
+export function idleInEventLoop(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'do_epoll_wait';
+  } catch {
+    return false;
+  }
 }

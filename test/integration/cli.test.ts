@@ -97,7 +97,7 @@ describe('-o writes atomically', () => {
     expect(csvLines(readFileSync(out, 'utf8'))).toHaveLength(2);
     expect(readdirSync(dir)).toEqual(['report.csv']);
   });
-  it('an unwritable destination exits 3 before scanning', async () => {
+  it('an unwritable destination exits 2 before scanning (nothing was scanned)', async () => {
     const before = epmd.received.length;
     const r = await runCli([
       '127.0.0.1',
@@ -106,14 +106,14 @@ describe('-o writes atomically', () => {
       '-o',
       join(dir, 'missing', 'x.csv'),
     ]);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot write '.*missing\/x\.csv'/);
     expect(epmd.received.length).toBe(before);
     expect(existsSync(join(dir, 'missing'))).toBe(false);
   });
-  it('a directory as destination exits 3', async () => {
+  it('a directory as destination exits 2', async () => {
     const r = await runCli(['127.0.0.1', '-p', String(epmd.port), '-o', dir]);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is a directory/);
   });
 });

@@ -87,7 +87,7 @@ describe('Ctrl-C and --resume', () => {
     await silent.close();
   });
 
-  it('an interrupted scan writes what it has and a checkpoint; the resumed one does only the rest', async () => {
+  it('an interrupted scan keeps what it has in the partial and a checkpoint; the resumed one does only the rest', async () => {
     const out = join(dir, 'report.csv');
     const ckpt = join(dir, 'scan.ckpt');
     const args = [
@@ -106,18 +106,29 @@ describe('Ctrl-C and --resume', () => {
     const first = await runCli([...args, '--timeout', '60000'], { onSpawn: interrupt.onSpawn });
     expect(interrupt.sent()).toBe(true);
     expect(first.code).toBe(130);
-    expect(csvLines(readFileSync(out, 'utf8'))).toHaveLength(2);
+    // A resumable report appears at -o only when it is whole; until then it is the partial.
+    expect(existsSync(out)).toBe(false);
+    expect(first.stderr).toMatch(/the report so far is in '.*report\.csv\.partial'/);
+    expect(csvLines(readFileSync(`${out}.partial`, 'utf8'))).toHaveLength(2);
     expect(JSON.parse(readFileSync(ckpt, 'utf8'))).toMatchObject({ completed: 1, size: 2 });
 
     const second = await runCli([...args, '--timeout', '200']);
     expect(second.code).toBe(0);
-    expect(second.stderr).toMatch(/resuming at 1 of 2 targets/);
+    expect(second.stderr).toMatch(/resuming: 1 of 2 targets done already/);
+    expect(existsSync(`${out}.partial`)).toBe(false);
     expect(epmd.received).toHaveLength(1); // not probed again
     expect(silent.received).toHaveLength(2); // the one in flight, probed again
     const rows = csvLines(readFileSync(out, 'utf8'));
     expect(rows).toHaveLength(2); // the header and the row of the first run, kept
     expect(rows[1]).toContain('"rabbit,25672"');
-    expect(JSON.parse(readFileSync(ckpt, 'utf8'))).toMatchObject({ completed: 2, size: 2 });
+    expect(JSON.parse(readFileSync(ckpt, 'utf8'))).toMatchObject({
+      completed: 2,
+      size: 2,
+      finished: true,
+    });
+    // The summary covers the whole run, the first part included.
+    expect(second.stderr).toMatch(/done: 2 of 2 targets/);
+    expect(second.stderr).toMatch(/exposed EPMDs 1/);
   });
   it('refuses to resume with other arguments', async () => {
     const ckpt = join(dir, 'other.ckpt');
@@ -125,6 +136,6 @@ describe('Ctrl-C and --resume', () => {
     expect(existsSync(ckpt)).toBe(true);
     const r = await runCli(['127.0.0.2', '-p', String(epmd.port), '--resume', ckpt]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/was written for other targets/);
+    expect(r.stderr).toMatch(/was written for another target list/);
   });
 });

@@ -147,16 +147,21 @@ describe('the CLI over worker threads', () => {
       expect(cp.size).toBe(2048);
       // The silent pair is position 3 (127.0.0.1, second port): the mark waits there.
       expect(cp.completed).toBe(3);
-      const firstRows = csvLines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l));
+      const firstRows = csvLines(readFileSync(`${out}.partial`, 'utf8')).map((l) => JSON.parse(l));
       expect(firstRows.length).toBeGreaterThanOrEqual(3);
       expect(firstRows.length).toBeLessThan(2048);
+      // The partial holds exactly what the checkpoint counts: the mark plus the ranges above it.
+      const counted =
+        cp.completed + cp.done.reduce((n: number, [a, b]: [number, number]) => n + b - a, 0);
+      expect(firstRows).toHaveLength(counted);
 
       const second = await runCli([...args, ...files, '--timeout', '200']);
       expect(second.code).toBe(0);
-      expect(second.stderr).toMatch(/resuming at 3 of 2,?048 targets/);
+      expect(second.stderr).toMatch(new RegExp(`resuming: ${counted} of 2,?048 targets done`));
       const rows = csvLines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l));
       const pairs = new Set(rows.map((r: { ip: string; port: number }) => `${r.ip}:${r.port}`));
       expect(pairs.size).toBe(2048); // every pair reported, across the two runs
+      expect(rows).toHaveLength(2048); // and each exactly once
       expect(rows.filter((r: { status: string }) => r.status === 'epmd')).toHaveLength(1);
       expect(JSON.parse(readFileSync(ckpt, 'utf8'))).toMatchObject({
         completed: 2048,

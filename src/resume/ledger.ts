@@ -1,0 +1,170 @@
+// Exactly-once reports: the design.
+//
+// A resumable run keeps three things on disk, and one rule ties them:
+//
+//   report    `<-o>.partial`, append-only; renamed onto `-o` when complete
+//   found-log `<checkpoint>.found`, append-only: the exposures (and gone
+//             baseline entries) the gate and summary need again on resume
+//   checkpoint `<checkpoint>`, a JSON snapshot replaced atomically: the done
+//             positions (a low-water mark plus the ranges done above it),
+//             the report's byte offset and the found-log's length that hold
+//             exactly those positions' records, and the run's counts
+//
+// The rule: the checkpoint counts a position only after its record's bytes
+// have reached the report (write completed; fdatasync before the snapshot)
+// and its found-log line too. Records are written in completion order, so
+// "reached" is a prefix of what was written, cut at the flushed offset.
+//
+// Resuming truncates the report and the found-log to the counted lengths
+// (bytes past them belong to records the checkpoint never counted), skips
+// the done positions, and replays the found-log into the gate and summary.
+// So whatever stops a run (Ctrl-C, SIGTERM, kill -9, a full disk, a crash
+// between any two writes), the next run neither repeats a counted record
+// nor loses an uncounted one. A reader of a pipe may go away without having
+// read the pipe's buffer, so for pipes and sockets the last buffer's worth
+// is counted only once the run ends normally (see report-output.ts).
+
+import type { ReportOutput } from '../output/report-output.js';
+import { type ScanRecord, STATUSES, type Status } from '../record.js';
+import type { DoneSet } from '../targets/done-set.js';
+import {
+  CHECKPOINT_VERSION,
+  type Checkpoint,
+  type RunIdentity,
+  type SavedStats,
+  writeCheckpoint,
+} from './checkpoint.js';
+import { type FoundLog, foundLine } from './found-log.js';
+
+const STATUS_INDEX = new Map<Status, number>(STATUSES.map((s, i) => [s, i]));
+
+export const emptyStats = (): SavedStats => ({
+  done: 0,
+  nodes: 0,
+  seconds: 0,
+  byStatus: Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>,
+});
+
+export interface LedgerSetup {
+  /** The checkpoint file. */
+  path: string;
+  identity: RunIdentity;
+  output: ReportOutput;
+  found: FoundLog;
+  /** Positions done before this run (changed as commits are made). */
+  done: DoneSet;
+  /** The report offset and counts the checkpoint held when this run started. */
+  offset: number;
+  stats: SavedStats;
+  /** Records to keep in the found-log. */
+  notable: (record: ScanRecord) => boolean;
+}
+
+/** Tracks written records and commits them to the checkpoint once they are in the report. */
+export class Ledger {
+  private positions: number[] = [];
+  private ends: number[] = [];
+  private statuses: number[] = [];
+  private nodeCounts: number[] = [];
+  /** Found-log lines of pending records, by index into the arrays above. */
+  private kept: { index: number; line: string }[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly started = performance.now();
+  /** The first failure to write the found-log or the checkpoint. */
+  error: Error | null = null;
+  offset: number;
+  readonly stats: SavedStats;
+
+  constructor(private readonly setup: LedgerSetup) {
+    this.offset = setup.offset;
+    this.stats = structuredClone(setup.stats);
+  }
+
+  /** Records that the record of `position` was written, ending at byte `end` of the report. */
+  add(position: number, record: ScanRecord, end: number): void {
+    const index = this.positions.length;
+    this.positions.push(position);
+    this.ends.push(end);
+    this.statuses.push(STATUS_INDEX.get(record.status) ?? 0);
+    this.nodeCounts.push(record.status === 'epmd' ? record.nodes.length : 0);
+    if (this.setup.notable(record)) this.kept.push({ index, line: foundLine(position, record) });
+  }
+
+  /** Commits about once a second while the scan runs. */
+  start(intervalMs = 1000): void {
+    this.timer = setInterval(() => void this.commit(false, false, true), intervalMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Counts what has reached the report and writes the checkpoint. `final`:
+   * the run ended normally (a pipe's last buffer counts too); `finished`:
+   * every position is done and the report is whole.
+   */
+  commit(final = false, finished = false, periodic = false): Promise<void> {
+    this.chain = this.chain.then(() =>
+      this.error ? undefined : this.commitNow(final, finished, periodic),
+    );
+    return this.chain;
+  }
+
+  private async commitNow(final: boolean, finished: boolean, periodic: boolean): Promise<void> {
+    const { output, found, done } = this.setup;
+    const flushed = await output.flush(final);
+    let k = 0;
+    while (k < this.ends.length && (this.ends[k] as number) <= flushed) k++;
+    await output.sync();
+    // A periodic commit with nothing new to count writes nothing.
+    if (k === 0 && periodic) return;
+    const positions = this.positions.splice(0, k);
+    const ends = this.ends.splice(0, k);
+    const statuses = this.statuses.splice(0, k);
+    const nodes = this.nodeCounts.splice(0, k);
+    let cut = 0;
+    while (cut < this.kept.length && (this.kept[cut] as { index: number }).index < k) cut++;
+    const lines = this.kept.splice(0, cut).map((e) => e.line);
+    for (const e of this.kept) e.index -= k;
+    try {
+      const foundLength = await found.append(lines);
+      done.add(positions);
+      if (k > 0) this.offset = ends[k - 1] as number;
+      if (finished) this.offset = flushed;
+      const by = this.stats.byStatus;
+      for (let i = 0; i < k; i++) {
+        by[STATUSES[statuses[i] as number] as Status]++;
+        this.stats.nodes += nodes[i] as number;
+      }
+      this.stats.done += k;
+      const checkpoint: Checkpoint = {
+        version: CHECKPOINT_VERSION,
+        ...this.setup.identity,
+        completed: done.mark,
+        done: [...done.above],
+        offset: this.offset,
+        found: foundLength,
+        finished,
+        stats: {
+          ...this.stats,
+          seconds: this.setup.stats.seconds + (performance.now() - this.started) / 1000,
+        },
+        updated: new Date().toISOString(),
+      };
+      await writeCheckpoint(this.setup.path, checkpoint);
+    } catch (error) {
+      this.error ??= error as Error;
+    }
+  }
+
+  /** The found-log this ledger appends to. */
+  found(): FoundLog {
+    return this.setup.found;
+  }
+
+  /** Stops the timer and waits for a commit in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.chain;
+  }
+}
