@@ -18,11 +18,12 @@ import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
 import { Gate, readAllowList, readBaseline } from '../report/gate.js';
 import { Progress } from '../report/progress.js';
 import { renderSummary, Stats } from '../report/summary.js';
-import { scanPositioned } from '../scan.js';
+import { type ScanOptions, scanPositioned } from '../scan.js';
 import type { HostLookup } from '../targets/expand.js';
 import { listLines } from '../targets/order.js';
 import { Checkpointer } from '../targets/resume.js';
 import { colorLevel, isTerminal } from './color.js';
+import { COOKIE_WARNING, cookieOptions } from './cookies.js';
 import { clampConcurrency, openFileLimit } from './limits.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
 import { type PlannedTargets, planTargets } from './targets.js';
@@ -70,11 +71,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let plan: PlannedTargets;
   let gate: Gate | null = null;
   let enricher: Enricher | null = null;
+  let cookies: Partial<ScanOptions> = {};
   try {
     if (options.all && options.format !== 'ndjson') {
       throw new UsageError('--all goes with -f ndjson (CSV and table list exposures only)');
     }
     plan = await planTargets(cmd.args, options, io);
+    cookies = await cookieOptions(options);
     if (options.baseline || options.allow || options.failOnExposed) {
       gate = new Gate(
         options.baseline ? await readBaseline(options.baseline, options.nodeSeparator) : null,
@@ -105,8 +108,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 
   if (options.listTargets) return listTargets(plan, options, io, say);
+  if (cookies.checkCookies && !options.quiet) say(`warning: ${COOKIE_WARNING}`);
   try {
-    return await runScan(plan, gate, enricher, options, io, say);
+    return await runScan(plan, gate, enricher, options, io, say, cookies);
   } finally {
     await enricher?.close();
   }
@@ -164,6 +168,7 @@ async function runScan(
   options: CliOptions,
   io: CliIO,
   say: (line: string) => void,
+  cookies: Partial<ScanOptions>,
 ): Promise<number> {
   const { concurrency, clamped } = clampConcurrency(
     options.concurrency,
@@ -222,6 +227,8 @@ async function runScan(
       nodeInfo: options.nodeInfo,
       checkDist: options.checkDist,
       handshake: options.handshake,
+      ...cookies,
+      followUpTimeout: options.followUpTimeout,
       enrich: enricher ? (r) => enricher.enrich(r) : undefined,
       signal: io.signal,
     })) {
