@@ -85,7 +85,10 @@ async function settlesAt(node: ErlNode, expected: number): Promise<number> {
   try {
     await waitFor(
       `${node.name} back to ${expected} processes`,
-      async () => (last = await processCount(node)) === expected,
+      async () => {
+        last = await processCount(node);
+        return last === expected;
+      },
       10_000,
     );
   } catch {
