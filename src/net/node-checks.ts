@@ -84,6 +84,11 @@ class FollowUpGroup implements Expirable {
   stopped = false;
   /** The budget ran out (as opposed to an abort of the whole scan). */
   cut = false;
+  private onStop: () => void = () => undefined;
+  /** Resolves when the group stops, so that no wait for a --rate token outlives it. */
+  readonly whenStopped = new Promise<void>((resolve) => {
+    this.onStop = resolve;
+  });
 
   expire(): void {
     this.cut = true;
@@ -92,6 +97,7 @@ class FollowUpGroup implements Expirable {
 
   abort(): void {
     this.stopped = true;
+    this.onStop();
     for (const p of this.probes) p.abort();
   }
 }
@@ -112,7 +118,7 @@ function connect(
   request: Uint8Array,
   extras: ProbeExtras,
 ): Promise<ProbeOutcome> {
-  return (env.bucket ? env.bucket.acquire() : Promise.resolve()).then(
+  return (env.bucket ? env.bucket.acquire(group.whenStopped) : Promise.resolve(true)).then(
     () =>
       new Promise<ProbeOutcome>((resolve) => {
         if (group.stopped) {

@@ -54,6 +54,28 @@ describe('the follow-up budget', () => {
     expect(seconds).toBeLessThan(8);
   });
 
+  it('a wait for a --rate token ends with the budget too', async () => {
+    const started = performance.now();
+    const nd = await runCli([
+      '127.0.0.1',
+      '-p',
+      String(epmd.port),
+      '--check-dist',
+      '--rate',
+      '1',
+      '--follow-up-timeout',
+      '500',
+      '-f',
+      'ndjson',
+      '-q',
+      '-n',
+    ]);
+    const seconds = (performance.now() - started) / 1000;
+    expect(JSON.parse(nd.stdout).follow_ups_cut).toEqual(['check-dist']);
+    // At one connection a second, four nodes waiting for tokens would hold it about 5 s.
+    expect(seconds).toBeLessThan(3);
+  });
+
   it('a budget that is enough cuts nothing', async () => {
     const nd = await runCli([
       '127.0.0.1',
