@@ -177,7 +177,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .option(
       '--check-cookies [file]',
-      "WARNING: AUTHENTICATES TO THE NODE when a cookie is right; only for systems you are authorised to test. After --handshake says ok, complete the handshake with default cookies (monster, the empty cookie, the node's short name, ...) or the cookies in [file] (one per line, never printed); closes on the node's acknowledgement without sending anything",
+      "WARNING: AUTHENTICATES TO THE NODE when a cookie is right; only for systems you are authorised to test. Implies --handshake; where it says ok, completes the handshake with default cookies (monster, the empty cookie, the node's short name, ...) or the cookies in [file] (one per line, never printed), and closes on the node's acknowledgement without sending anything more",
     )
     .option(
       '--cookie-attempts <n>',

@@ -34,7 +34,11 @@ export function risksFor(r: ScanRecord): string[] {
   }
   const reachable = r.nodes.filter((n) => n.distReachable);
   for (const n of reachable) {
-    if (isCouch(n)) {
+    // Once --check-cookies has tried the default, its answer is the risk (or there is none).
+    if (
+      isCouch(n) &&
+      (n.cookie === undefined || n.cookie === 'not-tried' || n.cookie === 'inconclusive')
+    ) {
       risks.push(
         `CouchDB node ${n.name} with a reachable distribution port ${n.port}: check the default cookie (CVE-2022-24706)`,
       );

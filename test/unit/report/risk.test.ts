@@ -22,6 +22,17 @@ describe('risks from the distribution checks', () => {
       'cookie file entry #2 accepted: remote code execution on rabbit:25672',
     );
   });
+  it("once the cookies were tried, CouchDB's 'check the default cookie' gives way to the answer", () => {
+    const couch = (cookie?: string) => {
+      const r = exposure([{ name: 'couchdb', port: 9100, distReachable: true, cookie }]);
+      applyRisk(r);
+      return (r.risks ?? []).filter((x) => x.includes('check the default cookie'));
+    };
+    expect(couch()).toHaveLength(1);
+    expect(couch('inconclusive')).toHaveLength(1);
+    expect(couch('rejected')).toHaveLength(0);
+    expect(couch('accepted: monster')).toHaveLength(0);
+  });
   it('a rejected cookie on an unreached node changes nothing', () => {
     const r = exposure([{ name: 'rabbit', port: 25672, cookie: 'rejected' }]);
     applyRisk(r);
