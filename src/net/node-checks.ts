@@ -9,23 +9,21 @@
 // connection still open is closed and the record names the follow-ups that did
 // not finish for every node.
 
-import { randomInt } from 'node:crypto';
-import { cookieCandidates } from '../epmd/cookies.js';
-import {
-  cookieDigest,
-  encodeChallengeReply,
-  encodeSendName,
-  parseChallengeAck,
-  parseHandshakeReply,
-  scannerNodeName,
-} from '../epmd/handshake.js';
+import { parseHandshakeReply } from '../epmd/handshake.js';
 import type { NamesNode } from '../epmd/names.js';
 import { encodePortPlease2, parsePort2Resp, port2Complete } from '../epmd/port-please.js';
 import type { NodeEntry } from '../record.js';
-import { classify } from './classify.js';
-import type { DeadlineList, Expirable } from './deadlines.js';
-import { Probe, type ProbeContext, type ProbeExtras, type ProbeOutcome } from './probe.js';
-import type { TokenBucket } from './token-bucket.js';
+import { checkCookies, DEFAULT_COOKIE_ATTEMPTS } from './cookie-check.js';
+import { connect, type FollowUpEnv, FollowUpGroup, failure, sendName } from './follow-up-group.js';
+
+export type { FollowUpEnv };
+export { DEFAULT_COOKIE_ATTEMPTS };
+
+/** Where the scan keeps what to abort for one target (Ctrl-C). */
+export interface AbortHolder {
+  current: { abort(): void } | null;
+  aborted: boolean;
+}
 
 export interface NodeCheckOptions {
   nodeInfo?: boolean;
@@ -43,7 +41,6 @@ export interface NodeCheckOptions {
 export const MAX_CHECKED_NODES = 32;
 /** Nodes of one epmd checked at once. */
 export const PARALLEL_NODES = 4;
-export const DEFAULT_COOKIE_ATTEMPTS = 3;
 /** ms for all of one EPMD's follow-ups together. */
 export const DEFAULT_FOLLOW_UP_TIMEOUT = 10_000;
 
@@ -61,94 +58,6 @@ function wanted(o: NodeCheckOptions): FollowUp[] {
   if (o.handshake || o.checkCookies) kinds.push('handshake');
   if (o.checkCookies) kinds.push('check-cookies');
   return kinds;
-}
-
-/** What every EPMD's follow-ups share on one thread. */
-export interface FollowUpEnv {
-  ctx: ProbeContext;
-  bucket: TokenBucket | null;
-  /** Entries last --follow-up-timeout. */
-  deadlines: DeadlineList;
-}
-
-/** Where the scan keeps what to abort for one target (Ctrl-C). */
-export interface AbortHolder {
-  current: { abort(): void } | null;
-  aborted: boolean;
-}
-
-/** One EPMD's follow-ups: their open connections and their shared deadline. */
-class FollowUpGroup implements Expirable {
-  deadline = 0;
-  readonly probes = new Set<Probe>();
-  stopped = false;
-  /** The budget ran out (as opposed to an abort of the whole scan). */
-  cut = false;
-  private onStop: () => void = () => undefined;
-  /** Resolves when the group stops, so that no wait for a --rate token outlives it. */
-  readonly whenStopped = new Promise<void>((resolve) => {
-    this.onStop = resolve;
-  });
-
-  expire(): void {
-    this.cut = true;
-    this.abort();
-  }
-
-  abort(): void {
-    this.stopped = true;
-    this.onStop();
-    for (const p of this.probes) p.abort();
-  }
-}
-
-const ABORTED: ProbeOutcome = {
-  connected: false,
-  bytes: Buffer.alloc(0),
-  end: 'aborted',
-  errno: null,
-};
-
-/** One connection of a follow-up, closed when the group stops. */
-function connect(
-  env: FollowUpEnv,
-  group: FollowUpGroup,
-  host: string,
-  port: number,
-  request: Uint8Array,
-  extras: ProbeExtras,
-): Promise<ProbeOutcome> {
-  return (env.bucket ? env.bucket.acquire(group.whenStopped) : Promise.resolve(true)).then(
-    () =>
-      new Promise<ProbeOutcome>((resolve) => {
-        if (group.stopped) {
-          resolve(ABORTED);
-          return;
-        }
-        const probe: Probe = new Probe(
-          host,
-          port,
-          request,
-          env.ctx,
-          (outcome) => {
-            group.probes.delete(probe);
-            resolve(outcome);
-          },
-          extras,
-        );
-        group.probes.add(probe);
-      }),
-  );
-}
-
-/** Why a follow-up connection failed, in the words of the error field. */
-function failure(o: ProbeOutcome): string {
-  return classify(o).error ?? 'error';
-}
-
-/** A fresh send_name: a new name per connection, so no two ever collide on a node. */
-function sendName(): Buffer {
-  return encodeSendName(scannerNodeName(), randomInt(1, 2 ** 31));
 }
 
 /**
@@ -251,87 +160,4 @@ async function checkNode(
   if (options.checkCookies) {
     if (await checkCookies(ip, node, entry, options, env, group)) mark('check-cookies');
   }
-}
-
-/** How one attempt ended: the cookie was accepted or rejected, or why neither is known. */
-type Attempt = 'accepted' | 'rejected' | 'aborted' | (string & {});
-
-/** Tries candidate cookies on a node whose handshake said ok; false when stopped midway. */
-async function checkCookies(
-  ip: string,
-  node: NamesNode,
-  entry: NodeEntry,
-  options: NodeCheckOptions,
-  env: FollowUpEnv,
-  group: FollowUpGroup,
-): Promise<boolean> {
-  const candidates = cookieCandidates(node, options.cookies).slice(
-    0,
-    options.cookieAttempts ?? DEFAULT_COOKIE_ATTEMPTS,
-  );
-  if (entry.distStatus !== 'ok' || candidates.length === 0) {
-    entry.cookie = 'not-tried';
-    return true;
-  }
-  let problem: string | null = null;
-  for (const candidate of candidates) {
-    const result = await tryCookie(ip, node.port, candidate.bytes, env, group);
-    if (result === 'aborted') return false;
-    if (result === 'accepted') {
-      entry.cookie = `accepted: ${candidate.label}`;
-      return true;
-    }
-    if (result !== 'rejected') problem ??= result;
-  }
-  if (problem === null) entry.cookie = 'rejected';
-  else {
-    entry.cookie = 'inconclusive';
-    entry.cookieError = problem;
-  }
-  return true;
-}
-
-/**
- * One connection, one cookie: send_name, and on `ok` and the node's challenge
- * our challenge reply. A challenge_ack means the node took our digest; the
- * connection is closed the moment it has arrived, with nothing sent after
- * the reply (no message, no RPC, no spawn). The ack's own digest must prove
- * that the node holds the same cookie.
- */
-async function tryCookie(
-  ip: string,
-  port: number,
-  cookie: Buffer,
-  env: FollowUpEnv,
-  group: FollowUpGroup,
-): Promise<Attempt> {
-  let ours: number | null = null;
-  const answer = (bytes: Buffer): Uint8Array | null => {
-    if (ours !== null) return null;
-    const r = parseHandshakeReply(bytes);
-    if (r.status !== 'ok' || !r.challenge) return null;
-    // Never the node's own challenge back (a reflection would prove nothing).
-    ours = (r.challenge.challenge ^ randomInt(1, 2 ** 32)) >>> 0;
-    return encodeChallengeReply(ours, cookieDigest(cookie, r.challenge.challenge));
-  };
-  const until = (bytes: Buffer): boolean => {
-    const r = parseHandshakeReply(bytes);
-    if (r.done && !(r.status === 'ok' && r.challenge)) return true;
-    return ours !== null && parseChallengeAck(bytes).done;
-  };
-  const o = await connect(env, group, ip, port, sendName(), { answer, until });
-  if (o.end === 'aborted') return 'aborted';
-  if (!o.connected) return failure(o);
-  const hs = parseHandshakeReply(o.bytes);
-  if (hs.error) return hs.error;
-  if (hs.status === null) return failure(o) === 'error' ? 'no-reply' : failure(o);
-  if (hs.status !== 'ok') return `status-${hs.status}`;
-  if (ours === null) return failure(o) === 'error' ? 'no-challenge' : failure(o);
-  const ack = parseChallengeAck(o.bytes);
-  if (ack.error) return ack.error;
-  if (ack.digest)
-    return ack.digest.equals(cookieDigest(cookie, ours)) ? 'accepted' : 'bad-ack-digest';
-  // The node closed the connection on our reply: it refused the digest.
-  if (o.end === 'eof' || o.end === 'reset') return 'rejected';
-  return failure(o);
 }
