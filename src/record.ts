@@ -50,12 +50,16 @@ export interface NodeEntry {
   nodeInfoError?: string;
   /** --check-dist: a TCP connection to the node's port succeeded. */
   distReachable?: boolean;
-  /** --handshake: the status the node sent (ok, nok, not_allowed, alive), or why there was none. */
+  /** --handshake: the status the node sent (ok, nok, not_allowed, alive), `tls`, or why there was none. */
   distStatus?: string;
   /** --handshake: the node's full name from its challenge, e.g. rabbit@internal-host. */
   fullName?: string;
   /** --handshake: the node's capability flags, hex. */
   flags?: string;
+  /** --check-cookies: `accepted: <which>`, `rejected`, `inconclusive` or `not-tried`. */
+  cookie?: string;
+  /** --check-cookies: why the answer is `inconclusive`. */
+  cookieError?: string;
 }
 
 /** The result of probing one (ip, port). */
@@ -84,6 +88,8 @@ export interface ScanRecord {
   tag: 'epmd';
   /** Why this exposure is dangerous, in words (from --node-info, --check-dist, --handshake). */
   risks?: string[];
+  /** Follow-ups (node-info, check-dist, handshake, check-cookies) that --follow-up-timeout cut short. */
+  followUpsCut?: string[];
 }
 
 /** The context columns before enrichment fills them: all empty. */

@@ -5,7 +5,13 @@ import type { NamesNode } from './epmd/names.js';
 import { encodeNamesRequest } from './epmd/names.js';
 import { classify, type Verdict } from './net/classify.js';
 import { Sweeper, tickFor } from './net/deadlines.js';
-import { anyNodeCheck, checkNodes } from './net/node-checks.js';
+import {
+  type AbortHolder,
+  anyNodeCheck,
+  checkNodes,
+  DEFAULT_FOLLOW_UP_TIMEOUT,
+  type FollowUpEnv,
+} from './net/node-checks.js';
 import { Probe, type ProbeContext } from './net/probe.js';
 import { TokenBucket } from './net/token-bucket.js';
 import { scanInWorkers, workerCount } from './parallel.js';
@@ -76,11 +82,6 @@ export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
   });
 }
 
-interface Holder {
-  current: Probe | null;
-  aborted: boolean;
-}
-
 /** Turns a probe's verdict into the record for its target. */
 export function recordFor(target: Target, v: Verdict, severity: Severity): ScanRecord {
   return newRecord({
@@ -117,6 +118,18 @@ export interface ProbeSettings {
   checkDist?: boolean;
   /** Distribution send_name: status, full name, flags; closes before authenticating. */
   handshake?: boolean;
+  /**
+   * Completes the handshake with candidate cookies (implies handshake): this
+   * authenticates to a node whose cookie is right. Only for systems you are
+   * authorised to test.
+   */
+  checkCookies?: boolean;
+  /** Candidate cookies (each a latin1 string of the cookie's raw bytes) instead of the built-ins. */
+  cookies?: string[];
+  /** Cookies tried per node at most (default 3). */
+  cookieAttempts?: number;
+  /** ms for all the follow-ups of one EPMD together (default 10000). */
+  followUpTimeout?: number;
   /** Make every connection with net.connect (slower); the default uses bare handles where Node has them. */
   portableSockets?: boolean;
   /** New connections per second at most; unlimited when absent. */
@@ -132,6 +145,10 @@ const PROBE_SETTINGS = [
   'nodeInfo',
   'checkDist',
   'handshake',
+  'checkCookies',
+  'cookies',
+  'cookieAttempts',
+  'followUpTimeout',
   'portableSockets',
   'rate',
 ] as const satisfies readonly (keyof ProbeSettings)[];
@@ -176,22 +193,36 @@ export function prober(
   const request = encodeNamesRequest();
   const bucket = settings.rate && settings.rate > 0 ? new TokenBucket(settings.rate) : null;
   const deep = anyNodeCheck(settings);
+  const followUps: FollowUpEnv = {
+    ctx,
+    bucket,
+    deadlines: sweeper.list(settings.followUpTimeout ?? DEFAULT_FOLLOW_UP_TIMEOUT),
+  };
   /** Node checks, risk and enrichment of an exposure, then its record is done. */
   const finishExposure = async (
     target: OrderedTarget,
     record: ScanRecord,
     names: NamesNode[],
-    holder: Holder,
+    holder: AbortHolder,
   ) => {
     if (deep) {
-      await checkNodes(target.ip, target.port, names, record.nodes, settings, ctx, bucket, holder);
+      const cut = await checkNodes(
+        target.ip,
+        target.port,
+        names,
+        record.nodes,
+        settings,
+        followUps,
+        holder,
+      );
+      if (cut.length > 0) record.followUpsCut = cut;
     }
     applyRisk(record);
     if (enrich) await enrich(record);
   };
   const start: StartTask<OrderedTarget, PositionedRecord> = (target, done) => {
     let tries = 0;
-    const holder: Holder = { current: null, aborted: false };
+    const holder: AbortHolder = { current: null, aborted: false };
     const attempt = (): void => {
       holder.current = new Probe(target.ip, target.port, request, ctx, (outcome) => {
         if (outcome.end === 'connect-timeout' && tries < retries) {

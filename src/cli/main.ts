@@ -35,11 +35,12 @@ import {
 } from '../resume/checkpoint.js';
 import { type FoundEntry, FoundLog, readFoundLog } from '../resume/found-log.js';
 import { emptyStats, Ledger } from '../resume/ledger.js';
-import { scanPositioned } from '../scan.js';
+import { type ScanOptions, scanPositioned } from '../scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import type { HostLookup } from '../targets/expand.js';
 import { listLines } from '../targets/order.js';
 import { colorLevel, isTerminal } from './color.js';
+import { COOKIE_WARNING, cookieOptions } from './cookies.js';
 import { clampConcurrency, openFileLimit } from './limits.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
 import { type PlannedTargets, planTargets } from './targets.js';
@@ -96,6 +97,8 @@ interface Prepared {
   outPlan: OutputPlan;
   gate: Gate | null;
   enricher: Enricher | null;
+  /** --check-cookies and --cookie-attempts, read and checked. */
+  cookies: Partial<ScanOptions>;
   /** --resume: the checkpoint (null on a first run), its identity, and the found-log. */
   resume: {
     path: string;
@@ -140,6 +143,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (plan.seed?.generated && !options.quiet) {
     say(`shuffle seed ${plan.seed.value} (give --shuffle ${plan.seed.value} to repeat this order)`);
   }
+  if (prepared.cookies.checkCookies && !options.quiet) say(`warning: ${COOKIE_WARNING}`);
   try {
     if (options.listTargets) return await listTargets(prepared, options, io, say);
     return await runScan(prepared, options, io, say);
@@ -182,6 +186,7 @@ async function prepare(
   const checkpoint = options.resume !== undefined ? await readCheckpoint(options.resume) : null;
 
   const plan = await abortable(planTargets(args, options, io, checkpoint), io.signal);
+  const cookies = await cookieOptions(options);
   let resume: Prepared['resume'] = null;
   if (options.resume !== undefined) {
     const { order } = plan;
@@ -223,7 +228,7 @@ async function prepare(
       targetNames: plan.order.space.names,
     });
   }
-  return { plan, outPlan, gate, enricher, resume };
+  return { plan, outPlan, gate, enricher, cookies, resume };
 }
 
 async function listTargets(
@@ -400,6 +405,8 @@ async function runScan(
       nodeInfo: options.nodeInfo,
       checkDist: options.checkDist,
       handshake: options.handshake,
+      ...prepared.cookies,
+      followUpTimeout: options.followUpTimeout,
       enrich: enricher ? (r) => enricher.enrich(r) : undefined,
       signal: io.signal,
     })) {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
+import { DEFAULT_COOKIE_ATTEMPTS, DEFAULT_FOLLOW_UP_TIMEOUT } from '../net/node-checks.js';
 import type { Severity } from '../record.js';
 import { DEFAULTS } from '../scan.js';
 import { parseShard, type Shard } from '../targets/order.js';
@@ -48,6 +49,9 @@ export interface CliOptions {
   nodeInfo?: boolean;
   checkDist?: boolean;
   handshake?: boolean;
+  checkCookies?: boolean | string;
+  cookieAttempts: number;
+  followUpTimeout: number;
   cityDb?: string;
   asnDb?: string;
   assetMap?: string;
@@ -170,6 +174,22 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .option(
       '--handshake',
       "TOUCHES THE NODE: start the distribution handshake (send_name) to read each node's full name and flags; closes before authenticating, never sends a cookie",
+    )
+    .option(
+      '--check-cookies [file]',
+      "WARNING: AUTHENTICATES TO THE NODE when a cookie is right; only for systems you are authorised to test. Implies --handshake; where it says ok, completes the handshake with default cookies (monster, the empty cookie, the node's short name, ...) or the cookies in [file] (one per line, never printed), and closes on the node's acknowledgement without sending anything more",
+    )
+    .option(
+      '--cookie-attempts <n>',
+      'cookies tried per node at most (one connection each)',
+      integer(1, 100),
+      DEFAULT_COOKIE_ATTEMPTS,
+    )
+    .option(
+      '--follow-up-timeout <ms>',
+      "time for all of one EPMD's follow-ups together (--node-info, --check-dist, --handshake, --check-cookies); what is cut short is named in follow_ups_cut",
+      integer(1, 600_000),
+      DEFAULT_FOLLOW_UP_TIMEOUT,
     )
     .option('-n, --no-resolve', 'no reverse DNS for exposed hosts')
     .option(

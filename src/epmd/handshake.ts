@@ -1,8 +1,15 @@
-// The start of the Erlang distribution handshake (erl_dist_protocol.md,
-// "Distribution Handshake"; lib/kernel/src/dist_util.erl): send_name, then
-// read the status and the challenge, which carries the node's full name and
-// capability flags. The scanner closes there: it never sends a cookie, a
-// digest or a challenge reply, so it never authenticates.
+// The Erlang distribution handshake (erl_dist_protocol.md, "Distribution
+// Handshake"; lib/kernel/src/dist_util.erl), as the initiating side A:
+//   A -> B  send_name       'N' Flags:64 Creation:32 Nlen:16 Name
+//   B -> A  recv_status     's' Status            (ok, nok, not_allowed, alive...)
+//   B -> A  send_challenge  'N' Flags:64 Challenge:32 Creation:32 Nlen:16 Name
+//   A -> B  challenge_reply 'r' ChallengeA:32 Digest:16   (--check-cookies only)
+//   B -> A  challenge_ack   'a' Digest:16                 (the cookie was right)
+// Every message is framed by a 2-byte big-endian length. Digest is
+// MD5(Cookie ++ decimal(Challenge)) (dist_util:gen_digest/2, the same in OTP 25
+// and 26+). --handshake stops after the challenge: it never authenticates.
+
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Capability flags (dist.hrl). */
 export const DFLAG = {
@@ -44,12 +51,21 @@ export function encodeSendName(name: string, creation: number, flags = SCANNER_F
   return Buffer.concat([len, body]);
 }
 
+/** A fresh node name for one connection: valid under -sname rules and plainly a scanner. */
+export function scannerNodeName(): string {
+  // A node allows one pending handshake per peer name (a second one gets
+  // `nok`), so concurrent checks, shards and reruns must never share a name.
+  return `epmd-scan-${randomBytes(6).toString('hex')}@scanner`;
+}
+
 export interface Challenge {
   /** The node's full name, e.g. rabbit@internal-host: leaks a hostname. */
   fullName: string;
   /** Capability flags, as 0x-prefixed hex. */
   flags: string;
   creation: number | null;
+  /** The node's challenge to us, a 32-bit number. */
+  challenge: number;
   /** 5 for the old 'n' challenge, 6 for 'N'. */
   version: 5 | 6;
 }
@@ -99,6 +115,7 @@ function parseChallenge(f: Buffer): Challenge | null {
       fullName: printable(f.subarray(19)),
       flags: `0x${f.readBigUInt64BE(1).toString(16)}`,
       creation: f.readUInt32BE(13),
+      challenge: f.readUInt32BE(9),
       version: 6,
     };
   }
@@ -107,15 +124,26 @@ function parseChallenge(f: Buffer): Challenge | null {
       fullName: printable(f.subarray(11)),
       flags: `0x${f.readUInt32BE(3).toString(16)}`,
       creation: null,
+      challenge: f.readUInt32BE(7),
       version: 5,
     };
   }
   return null;
 }
 
+/**
+ * A TLS record (RFC 8446 5.1: ContentType, then legacy version 3.x): an alert
+ * (21) or a handshake such as ServerHello (22). A node started with
+ * `-proto_dist inet_tls` answers our plain send_name with an alert.
+ */
+function isTlsRecord(b: Buffer): boolean {
+  return b.length >= 2 && (b[0] === 0x15 || b[0] === 0x16) && b[1] === 0x03;
+}
+
 /** Reads the node's answer to send_name so far. Never throws. */
 export function parseHandshakeReply(bytes: Uint8Array): HandshakeReply {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (isTlsRecord(b)) return { status: null, challenge: null, error: 'tls', done: true };
   // Status and challenge frames are small; a larger length is some other protocol.
   if (b.length >= 2 && b.readUInt16BE(0) > MAX_FRAME) {
     return { status: null, challenge: null, error: 'not-erlang-distribution', done: true };
@@ -135,4 +163,42 @@ export function parseHandshakeReply(bytes: Uint8Array): HandshakeReply {
   if (!second) return { status, challenge: null, error: null, done: false };
   const challenge = parseChallenge(second);
   return { status, challenge, error: challenge ? null : 'bad-challenge', done: true };
+}
+
+/** dist_util:gen_digest/2: MD5 of the cookie's bytes followed by the challenge in decimal. */
+export function cookieDigest(cookie: Uint8Array, challenge: number): Buffer {
+  return createHash('md5')
+    .update(cookie)
+    .update(String(challenge >>> 0), 'latin1')
+    .digest();
+}
+
+/** send_challenge_reply: Length:16, 'r', our challenge to the node:32, Digest:16. */
+export function encodeChallengeReply(ourChallenge: number, digest: Uint8Array): Buffer {
+  const b = Buffer.alloc(2 + 1 + 4 + 16);
+  b.writeUInt16BE(21, 0);
+  b[2] = 0x72; // 'r'
+  b.writeUInt32BE(ourChallenge >>> 0, 3);
+  Buffer.from(digest.buffer, digest.byteOffset, digest.length).copy(b, 7, 0, 16);
+  return b;
+}
+
+/** What followed our challenge reply so far. */
+export interface AckReply {
+  /** The node's digest from its challenge_ack, or null. */
+  digest: Buffer | null;
+  /** The bytes hold a whole ack, or something else after the challenge (close now). */
+  done: boolean;
+  /** Something other than an ack came after the challenge. */
+  error: string | null;
+}
+
+/** Reads the challenge_ack ('a' Digest:16) that follows the status and the challenge. */
+export function parseChallengeAck(bytes: Uint8Array): AckReply {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const { list } = frames(b);
+  const ack = list[2];
+  if (!ack) return { digest: null, done: false, error: null };
+  if (ack[0] !== 0x61 || ack.length !== 17) return { digest: null, done: true, error: 'bad-ack' };
+  return { digest: Buffer.from(ack.subarray(1)), done: true, error: null };
 }

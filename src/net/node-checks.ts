@@ -1,131 +1,163 @@
 // Beyond NAMES, for each node an exposed epmd lists: PORT_PLEASE2 to the same
 // epmd (--node-info), a TCP connect to the node's distribution port
-// (--check-dist), and the start of the distribution handshake (--handshake).
-// They run one connection at a time inside the exposure's own slot, so they
-// share the scan's concurrency, deadlines and rate.
+// (--check-dist), the start of the distribution handshake (--handshake), and
+// a whole handshake with candidate cookies (--check-cookies).
+//
+// One EPMD's follow-ups run inside its own slot of the scan, PARALLEL_NODES
+// nodes at a time, and share the scan's rate and per-connection deadlines.
+// Together they have one budget (--follow-up-timeout): when it runs out every
+// connection still open is closed and the record names the follow-ups that did
+// not finish for every node.
 
-import { randomInt } from 'node:crypto';
-import { encodeSendName, parseHandshakeReply } from '../epmd/handshake.js';
+import { parseHandshakeReply } from '../epmd/handshake.js';
 import type { NamesNode } from '../epmd/names.js';
 import { encodePortPlease2, parsePort2Resp, port2Complete } from '../epmd/port-please.js';
 import type { NodeEntry } from '../record.js';
-import { classify } from './classify.js';
-import { Probe, type ProbeContext, type ProbeExtras, type ProbeOutcome } from './probe.js';
-import type { TokenBucket } from './token-bucket.js';
+import { checkCookies, DEFAULT_COOKIE_ATTEMPTS } from './cookie-check.js';
+import { connect, type FollowUpEnv, FollowUpGroup, failure, sendName } from './follow-up-group.js';
+
+export type { FollowUpEnv };
+export { DEFAULT_COOKIE_ATTEMPTS };
+
+/** Where the scan keeps what to abort for one target (Ctrl-C). */
+export interface AbortHolder {
+  current: { abort(): void } | null;
+  aborted: boolean;
+}
 
 export interface NodeCheckOptions {
   nodeInfo?: boolean;
   checkDist?: boolean;
   handshake?: boolean;
+  /** Complete the handshake with candidate cookies (implies handshake). */
+  checkCookies?: boolean;
+  /** Candidate cookies from a file, each a latin1 string of its raw bytes; the built-ins when absent. */
+  cookies?: string[];
+  /** Cookies tried per node at most. */
+  cookieAttempts?: number;
 }
 
 /** Follow-ups are made for this many nodes of one epmd at most: a hostile list can be long. */
 export const MAX_CHECKED_NODES = 32;
+/** Nodes of one epmd checked at once. */
+export const PARALLEL_NODES = 4;
+/** ms for all of one EPMD's follow-ups together. */
+export const DEFAULT_FOLLOW_UP_TIMEOUT = 10_000;
 
-/** The node name we announce in send_name: valid, and plainly a scanner. */
-export const SCANNER_NODE_NAME = 'epmd-scan@scanner';
+/** The follow-ups by the names records use for them. */
+export type FollowUp = 'node-info' | 'check-dist' | 'handshake' | 'check-cookies';
 
 export function anyNodeCheck(o: NodeCheckOptions): boolean {
-  return Boolean(o.nodeInfo || o.checkDist || o.handshake);
+  return Boolean(o.nodeInfo || o.checkDist || o.handshake || o.checkCookies);
 }
 
-/** One connection of a follow-up, cancellable through `current`. */
-function connect(
-  ctx: ProbeContext,
-  bucket: TokenBucket | null,
-  host: string,
-  port: number,
-  request: Uint8Array,
-  extras: ProbeExtras,
-  holder: { current: Probe | null; aborted: boolean },
-): Promise<ProbeOutcome> {
-  return (bucket ? bucket.acquire() : Promise.resolve()).then(
-    () =>
-      new Promise<ProbeOutcome>((resolve) => {
-        if (holder.aborted) {
-          resolve({ connected: false, bytes: Buffer.alloc(0), end: 'aborted', errno: null });
-          return;
-        }
-        holder.current = new Probe(host, port, request, ctx, resolve, extras);
-      }),
-  );
+function wanted(o: NodeCheckOptions): FollowUp[] {
+  const kinds: FollowUp[] = [];
+  if (o.nodeInfo) kinds.push('node-info');
+  if (o.checkDist) kinds.push('check-dist');
+  if (o.handshake || o.checkCookies) kinds.push('handshake');
+  if (o.checkCookies) kinds.push('check-cookies');
+  return kinds;
 }
 
-/** Why a follow-up connection failed, in the words of the error field. */
-function failure(o: ProbeOutcome): string {
-  return classify(o).error ?? 'error';
-}
-
-/** Runs the asked-for follow-ups; fills each node entry in place. */
+/**
+ * Runs the asked-for follow-ups within the budget; fills each node entry in
+ * place and returns the follow-ups the budget cut short.
+ */
 export async function checkNodes(
   ip: string,
   epmdPort: number,
   names: NamesNode[],
   entries: NodeEntry[],
   options: NodeCheckOptions,
-  ctx: ProbeContext,
-  bucket: TokenBucket | null,
-  holder: { current: Probe | null; aborted: boolean },
-): Promise<void> {
+  env: FollowUpEnv,
+  holder: AbortHolder,
+): Promise<FollowUp[]> {
   const count = Math.min(names.length, MAX_CHECKED_NODES);
-  for (let i = 0; i < count && !holder.aborted; i++) {
-    const node = names[i] as NamesNode;
-    const entry = entries[i] as NodeEntry;
-    if (options.nodeInfo) {
-      const o = await connect(
-        ctx,
-        bucket,
-        ip,
-        epmdPort,
-        encodePortPlease2(node.nameBytes),
-        { until: port2Complete },
-        holder,
-      );
-      const r = parsePort2Resp(o.bytes, true);
-      if (r.ok) {
-        entry.type = r.type;
-        entry.protocol = r.protocol;
-        entry.highestVersion = r.highestVersion;
-        entry.lowestVersion = r.lowestVersion;
-      } else {
-        entry.nodeInfoError = o.connected && o.bytes.length > 0 ? r.reason : failure(o);
-      }
+  const group = new FollowUpGroup();
+  holder.current = group;
+  if (holder.aborted || count === 0) return [];
+  env.deadlines.add(group, performance.now());
+  env.ctx.sweeper.arm();
+  const kinds = wanted(options);
+  const finished = new Map<FollowUp, number>();
+  const mark = (k: FollowUp) => finished.set(k, (finished.get(k) ?? 0) + 1);
+  let next = 0;
+  const lane = async () => {
+    while (!group.stopped && next < count) {
+      const i = next++;
+      await checkNode(ip, epmdPort, names[i] as NamesNode, entries[i] as NodeEntry, options, {
+        env,
+        group,
+        mark,
+      });
     }
-    if (options.checkDist) {
-      const o = await connect(
-        ctx,
-        bucket,
-        ip,
-        node.port,
-        Buffer.alloc(0),
-        { connectOnly: true },
-        holder,
-      );
-      entry.distReachable = o.connected;
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_NODES, count) }, lane));
+  } finally {
+    env.deadlines.delete(group);
+  }
+  return group.cut ? kinds.filter((k) => (finished.get(k) ?? 0) < count) : [];
+}
+
+interface NodeRun {
+  env: FollowUpEnv;
+  group: FollowUpGroup;
+  /** Counts one node's follow-up as finished. */
+  mark: (k: FollowUp) => void;
+}
+
+/** Every asked-for follow-up of one node, in order; stops where the group stops. */
+async function checkNode(
+  ip: string,
+  epmdPort: number,
+  node: NamesNode,
+  entry: NodeEntry,
+  options: NodeCheckOptions,
+  { env, group, mark }: NodeRun,
+): Promise<void> {
+  if (options.nodeInfo) {
+    const o = await connect(env, group, ip, epmdPort, encodePortPlease2(node.nameBytes), {
+      until: port2Complete,
+    });
+    if (o.end === 'aborted') return;
+    const r = parsePort2Resp(o.bytes, true);
+    if (r.ok) {
+      entry.type = r.type;
+      entry.protocol = r.protocol;
+      entry.highestVersion = r.highestVersion;
+      entry.lowestVersion = r.lowestVersion;
+    } else {
+      entry.nodeInfoError = o.connected && o.bytes.length > 0 ? r.reason : failure(o);
     }
-    if (options.handshake) {
-      const request = encodeSendName(SCANNER_NODE_NAME, randomInt(1, 2 ** 31));
-      const o = await connect(
-        ctx,
-        bucket,
-        ip,
-        node.port,
-        request,
-        { until: (b) => parseHandshakeReply(b).done },
-        holder,
-      );
-      const r = parseHandshakeReply(o.bytes);
-      if (!o.connected) entry.distStatus = failure(o);
-      else if (r.error) entry.distStatus = r.error;
-      else if (r.status === null)
-        entry.distStatus = failure(o) === 'error' ? 'no-reply' : failure(o);
-      else entry.distStatus = r.status;
-      if (r.challenge) {
-        entry.fullName = r.challenge.fullName;
-        entry.flags = r.challenge.flags;
-      }
-      // A handshake attempt answers the reachability question too.
-      if (!options.checkDist) entry.distReachable = o.connected;
+    mark('node-info');
+  }
+  if (options.checkDist) {
+    const o = await connect(env, group, ip, node.port, Buffer.alloc(0), { connectOnly: true });
+    if (o.end === 'aborted') return;
+    entry.distReachable = o.connected;
+    mark('check-dist');
+  }
+  if (options.handshake || options.checkCookies) {
+    const o = await connect(env, group, ip, node.port, sendName(), {
+      until: (b) => parseHandshakeReply(b).done,
+    });
+    if (o.end === 'aborted') return;
+    const r = parseHandshakeReply(o.bytes);
+    if (!o.connected) entry.distStatus = failure(o);
+    else if (r.error) entry.distStatus = r.error;
+    else if (r.status === null) entry.distStatus = failure(o) === 'error' ? 'no-reply' : failure(o);
+    else entry.distStatus = r.status;
+    if (r.challenge) {
+      entry.fullName = r.challenge.fullName;
+      entry.flags = r.challenge.flags;
     }
+    // A handshake attempt answers the reachability question too.
+    if (!options.checkDist) entry.distReachable = o.connected;
+    mark('handshake');
+  }
+  if (options.checkCookies) {
+    if (await checkCookies(ip, node, entry, options, env, group)) mark('check-cookies');
   }
 }

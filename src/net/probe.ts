@@ -55,6 +55,11 @@ export interface ProbeExtras {
   until?: (bytes: Buffer) => boolean;
   /** Ends as soon as the connection is established, sending nothing. */
   connectOnly?: boolean;
+  /**
+   * A conversation's next message: called with the bytes so far on every
+   * read, before `until`; what it returns (if anything) is sent.
+   */
+  answer?: (bytes: Buffer) => Uint8Array | null;
 }
 
 /**
@@ -154,7 +159,12 @@ export class Probe {
     }
     this.chunks.push(chunk);
     this.received += chunk.length;
-    if (this.extras.until?.(Buffer.concat(this.chunks))) this.finish('eof', null);
+    const { until, answer } = this.extras;
+    if (!until && !answer) return;
+    const bytes = Buffer.concat(this.chunks);
+    const next = answer?.(bytes);
+    if (next) this.socket?.write(next);
+    if (until?.(bytes)) this.finish('eof', null);
   }
 
   /** Ends the probe now (Ctrl-C, a consumer that stopped reading). */

@@ -1,5 +1,6 @@
 // --rate: a token bucket shared by every connection a scan opens (probes and
-// the follow-up connections of --node-info, --check-dist and --handshake).
+// the follow-up connections of --node-info, --check-dist, --handshake and
+// --check-cookies).
 
 /** Allows `rate` starts a second, with bursts of a tenth of a second. */
 export class TokenBucket {
@@ -24,10 +25,24 @@ export class TokenBucket {
     return Math.ceil(((1 - this.tokens) * 1000) / this.rate);
   }
 
-  /** Resolves when a token has been taken. */
-  async acquire(): Promise<void> {
+  /**
+   * Resolves true when a token has been taken, or false as soon as `stop`
+   * resolves (no timer is left behind to hold the process).
+   */
+  async acquire(stop?: Promise<void>): Promise<boolean> {
+    let stopped = false;
+    void stop?.then(() => {
+      stopped = true;
+    });
     for (let wait = this.take(); wait > 0; wait = this.take()) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      let timer: NodeJS.Timeout | undefined;
+      const slept = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, wait);
+      });
+      await (stop ? Promise.race([slept, stop]) : slept);
+      clearTimeout(timer);
+      if (stopped) return false;
     }
+    return true;
   }
 }

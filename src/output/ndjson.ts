@@ -38,6 +38,7 @@ export function recordJson(r: ScanRecord): Record<string, unknown> {
     severity: r.severity,
     tag: r.tag,
     ...(r.risks && r.risks.length > 0 ? { risks: r.risks } : {}),
+    ...(r.followUpsCut && r.followUpsCut.length > 0 ? { follow_ups_cut: r.followUpsCut } : {}),
   };
 }
 

@@ -72,6 +72,17 @@ export async function waitFor(what: string, check: () => Promise<boolean>, ms = 
 export interface ErlNode {
   name: string;
   process: ChildProcess;
+  /** Everything the node printed on stdout and stderr so far (its log). */
+  log(): string;
+}
+
+export interface NodeOptions {
+  /** The node's cookie (default `epmd-scan-test`). */
+  cookie?: string;
+  /** Erlang expressions run after start instead of printing `ready` (they must print it). */
+  eval?: string;
+  /** Give the node a stdin pipe (for an eval that reads commands). */
+  stdin?: boolean;
 }
 
 export interface RealEpmd {
@@ -79,7 +90,7 @@ export interface RealEpmd {
   nodes: ErlNode[];
   /** What `epmd -names` says: node name -> port. */
   names(): Map<string, number>;
-  startNode(name: string, extraArgs?: string[]): Promise<ErlNode>;
+  startNode(name: string, extraArgs?: string[], options?: NodeOptions): Promise<ErlNode>;
   stop(): Promise<void>;
 }
 
@@ -96,8 +107,11 @@ function kill(child: ChildProcess): Promise<void> {
   return exited;
 }
 
-/** Starts epmd on a free loopback port; retries if another process takes the port first. */
-export async function startEpmd(): Promise<RealEpmd> {
+/**
+ * Starts epmd on a free loopback port; retries if another process takes the
+ * port first. `addresses`: the loopback addresses it listens on (127.0.0.1 first).
+ */
+export async function startEpmd(addresses = ['127.0.0.1']): Promise<RealEpmd> {
   if (!EPMD || !ERL) throw new Error('epmd/erl not installed');
   const epmdPath = EPMD;
   const erlPath = ERL;
@@ -105,7 +119,7 @@ export async function startEpmd(): Promise<RealEpmd> {
   let epmd: ChildProcess | null = null;
   for (let attempt = 0; attempt < 5 && epmd === null; attempt++) {
     port = await freePort();
-    const child = spawn(epmdPath, ['-port', String(port), '-address', '127.0.0.1'], {
+    const child = spawn(epmdPath, ['-port', String(port), '-address', addresses.join(',')], {
       detached: true,
       stdio: 'ignore',
     });
@@ -135,7 +149,11 @@ export async function startEpmd(): Promise<RealEpmd> {
     return map;
   };
 
-  const startNode = async (name: string, extraArgs: string[] = []): Promise<ErlNode> => {
+  const startNode = async (
+    name: string,
+    extraArgs: string[] = [],
+    options: NodeOptions = {},
+  ): Promise<ErlNode> => {
     const child = spawn(
       erlPath,
       [
@@ -143,20 +161,20 @@ export async function startEpmd(): Promise<RealEpmd> {
         name,
         '-noshell',
         '-setcookie',
-        'epmd-scan-test',
+        options.cookie ?? 'epmd-scan-test',
         ...extraArgs,
         '-eval',
-        'io:format("ready~n")',
+        options.eval ?? 'io:format("ready~n")',
       ],
       {
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         env: { ...process.env, ERL_EPMD_PORT: String(port) },
       },
     );
-    const node = { name, process: child };
-    nodes.push(node);
     let output = '';
+    const node = { name, process: child, log: () => output };
+    nodes.push(node);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`node ${name} did not start: ${output}`)),

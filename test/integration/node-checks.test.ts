@@ -4,8 +4,9 @@
 import net from 'node:net';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cookieDigest } from '../../src/epmd/handshake.js';
 import type { NodeEntry, ScanRecord } from '../../src/record.js';
-import { scan } from '../../src/scan.js';
+import { type ScanOptions, scan } from '../../src/scan.js';
 import { runCli } from '../helpers/cli.js';
 import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
 import { freePort, type RealEpmd, realPeersOrSkip, startEpmd } from '../helpers/real-epmd.js';
@@ -178,6 +179,95 @@ describe('the handshake never authenticates', () => {
     const sent = node.received[0] as Buffer;
     expect(sent.readUInt16BE(0)).toBe(sent.length - 2); // exactly one frame
     expect(String.fromCharCode(sent[2] as number)).toBe('N');
-    expect(sent.subarray(17).toString()).toBe('epmd-scan@scanner');
+    expect(sent.subarray(17).toString()).toMatch(/^epmd-scan-[0-9a-f]{12}@scanner$/);
+  });
+});
+
+/** A fake node that runs the accepting side of the handshake with `cookie`. */
+function cookieNode(cookie: string, ack: 'right' | 'wrong-digest'): Promise<FakeServer> {
+  const frame = (b: Buffer) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 255]), b]);
+  const digest = (c: number) => cookieDigest(Buffer.from(cookie), c);
+  return fakeServer((socket) => {
+    const ours = 0x12345678;
+    let got = Buffer.alloc(0);
+    let stage = 0;
+    socket.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (stage === 0 && got.length >= 2 && got.length >= 2 + got.readUInt16BE(0)) {
+        stage = 1;
+        const challenge = Buffer.alloc(19 + 6);
+        challenge[0] = 0x4e;
+        challenge.writeUInt32BE(ours, 9);
+        challenge.writeUInt16BE(6, 17);
+        Buffer.from('node@x').copy(challenge, 19);
+        socket.write(Buffer.concat([frame(Buffer.from('sok')), frame(challenge)]));
+        got = got.subarray(2 + got.readUInt16BE(0));
+      }
+      if (stage === 1 && got.length >= 23) {
+        stage = 2;
+        // 'r', the scanner's challenge, then its digest of ours.
+        if (got[2] !== 0x72 || !got.subarray(7, 23).equals(digest(ours))) {
+          socket.end();
+          return;
+        }
+        const theirs = got.readUInt32BE(3);
+        const proof = ack === 'right' ? digest(theirs) : Buffer.alloc(16);
+        socket.write(frame(Buffer.concat([Buffer.from('a'), proof])));
+      }
+    });
+  });
+}
+
+describe('--check-cookies against fake nodes', () => {
+  const epmds: FakeServer[] = [];
+  afterAll(async () => {
+    for (const s of epmds) await s.close();
+  });
+  async function scanNode(node: FakeServer, options: Partial<ScanOptions> = {}) {
+    const epmd = await fakeServer(async (socket, request) => {
+      await request;
+      socket.end(Buffer.concat([header(4369), Buffer.from(`name couchdb at port ${node.port}\n`)]));
+    });
+    epmds.push(epmd, node);
+    const records: ScanRecord[] = [];
+    for await (const r of scan({
+      targets: ['127.0.0.1'],
+      ports: [epmd.port],
+      checkCookies: true,
+      ...options,
+    }))
+      records.push(r);
+    return records[0] as ScanRecord;
+  }
+
+  it('accepted on a proven ack: send_name and one challenge reply, nothing after the ack', async () => {
+    const node = await cookieNode('monster', 'right');
+    const r = await scanNode(node);
+    expect(r.nodes[0]).toMatchObject({ distStatus: 'ok', cookie: 'accepted: monster' });
+    expect(r.severity).toBe('critical');
+    // The handshake of --handshake, then one connection for monster.
+    expect(node.received).toHaveLength(2);
+    const sent = node.received[1] as Buffer;
+    const nameLen = sent.readUInt16BE(0);
+    expect(sent.length).toBe(2 + nameLen + 23);
+    expect(sent.subarray(2 + nameLen, 2 + nameLen + 3).toString('hex')).toBe('001572');
+  });
+  it('a wrong cookie everywhere is rejected after --cookie-attempts connections', async () => {
+    const node = await cookieNode('k9JqV2xPz', 'right');
+    const r = await scanNode(node, { cookieAttempts: 2 });
+    expect(r.nodes[0]).toMatchObject({ cookie: 'rejected' });
+    expect(node.received).toHaveLength(1 + 2);
+  });
+  it("an ack whose digest does not prove the node's cookie is not an acceptance", async () => {
+    const node = await cookieNode('monster', 'wrong-digest');
+    const r = await scanNode(node, { cookieAttempts: 1 });
+    expect(r.nodes[0]).toMatchObject({ cookie: 'inconclusive', cookieError: 'bad-ack-digest' });
+    expect(r.risks ?? []).not.toContainEqual(expect.stringContaining('accepted'));
+  });
+  it("a file's cookie is reported by its position", async () => {
+    const node = await cookieNode('s3cr3t-from-file', 'right');
+    const r = await scanNode(node, { cookies: ['nope', 's3cr3t-from-file'] });
+    expect(r.nodes[0]?.cookie).toBe('accepted: file entry #2');
+    expect(JSON.stringify(r)).not.toContain('s3cr3t');
   });
 });

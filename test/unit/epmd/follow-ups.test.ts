@@ -2,11 +2,16 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  cookieDigest,
   DFLAG,
+  encodeChallengeReply,
   encodeSendName,
+  parseChallengeAck,
   parseHandshakeReply,
   SCANNER_FLAGS,
+  scannerNodeName,
 } from '../../../src/epmd/handshake.js';
+import { parseNamesReply } from '../../../src/epmd/names.js';
 import { encodePortPlease2, parsePort2Resp, port2Complete } from '../../../src/epmd/port-please.js';
 
 const fixture = (name: string) =>
@@ -77,7 +82,13 @@ describe('distribution handshake', () => {
   it('reads status and challenge captured from a real OTP 25 node', () => {
     expect(parseHandshakeReply(fixture('otp25-handshake-rabbit.hex'))).toEqual({
       status: 'ok',
-      challenge: { fullName: 'rabbit@vm', flags: '0xd07df7fbd', creation: 1795395179, version: 6 },
+      challenge: {
+        fullName: 'rabbit@vm',
+        flags: '0xd07df7fbd',
+        creation: 1795395179,
+        challenge: 0xc62802e9,
+        version: 6,
+      },
       error: null,
       done: true,
     });
@@ -114,6 +125,134 @@ describe('distribution handshake', () => {
         parseHandshakeReply(b);
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('NAMES and PORT_PLEASE2 captured from real OTP 25 and OTP 27 epmds', () => {
+  it('NAMES: the header is the epmd port, nodes as listed', () => {
+    const names = (f: string) => {
+      const r = parseNamesReply(fixture(f));
+      return r.ok ? [r.epmdPort, r.nodes.map((n) => `${n.name}:${n.port}`)] : r.reason;
+    };
+    expect(names('otp25-names.hex')).toEqual([4369, ['ejabberd:37299', 'rabbit:25672']]);
+    expect(names('otp27-names.hex')).toEqual([4370, ['otp27b:40943', 'otp27a:9100']]);
+  });
+  it('PORT2_RESP: port, normal type, TCP, versions 6..5; 77 01 for an unknown name', () => {
+    const port2 = (f: string) => parsePort2Resp(fixture(f));
+    const normal = { ok: true, type: 'normal', protocol: 0, highestVersion: 6, lowestVersion: 5 };
+    expect(port2('otp25-port2-rabbit-25672.hex')).toEqual({ ...normal, port: 25672 });
+    expect(port2('otp25-port2-ejabberd.hex')).toEqual({ ...normal, port: 37299 });
+    expect(port2('otp27-port2-otp27a.hex')).toEqual({ ...normal, port: 9100 });
+    // otp27b was started -hidden: epmd still says normal (77).
+    expect(port2('otp27-port2-otp27b.hex')).toMatchObject({ ok: true, type: 'normal' });
+    expect(port2('otp27-port2-unknown.hex')).toEqual({ ok: false, reason: 'unknown-node' });
+  });
+});
+
+describe('handshake replies captured from real OTP 25 and OTP 27 nodes', () => {
+  it('send_name with our flags: ok and the challenge (name, flags, challenge, creation)', () => {
+    const cases = [
+      ['otp25-hs-v6-rabbit.hex', 'rabbit@vm', '0xd07df7fbd', 766792090, 1795430218],
+      ['otp25-hs-v6-ejabberd.hex', 'ejabberd@localhost', '0xd07df7fbd', 2194381496, 1795430222],
+      ['otp27-hs-v6-otp27a.hex', 'otp27a@vm', '0xd07df7fbd', 2093136247, 1795430224],
+      ['otp27-hs-v6-otp27b.hex', 'otp27b@127.5.0.1', '0xd07df7fbc', 810170132, 1795430225],
+    ] as const;
+    for (const [file, fullName, flags, challenge, creation] of cases) {
+      expect(parseHandshakeReply(fixture(file)), file).toEqual({
+        status: 'ok',
+        challenge: { fullName, flags, challenge, creation, version: 6 },
+        error: null,
+        done: true,
+      });
+    }
+  });
+  it('OTP 27 refuses legacy flags and version-5 names; OTP 25 takes the flags, closes on v5', () => {
+    for (const f of [
+      'otp27-hs-otp25flags-otp27a.hex',
+      'otp27-hs-otp25flags-otp27b.hex',
+      'otp27-hs-v5-otp27a.hex',
+      'otp27-hs-v5-otp27b.hex',
+    ]) {
+      expect(parseHandshakeReply(fixture(f)), f).toMatchObject({
+        status: 'not_allowed',
+        done: true,
+      });
+    }
+    expect(parseHandshakeReply(fixture('otp25-hs-otp25flags-rabbit.hex'))).toMatchObject({
+      status: 'ok',
+      challenge: { fullName: 'rabbit@vm' },
+    });
+    expect(parseHandshakeReply(fixture('otp25-hs-v5-rabbit.hex'))).toMatchObject({
+      status: null,
+      done: false,
+    });
+  });
+  it('a second send_name with a pending name gets nok', () => {
+    expect(parseHandshakeReply(fixture('otp27-hs-v6-samename-nok-otp27a.hex'))).toEqual({
+      status: 'nok',
+      challenge: null,
+      error: null,
+      done: true,
+    });
+  });
+  it('a TLS distribution port answers with a TLS alert: tls', () => {
+    expect(parseHandshakeReply(fixture('otp25-hs-v6-tlsdist.hex'))).toEqual({
+      status: null,
+      challenge: null,
+      error: 'tls',
+      done: true,
+    });
+    // A ServerHello record too; a 2-byte frame header that is not TLS is not.
+    expect(parseHandshakeReply(Buffer.from('160303007a02', 'hex')).error).toBe('tls');
+    expect(parseHandshakeReply(Buffer.from('0003736f6b', 'hex')).error).toBeNull();
+  });
+});
+
+describe('cookie checks: names, digests, challenge reply and ack', () => {
+  it('every connection announces a fresh name that -sname rules accept', () => {
+    const names = new Set(Array.from({ length: 1000 }, () => scannerNodeName()));
+    expect(names.size).toBe(1000);
+    for (const n of [...names].slice(0, 20)) expect(n).toMatch(/^epmd-scan-[0-9a-f]{12}@scanner$/);
+  });
+  it('digests match what erlang:md5([Cookie|integer_to_list(Challenge)]) gives on a real node', () => {
+    // Computed with erl (OTP 25): binary:encode_hex(erlang:md5(["monster"|integer_to_list(3735928559)])).
+    expect(cookieDigest(Buffer.from('monster'), 3735928559).toString('hex')).toBe(
+      'bf7f88f051f7f0529399994f5512d99c',
+    );
+    expect(cookieDigest(Buffer.alloc(0), 1).toString('hex')).toBe(
+      'c4ca4238a0b923820dcc509a6f75849b',
+    );
+  });
+  it('challenge_reply is one frame: r, our challenge, the 16-byte digest', () => {
+    const digest = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+    expect(encodeChallengeReply(0xdeadbeef, digest).toString('hex')).toBe(
+      `001572deadbeef${digest.toString('hex')}`,
+    );
+  });
+  it('reads the challenge_ack after status and challenge; anything else is bad-ack', () => {
+    const head = fixture('otp27-hs-v6-otp27a.hex');
+    const digest = Buffer.alloc(16, 7);
+    const ack = Buffer.concat([Buffer.from('001161', 'hex'), digest]);
+    expect(parseChallengeAck(head)).toEqual({ digest: null, done: false, error: null });
+    expect(parseChallengeAck(Buffer.concat([head, ack.subarray(0, 10)])).done).toBe(false);
+    expect(parseChallengeAck(Buffer.concat([head, ack]))).toEqual({
+      digest,
+      done: true,
+      error: null,
+    });
+    expect(parseChallengeAck(Buffer.concat([head, Buffer.from('000278ff', 'hex')]))).toEqual({
+      digest: null,
+      done: true,
+      error: 'bad-ack',
+    });
+  });
+  it('the ack parser never throws (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 120 }), (b) => {
+        parseChallengeAck(b);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -1,0 +1,93 @@
+// What one EPMD's follow-up connections share: the thread's probe context and
+// rate, and the group that holds their connections and their one deadline
+// (--follow-up-timeout). When the group stops (the budget ran out, or the scan
+// was interrupted) every open connection closes and no new one starts.
+
+import { randomInt } from 'node:crypto';
+import { encodeSendName, scannerNodeName } from '../epmd/handshake.js';
+import { classify } from './classify.js';
+import type { DeadlineList, Expirable } from './deadlines.js';
+import { Probe, type ProbeContext, type ProbeExtras, type ProbeOutcome } from './probe.js';
+import type { TokenBucket } from './token-bucket.js';
+
+/** What every EPMD's follow-ups share on one thread. */
+export interface FollowUpEnv {
+  ctx: ProbeContext;
+  bucket: TokenBucket | null;
+  /** Entries last --follow-up-timeout. */
+  deadlines: DeadlineList;
+}
+
+/** One EPMD's follow-ups: their open connections and their shared deadline. */
+export class FollowUpGroup implements Expirable {
+  deadline = 0;
+  readonly probes = new Set<Probe>();
+  stopped = false;
+  /** The budget ran out (as opposed to an abort of the whole scan). */
+  cut = false;
+  private onStop: () => void = () => undefined;
+  /** Resolves when the group stops, so that no wait for a --rate token outlives it. */
+  readonly whenStopped = new Promise<void>((resolve) => {
+    this.onStop = resolve;
+  });
+
+  expire(): void {
+    this.cut = true;
+    this.abort();
+  }
+
+  abort(): void {
+    this.stopped = true;
+    this.onStop();
+    for (const p of this.probes) p.abort();
+  }
+}
+
+const ABORTED: ProbeOutcome = {
+  connected: false,
+  bytes: Buffer.alloc(0),
+  end: 'aborted',
+  errno: null,
+};
+
+/** One connection of a follow-up, closed when the group stops. */
+export function connect(
+  env: FollowUpEnv,
+  group: FollowUpGroup,
+  host: string,
+  port: number,
+  request: Uint8Array,
+  extras: ProbeExtras,
+): Promise<ProbeOutcome> {
+  return (env.bucket ? env.bucket.acquire(group.whenStopped) : Promise.resolve(true)).then(
+    () =>
+      new Promise<ProbeOutcome>((resolve) => {
+        if (group.stopped) {
+          resolve(ABORTED);
+          return;
+        }
+        const probe: Probe = new Probe(
+          host,
+          port,
+          request,
+          env.ctx,
+          (outcome) => {
+            group.probes.delete(probe);
+            resolve(outcome);
+          },
+          extras,
+        );
+        group.probes.add(probe);
+      }),
+  );
+}
+
+/** Why a follow-up connection failed, in the words of the error field. */
+export function failure(o: ProbeOutcome): string {
+  return classify(o).error ?? 'error';
+}
+
+/** A fresh send_name: a new name per connection, so no two ever collide on a node. */
+export function sendName(): Buffer {
+  return encodeSendName(scannerNodeName(), randomInt(1, 2 ** 31));
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { type NodeEntry, newRecord } from '../../../src/record.js';
+import { applyRisk, remediationFor } from '../../../src/report/risk.js';
+
+const exposure = (nodes: NodeEntry[]) =>
+  newRecord({ ip: '192.0.2.7', port: 4369, status: 'epmd', epmdPort: 4369, nodes });
+
+describe('risks from the distribution checks', () => {
+  it('an accepted default cookie is critical, first among the risks, with a fix', () => {
+    const r = exposure([{ name: 'couchdb', port: 9100, cookie: 'accepted: monster' }]);
+    applyRisk(r);
+    expect(r.severity).toBe('critical');
+    expect(r.risks?.[0]).toBe(
+      "default cookie 'monster' accepted: remote code execution on couchdb:9100",
+    );
+    expect(remediationFor(r).product[0]).toMatch(/^now: give couchdb a new long random cookie/);
+  });
+  it('a cookie from a file is named by its position only', () => {
+    const r = exposure([{ name: 'rabbit', port: 25672, cookie: 'accepted: file entry #2' }]);
+    applyRisk(r);
+    expect(r.risks?.[0]).toBe(
+      'cookie file entry #2 accepted: remote code execution on rabbit:25672',
+    );
+  });
+  it("once the cookies were tried, CouchDB's 'check the default cookie' gives way to the answer", () => {
+    const couch = (cookie?: string) => {
+      const r = exposure([{ name: 'couchdb', port: 9100, distReachable: true, cookie }]);
+      applyRisk(r);
+      return (r.risks ?? []).filter((x) => x.includes('check the default cookie'));
+    };
+    expect(couch()).toHaveLength(1);
+    expect(couch('inconclusive')).toHaveLength(1);
+    expect(couch('rejected')).toHaveLength(0);
+    expect(couch('accepted: monster')).toHaveLength(0);
+  });
+  it('a rejected cookie on an unreached node changes nothing', () => {
+    const r = exposure([{ name: 'rabbit', port: 25672, cookie: 'rejected' }]);
+    applyRisk(r);
+    expect(r.severity).toBe('high');
+    expect(r.risks).toBeUndefined();
+  });
+  it('TLS distribution says that a cookie alone may not be enough', () => {
+    const r = exposure([{ name: 'tlsnode', port: 4000, distStatus: 'tls', distReachable: true }]);
+    applyRisk(r);
+    expect(r.risks).toContain(
+      'distribution over TLS: a cookie alone may not be enough; check verify_peer (tlsnode:4000)',
+    );
+    expect(r.severity).toBe('critical'); // its port is reachable, as before
+  });
+  it('ejabberd gets its own advice: cookie file, INET_DIST_INTERFACE, ERLANG_NODE', () => {
+    const fix = remediationFor(exposure([{ name: 'ejabberd', port: 37299 }]));
+    const advice = fix.product.find((p) => p.startsWith('ejabberd:'));
+    expect(advice).toContain('.erlang.cookie');
+    expect(advice).toContain('INET_DIST_INTERFACE=127.0.0.1');
+    expect(advice).toContain('ERLANG_NODE');
+    expect(remediationFor(exposure([{ name: 'rabbit', port: 1 }])).product.join()).not.toContain(
+      'ejabberd',
+    );
+  });
+});
