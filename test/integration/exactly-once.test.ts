@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvLines, idleInEventLoop, kernelWaits, runCli, startCli } from '../helpers/cli.js';
+import { BIN, csvLines, idleInEventLoop, kernelWaits, runCli, startCli } from '../helpers/cli.js';
 import { type FakeServer, fakeServer, rabbitEpmd } from '../helpers/fake-server.js';
 import { freePort, waitFor } from '../helpers/real-epmd.js';
 
@@ -375,6 +375,30 @@ describe('signals in every phase', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+  it('SIGTERM while writing to a reader that stopped reading (the pipe is full): exit 130', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, '127.0.0.0/20', '-p', String(closed), '-f', 'ndjson', '--all', '-c', '64'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // Nobody reads stdout: once the pipe is full, every write waits.
+    child.stdout.pause();
+    const ended = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => resolve(code)),
+    );
+    // This side stops taking data once its buffer is full; the writer then fills the pipe.
+    await waitFor(
+      'this side to stop reading',
+      async () => child.stdout.readableLength >= child.stdout.readableHighWaterMark,
+    );
+    child.kill('SIGTERM');
+    expect(await ended).toBe(130);
+    expect(stderr).not.toMatch(/internal error/);
   });
   it('Ctrl-C while stdin is read (a terminal nobody types into): exit 130', async () => {
     const run = startCli(['-iL', '-'], { stdin: 'pipe' });
