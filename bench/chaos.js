@@ -23,7 +23,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,8 +75,17 @@ const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function ended(child, ms = 60_000) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
+      // What each thread waits on in the kernel, to say where it hung.
+      let waits = '';
+      try {
+        waits = readdirSync(`/proc/${child.pid}/task`)
+          .map((t) => readFileSync(`/proc/${child.pid}/task/${t}/wchan`, 'utf8'))
+          .join(' ');
+      } catch {
+        waits = '(gone)';
+      }
       child.kill('SIGKILL');
-      reject(new Error(`a run did not end within ${ms} ms`));
+      reject(new Error(`a run did not end within ${ms} ms (threads waiting in: ${waits})`));
     }, ms);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -231,7 +240,9 @@ async function fileScenario(lab, rounds, rand, tally, log) {
     try {
       ({ code, signal } = await end);
     } catch (error) {
-      throw new Error(`${kind} (workers ${workers}): ${error.message}; stderr: ${stderr.slice(-600)}`);
+      throw new Error(
+        `${kind} (workers ${workers}): ${error.message}; stderr: ${stderr.slice(-600)}`,
+      );
     }
     log(`  ${kind}: exit ${code ?? signal}`);
     if (kind === 'ENOSPC') lab.grow();
@@ -293,7 +304,7 @@ function checkCounted(report, ckpt, tally, kind) {
     return; // stopped before its first checkpoint: nothing is counted
   }
   const counted = cp.completed + cp.done.reduce((n, [a, b]) => n + b - a, 0);
-  const bytes = readFileSync(`${report}.partial`).subarray(0, cp.offset).toString('utf8');
+  const bytes = readFileSync(`${report}.partial`).subarray(0, cp.offsets[0]).toString('utf8');
   const lines = bytes.split('\n').filter((l) => l !== '');
   const keys = new Set(lines.map((l) => keyOf(JSON.parse(l))));
   if (lines.length !== counted || keys.size !== counted || cp.stats.done !== counted) {
@@ -365,7 +376,12 @@ async function pipeScenario(lab, rounds, rand, tally) {
       if (kind === 'EPIPE') child.stdout.destroy();
       else child.kill('SIGKILL');
     }
-    const { code } = await end;
+    let code;
+    try {
+      ({ code } = await end);
+    } catch (error) {
+      throw new Error(`pipe ${kind}: ${error.message}; stderr: ${stderr.slice(-600)}`);
+    }
     // The reader keeps every whole line it read.
     collected += got.slice(0, got.lastIndexOf('\n') + 1);
     if (code === 0) break;

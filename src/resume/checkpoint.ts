@@ -23,12 +23,11 @@ export interface RunIdentity {
   seed: string | null;
   /** `i/n`, or null. */
   shard: string | null;
-  format: string;
+  /** Every report: its format and absolute path (or `stdout`). */
+  outputs: { format: string; path: string }[];
   all: boolean;
   nodeSeparator: string;
   severity: string;
-  /** The report's absolute path, or `stdout`. */
-  output: string;
 }
 
 /** Counts over every record the checkpoint counts, for the summary of the whole run. */
@@ -46,8 +45,8 @@ export interface Checkpoint extends RunIdentity {
   completed: number;
   /** Done positions above `completed`: sorted, disjoint, half-open ranges. */
   done: Range[];
-  /** Bytes of the report that hold exactly the counted records (header included). */
-  offset: number;
+  /** For each report, the bytes that hold exactly the counted records (header included). */
+  offsets: number[];
   /** Bytes of the found-log (`<file>.found`) that belong to the counted records. */
   found: number;
   /** Every position is done and the report is complete. */
@@ -99,8 +98,23 @@ export function validateCheckpoint(path: string, value: unknown): Checkpoint {
   if (cp.shard !== null && (typeof cp.shard !== 'string' || !/^\d+\/\d+$/.test(cp.shard))) {
     bad('shard', 'i/n or null');
   }
-  for (const f of ['format', 'nodeSeparator', 'severity', 'output'] as const) {
+  for (const f of ['nodeSeparator', 'severity'] as const) {
     if (typeof cp[f] !== 'string' || cp[f] === '') bad(f, 'a non-empty string');
+  }
+  const outputs = cp.outputs;
+  if (
+    !Array.isArray(outputs) ||
+    outputs.length === 0 ||
+    !outputs.every(
+      (o) =>
+        typeof o === 'object' &&
+        o !== null &&
+        typeof (o as { format?: unknown }).format === 'string' &&
+        typeof (o as { path?: unknown }).path === 'string' &&
+        (o as { path: string }).path !== '',
+    )
+  ) {
+    bad('outputs', 'a list of { format, path }');
   }
   if (typeof cp.all !== 'boolean') bad('all', 'true or false');
   if (!isCount(cp.completed) || (cp.completed as number) > size) {
@@ -123,7 +137,13 @@ export function validateCheckpoint(path: string, value: unknown): Checkpoint {
     }
     last = (r as number[])[1] as number;
   }
-  if (!isCount(cp.offset)) bad('offset', 'a whole number of bytes >= 0');
+  if (
+    !Array.isArray(cp.offsets) ||
+    cp.offsets.length !== (outputs as unknown[]).length ||
+    !cp.offsets.every(isCount)
+  ) {
+    bad('offsets', 'a whole number of bytes >= 0 for each output');
+  }
   if (!isCount(cp.found)) bad('found', 'a whole number of bytes >= 0');
   if (typeof cp.finished !== 'boolean') bad('finished', 'true or false');
   if (cp.finished === true && (completed !== size || (cp.done as unknown[]).length > 0)) {
@@ -170,8 +190,7 @@ export async function readCheckpoint(path: string): Promise<Checkpoint | null> {
 
 /** The identity fields, in the order they are compared and named. */
 const IDENTITY: readonly (keyof RunIdentity)[] = [
-  'output',
-  'format',
+  'outputs',
   'all',
   'nodeSeparator',
   'severity',
@@ -183,16 +202,15 @@ const IDENTITY: readonly (keyof RunIdentity)[] = [
 ];
 
 const WORDS: Record<keyof RunIdentity, string> = {
-  output: 'report (-o)',
-  format: 'format (-f)',
-  all: '--all',
-  nodeSeparator: '--node-separator',
-  severity: '--severity',
-  ports: 'ports (-p)',
-  seed: '--shuffle seed',
-  shard: '--shard',
-  size: 'number of targets',
-  fingerprint: 'target list',
+  outputs: 'other reports or formats (-o, -f)',
+  all: 'another --all',
+  nodeSeparator: 'another --node-separator',
+  severity: 'another --severity',
+  ports: 'other ports (-p)',
+  seed: 'another --shuffle seed',
+  shard: 'another --shard',
+  size: 'another number of targets',
+  fingerprint: 'another target list',
 };
 
 /** Refuses a checkpoint of another run, naming the first field that differs. */
@@ -203,7 +221,7 @@ export function checkSameRun(path: string, cp: Checkpoint, now: RunIdentity): vo
     if (was !== is) {
       const show = key === 'fingerprint' ? '' : `: it has ${was}, this run ${is}`;
       throw new UsageError(
-        `the checkpoint '${path}' was written for another ${WORDS[key]}${show}`,
+        `the checkpoint '${path}' was written for ${WORDS[key]}${show}`,
         'resume with exactly the arguments of the interrupted scan, or use another --resume file to start a new one',
       );
     }

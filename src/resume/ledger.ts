@@ -2,20 +2,22 @@
 //
 // A resumable run keeps three things on disk, and one rule ties them:
 //
-//   report    `<-o>.partial`, append-only; renamed onto `-o` when complete
+//   reports   `<file>.partial` for each report, append-only; renamed onto
+//             `<file>` when the run is complete
 //   found-log `<checkpoint>.found`, append-only: the exposures (and gone
 //             baseline entries) the gate and summary need again on resume
 //   checkpoint `<checkpoint>`, a JSON snapshot replaced atomically: the done
 //             positions (a low-water mark plus the ranges done above it),
-//             the report's byte offset and the found-log's length that hold
+//             each report's byte offset and the found-log's length that hold
 //             exactly those positions' records, and the run's counts
 //
 // The rule: the checkpoint counts a position only after its record's bytes
-// have reached the report (write completed; fdatasync before the snapshot)
-// and its found-log line too. Records are written in completion order, so
-// "reached" is a prefix of what was written, cut at the flushed offset.
+// have reached every report (write completed; fdatasync before the
+// snapshot) and its found-log line too. Records are written in completion
+// order, so "reached" is a prefix of what was written, cut at the flushed
+// offsets.
 //
-// Resuming truncates the report and the found-log to the counted lengths
+// Resuming truncates the reports and the found-log to the counted lengths
 // (bytes past them belong to records the checkpoint never counted), skips
 // the done positions, and replays the found-log into the gate and summary.
 // So whatever stops a run (Ctrl-C, SIGTERM, kill -9, a full disk, a crash
@@ -49,12 +51,12 @@ export interface LedgerSetup {
   /** The checkpoint file. */
   path: string;
   identity: RunIdentity;
-  output: ReportOutput;
+  outputs: ReportOutput[];
   found: FoundLog;
   /** Positions done before this run (changed as commits are made). */
   done: DoneSet;
-  /** The report offset and counts the checkpoint held when this run started. */
-  offset: number;
+  /** The report offsets and counts the checkpoint held when this run started. */
+  offsets: number[];
   stats: SavedStats;
   /** Records to keep in the found-log. */
   notable: (record: ScanRecord) => boolean;
@@ -63,7 +65,8 @@ export interface LedgerSetup {
 /** Tracks written records and commits them to the checkpoint once they are in the report. */
 export class Ledger {
   private positions: number[] = [];
-  private ends: number[] = [];
+  /** For each output, where each pending record's bytes end. */
+  private readonly ends: number[][];
   private statuses: number[] = [];
   private nodeCounts: number[] = [];
   /** Found-log lines of pending records, by index into the arrays above. */
@@ -73,19 +76,22 @@ export class Ledger {
   private readonly started = performance.now();
   /** The first failure to write the found-log or the checkpoint. */
   error: Error | null = null;
-  offset: number;
+  readonly offsets: number[];
   readonly stats: SavedStats;
 
   constructor(private readonly setup: LedgerSetup) {
-    this.offset = setup.offset;
+    this.offsets = [...setup.offsets];
+    this.ends = setup.outputs.map(() => []);
     this.stats = structuredClone(setup.stats);
   }
 
-  /** Records that the record of `position` was written, ending at byte `end` of the report. */
-  add(position: number, record: ScanRecord, end: number): void {
+  /** Records that the record of `position` was written to every output; each one's `written` is its end. */
+  add(position: number, record: ScanRecord): void {
     const index = this.positions.length;
     this.positions.push(position);
-    this.ends.push(end);
+    const { outputs } = this.setup;
+    for (let i = 0; i < outputs.length; i++)
+      this.ends[i]?.push((outputs[i] as ReportOutput).written);
     this.statuses.push(STATUS_INDEX.get(record.status) ?? 0);
     this.nodeCounts.push(record.status === 'epmd' ? record.nodes.length : 0);
     if (this.setup.notable(record)) this.kept.push({ index, line: foundLine(position, record) });
@@ -110,15 +116,20 @@ export class Ledger {
   }
 
   private async commitNow(final: boolean, finished: boolean, periodic: boolean): Promise<void> {
-    const { output, found, done } = this.setup;
-    const flushed = await output.flush(final);
-    let k = 0;
-    while (k < this.ends.length && (this.ends[k] as number) <= flushed) k++;
-    await output.sync();
+    const { outputs, found, done } = this.setup;
+    const flushed = await Promise.all(outputs.map((o) => o.flush(final)));
+    // What has reached every output: the shortest prefix of the pending records.
+    let k = this.positions.length;
+    this.ends.forEach((ends, i) => {
+      let j = 0;
+      while (j < k && (ends[j] as number) <= (flushed[i] as number)) j++;
+      k = j;
+    });
+    await Promise.all(outputs.map((o) => o.sync()));
     // A periodic commit with nothing new to count writes nothing.
     if (k === 0 && periodic) return;
     const positions = this.positions.splice(0, k);
-    const ends = this.ends.splice(0, k);
+    const lastEnds = this.ends.map((ends) => ends.splice(0, k).at(-1));
     const statuses = this.statuses.splice(0, k);
     const nodes = this.nodeCounts.splice(0, k);
     let cut = 0;
@@ -128,8 +139,10 @@ export class Ledger {
     try {
       const foundLength = await found.append(lines);
       done.add(positions);
-      if (k > 0) this.offset = ends[k - 1] as number;
-      if (finished) this.offset = flushed;
+      lastEnds.forEach((end, i) => {
+        if (end !== undefined) this.offsets[i] = end;
+        if (finished) this.offsets[i] = flushed[i] as number;
+      });
       const by = this.stats.byStatus;
       for (let i = 0; i < k; i++) {
         by[STATUSES[statuses[i] as number] as Status]++;
@@ -141,7 +154,7 @@ export class Ledger {
         ...this.setup.identity,
         completed: done.mark,
         done: [...done.above],
-        offset: this.offset,
+        offsets: [...this.offsets],
         found: foundLength,
         finished,
         stats: {

@@ -175,6 +175,12 @@ describe('checked before the first packet (exit 2, naming what is wrong)', () =>
       stderr: expect.stringMatching(/--resume ''/),
     });
   });
+  it('a checkpoint that is the report itself', async () => {
+    const out = fresh('same.csv');
+    const r = await probe(['-o', out, '--resume', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is the report itself/);
+  });
   it('a checkpoint in a folder that does not exist', async () => {
     const r = await probe(['--resume', join(dir, 'nope', 'x.ckpt')]);
     expect(r.code).toBe(2);
@@ -200,7 +206,7 @@ describe('checked before the first packet (exit 2, naming what is wrong)', () =>
     writeFileSync(ckpt, JSON.stringify(saved));
     r = await probe(['-o', out, '--resume', ckpt, '-f', 'ndjson']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/another format \(-f\): it has "csv", this run "ndjson"/);
+    expect(r.stderr).toMatch(/other reports or formats \(-o, -f\): it has \[\{"format":"csv"/);
   });
   it('a checkpoint whose report is missing', async () => {
     const ckpt = fresh('c.ckpt');

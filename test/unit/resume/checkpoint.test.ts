@@ -28,14 +28,13 @@ function good(): Checkpoint {
     ports: [4369],
     seed: 'x',
     shard: null,
-    format: 'csv',
+    outputs: [{ format: 'csv', path: '/tmp/r.csv' }],
     all: false,
     nodeSeparator: ';',
     severity: 'high',
-    output: '/tmp/r.csv',
     completed: 3,
     done: [[5, 9]],
-    offset: 120,
+    offsets: [120],
     found: 0,
     finished: false,
     stats: { ...emptyStats(), done: 7 },
@@ -60,12 +59,14 @@ describe('checkpoints', () => {
     ['done', (c) => (c.done = [[5, 200]])],
     ['done', (c) => (c.done = [[9, 5]])],
     ['done', (c) => (c.done = 'x')],
-    ['offset', (c) => (c.offset = -1)],
+    ['offsets', (c) => (c.offsets = [-1])],
+    ['offsets', (c) => (c.offsets = [1, 2])],
+    ['outputs', (c) => (c.outputs = [{ format: 'csv' }])],
     ['found', (c) => (c.found = '0')],
     ['size', (c) => (c.size = null)],
     ['ports', (c) => (c.ports = [70000])],
     ['fingerprint', (c) => (c.fingerprint = 7)],
-    ['format', (c) => (c.format = '')],
+    ['nodeSeparator', (c) => (c.nodeSeparator = '')],
     ['finished', (c) => (c.finished = true)],
     ['stats', (c) => (c.stats = null)],
     [
@@ -107,13 +108,13 @@ describe('checkpoints', () => {
     const cp = good();
     const same = { ...cp };
     expect(() => checkSameRun('c', cp, same)).not.toThrow();
-    expect(() => checkSameRun('c', cp, { ...same, format: 'ndjson' })).toThrow(
-      /another format \(-f\)/,
-    );
-    expect(() => checkSameRun('c', cp, { ...same, output: 'stdout' })).toThrow(
-      /another report \(-o\)/,
-    );
-    expect(() => checkSameRun('c', cp, { ...same, ports: [4370] })).toThrow(/another ports/);
+    expect(() =>
+      checkSameRun('c', cp, { ...same, outputs: [{ format: 'ndjson', path: '/tmp/r.csv' }] }),
+    ).toThrow(/other reports or formats \(-o, -f\)/);
+    expect(() =>
+      checkSameRun('c', cp, { ...same, outputs: [{ format: 'csv', path: 'stdout' }] }),
+    ).toThrow(/other reports or formats/);
+    expect(() => checkSameRun('c', cp, { ...same, ports: [4370] })).toThrow(/other ports/);
     expect(() => checkSameRun('c', cp, { ...same, seed: 'y' })).toThrow(/--shuffle seed/);
     expect(() => checkSameRun('c', cp, { ...same, shard: '1/2' })).toThrow(/--shard/);
     const other = new TargetOrder(TargetSpace.from([{ family: 4, start: 100n, end: 198n }]), {

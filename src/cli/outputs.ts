@@ -1,0 +1,178 @@
+// The reports one run writes: which formats go where, their locks, opening
+// them (a resumed run's at its counted offsets) and ending them.
+
+import { rename, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { describeFileError, UsageError } from '../errors.js';
+import { csvFormatter } from '../output/csv.js';
+import type { Formatter } from '../output/formatter.js';
+import { FileLock } from '../output/lock.js';
+import { ndjsonFormatter } from '../output/ndjson.js';
+import {
+  type OutputPlan,
+  openOutput,
+  planOutput,
+  type ReportOutput,
+} from '../output/report-output.js';
+import { tableFormatter } from '../output/table.js';
+import { colorLevel } from './color.js';
+import type { CliOptions, Format } from './program.js';
+
+/** One report of a run. */
+export interface PlannedOutput {
+  format: Format;
+  plan: OutputPlan;
+  /** What a checkpoint calls it: the report's absolute path, or `stdout`. */
+  id: string;
+}
+
+/** A report open for writing, with its formatter. */
+export interface OpenOutput extends PlannedOutput {
+  out: ReportOutput;
+  formatter: Formatter;
+}
+
+/** The reports asked for: `-o`/`-f`, or stdout in the `-f` format. */
+export function outputSpecs(options: CliOptions): { format: Format; path: string | undefined }[] {
+  return [{ format: options.format, path: options.output }];
+}
+
+/**
+ * Checks every report path before the first packet and locks each file: two
+ * runs on one report would lose results.
+ */
+export async function planOutputs(
+  options: CliOptions,
+  locks: FileLock[],
+  say: (line: string) => void,
+): Promise<PlannedOutput[]> {
+  const planned: PlannedOutput[] = [];
+  for (const spec of outputSpecs(options)) {
+    const plan = await planOutput(spec.path);
+    const id = plan.kind === 'file' ? (plan.dest as string) : (plan.path ?? 'stdout');
+    if (planned.some((p) => p.id === id)) {
+      throw new UsageError(`two reports would be written to '${spec.path ?? 'stdout'}'`);
+    }
+    if (
+      options.resume !== undefined &&
+      [plan.dest, plan.partial].includes(resolve(options.resume))
+    ) {
+      throw new UsageError(
+        `--resume '${options.resume}' is the report itself: give the checkpoint its own file`,
+      );
+    }
+    if (plan.kind === 'file')
+      locks.push(await FileLock.take(plan.dest as string, 'the report', say));
+    planned.push({ format: spec.format, plan, id });
+  }
+  return planned;
+}
+
+function formatterFor(
+  format: Format,
+  options: CliOptions,
+  to: Writable | null,
+  env: NodeJS.ProcessEnv,
+): Formatter {
+  if (format === 'ndjson') return ndjsonFormatter({ all: options.all });
+  if (format === 'table') return tableFormatter({ colorLevel: to ? colorLevel(to, env) : 0 });
+  return csvFormatter({ nodeSeparator: options.nodeSeparator });
+}
+
+/** The formatters alone (a finished run's replay needs no open file). */
+export function formattersOf(
+  planned: PlannedOutput[],
+  options: CliOptions,
+  stdout: Writable,
+  env: NodeJS.ProcessEnv,
+): Formatter[] {
+  return planned.map((p) =>
+    formatterFor(p.format, options, p.plan.path === null ? stdout : null, env),
+  );
+}
+
+/** Opens every report; on a failure the ones already open are closed. */
+export async function openOutputs(
+  planned: PlannedOutput[],
+  formatters: Formatter[],
+  stdout: Writable,
+  offsets: number[] | null,
+  signal?: AbortSignal,
+): Promise<OpenOutput[]> {
+  const open: OpenOutput[] = [];
+  try {
+    for (const [i, p] of planned.entries()) {
+      const out = await openOutput(p.plan, stdout, offsets?.[i] ?? 0, signal);
+      open.push({ ...p, out, formatter: formatters[i] as Formatter });
+    }
+  } catch (error) {
+    for (const o of open) await o.out.close();
+    throw error;
+  }
+  return open;
+}
+
+/**
+ * A finished run's reports: in place, or still partials if the renames were
+ * cut short (then they are renamed now). A message when one is missing.
+ */
+export async function reportsInPlace(
+  planned: PlannedOutput[],
+  offsets: number[],
+): Promise<string | null> {
+  for (const [i, { plan }] of planned.entries()) {
+    if (plan.kind !== 'file') continue;
+    const size = (await stat(plan.partial as string).catch(() => null))?.size;
+    if (size === offsets[i]) {
+      await rename(plan.partial as string, plan.dest as string);
+      continue;
+    }
+    if (!(await stat(plan.dest as string).catch(() => null))?.isFile()) {
+      return `the checkpoint says the scan is finished, but its report '${plan.path}' is missing`;
+    }
+  }
+  return null;
+}
+
+/** How each report ended, in words, and the exit code that follows. */
+export interface Ending {
+  code: 0 | 3;
+  /** The reader of stdout went away before the end. */
+  epipe: boolean;
+}
+
+/**
+ * Ends every report: made whole (renamed into place) when `whole`, kept as it
+ * is when the run stopped early (`keep`: as partials for a resumed run,
+ * otherwise completed with what they have), removed after a write failure
+ * unless a checkpoint counts them.
+ */
+export async function endOutputs(
+  outputs: OpenOutput[],
+  how: { whole: boolean; counted: boolean },
+  say: (line: string) => void,
+): Promise<Ending> {
+  let code: 0 | 3 = 0;
+  let epipe = false;
+  for (const { out } of outputs) {
+    const error = out.error;
+    if (error && error.code === 'EPIPE') epipe = true;
+    if (error && error.code !== 'EPIPE') {
+      if (how.counted) await out.close();
+      else await out.discard();
+      say(`cannot write '${out.name}': ${describeFileError(error)}`);
+      code = 3;
+      continue;
+    }
+    try {
+      if (how.whole || !how.counted) await out.complete();
+      else await out.close();
+    } catch (failure) {
+      if (!how.counted) await out.discard();
+      say((failure as Error).message);
+      code = 3;
+    }
+  }
+  return { code, epipe };
+}

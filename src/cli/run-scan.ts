@@ -1,0 +1,248 @@
+// One scan from the command line: the reports written as records come, the
+// checkpoint kept (with --resume), the progress line, the summary and the
+// exit code over the whole run, earlier parts of a resumed run included.
+
+import type { Readable, Writable } from 'node:stream';
+import { Chalk } from 'chalk';
+import { describeFileError, UsageError } from '../errors.js';
+import { OutputError } from '../output/report-output.js';
+import type { ScanRecord } from '../record.js';
+import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
+import { Progress } from '../report/progress.js';
+import { renderSummary, Stats } from '../report/summary.js';
+import { foundLogPath } from '../resume/checkpoint.js';
+import { FoundLog } from '../resume/found-log.js';
+import { emptyStats, Ledger } from '../resume/ledger.js';
+import { scanPositioned } from '../scan.js';
+import { DoneSet } from '../targets/done-set.js';
+import { colorLevel, isTerminal } from './color.js';
+import { clampConcurrency, openFileLimit } from './limits.js';
+import {
+  endOutputs,
+  formattersOf,
+  type OpenOutput,
+  openOutputs,
+  reportsInPlace,
+} from './outputs.js';
+import type { Prepared } from './prepare.js';
+import type { CliOptions } from './program.js';
+
+export const EXIT = { ok: 0, exposed: 1, usage: 2, runtime: 3, interrupted: 130 } as const;
+
+/** What a scan reads and writes. */
+export interface ScanIO {
+  stdout: Writable;
+  stderr: Writable;
+  stdin?: Readable;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  openFileLimit?: number | null;
+}
+
+const RERUN = 'rerun the same command to continue; what is done is not done again';
+
+export async function runScan(
+  prepared: Prepared,
+  options: CliOptions,
+  io: ScanIO,
+  say: (line: string) => void,
+): Promise<number> {
+  const { plan, gate, enricher, resume } = prepared;
+  const { order } = plan;
+  const checkpoint = resume?.checkpoint ?? null;
+  const env = io.env ?? {};
+  const stats = new Stats();
+  /** The first exposures, for the summary's fixes (the rest are counted by stats). */
+  const exposures: ScanRecord[] = [];
+  const keepExposure = (record: ScanRecord): void => {
+    if (record.status === 'epmd' && exposures.length < LISTED_FIXES) exposures.push(record);
+  };
+  const summary = (interrupted: boolean): void => {
+    if (options.quiet) return;
+    io.stderr.write(
+      renderSummary({
+        stats,
+        total: order.size,
+        interrupted,
+        gate: gate?.summary,
+        notes: fixNotes(exposures, stats.exposures),
+      }),
+    );
+  };
+  const gateCode = (code: number): number => {
+    const fresh = gate?.summary.fresh ?? [];
+    if (code !== EXIT.ok || !options.failOnExposed || fresh.length === 0) return code;
+    if (options.quiet) {
+      // Quiet runs stay silent unless something is wrong; a tripped gate is.
+      say(`${fresh.length} new exposure(s): ${fresh.map((e) => e.key).join(', ')}`);
+    }
+    return EXIT.exposed;
+  };
+
+  // What earlier parts of a resumed run found, for the gate and summary of the whole run.
+  const formatters = formattersOf(prepared.outputs, options, io.stdout, env);
+  if (checkpoint) stats.restore(checkpoint.stats);
+  for (const { record } of resume?.found ?? []) {
+    gate?.observe(record);
+    keepExposure(record);
+    for (const f of formatters) f.restore?.(record);
+  }
+  if (checkpoint?.finished) {
+    const missing = await reportsInPlace(prepared.outputs, checkpoint.offsets);
+    if (missing) {
+      say(missing);
+      say(`hint: delete the checkpoint '${resume?.path}' to scan again`);
+      return EXIT.usage;
+    }
+    if (!options.quiet)
+      say(`the checkpoint '${resume?.path}' says this scan is complete: nothing to do`);
+    summary(false);
+    return gateCode(EXIT.ok);
+  }
+
+  const { concurrency, clamped } = clampConcurrency(
+    options.concurrency,
+    io.openFileLimit === undefined ? openFileLimit() : io.openFileLimit,
+  );
+  if (clamped) {
+    say(
+      `concurrency lowered from ${options.concurrency} to ${concurrency} to fit the open-file limit (raise it with ulimit -n)`,
+    );
+  }
+  const done = new DoneSet(checkpoint?.completed ?? 0, checkpoint?.done ?? []);
+  if (checkpoint)
+    say(`resuming: ${done.count} of ${order.size} targets done already (${resume?.path})`);
+  const outputs = await openOutputs(
+    prepared.outputs,
+    formatters,
+    io.stdout,
+    checkpoint?.offsets ?? null,
+    io.signal,
+  );
+  let ledger: Ledger | null = null;
+  if (resume) {
+    let found: FoundLog;
+    try {
+      found = await FoundLog.open(foundLogPath(resume.path), checkpoint?.found ?? 0);
+    } catch (error) {
+      for (const o of outputs) await o.out.close();
+      throw error;
+    }
+    ledger = new Ledger({
+      path: resume.path,
+      identity: resume.identity,
+      outputs: outputs.map((o) => o.out),
+      found,
+      done,
+      offsets: checkpoint?.offsets ?? outputs.map(() => 0),
+      stats: checkpoint?.stats ?? emptyStats(),
+      notable: (r) => r.status === 'epmd' || (gate?.cares(r) ?? false),
+    });
+  }
+  const progress =
+    !options.quiet && options.progress && isTerminal(io.stderr)
+      ? new Progress(io.stderr, stats, order.size, new Chalk({ level: colorLevel(io.stderr, env) }))
+      : null;
+  const failed = (): boolean => outputs.some((o) => o.out.error !== null) || ledger?.error != null;
+
+  let failure: Error | null = null;
+  try {
+    ledger?.start();
+    progress?.start();
+    // A resumed report has its header already, unless nothing of it was counted.
+    for (const o of outputs) if (o.out.written === 0) await o.out.write(o.formatter.header());
+    for await (const { position, record } of scanPositioned({
+      targets: order,
+      startAt: done.mark,
+      done: done.above,
+      concurrency,
+      rate: options.rate,
+      workers: options.workers,
+      connectTimeout: options.connectTimeout,
+      timeout: options.timeout,
+      retries: options.retries,
+      maxReply: options.maxReply,
+      severity: options.severity,
+      nodeInfo: options.nodeInfo,
+      checkDist: options.checkDist,
+      handshake: options.handshake,
+      ...prepared.cookies,
+      followUpTimeout: options.followUpTimeout,
+      enrich: enricher ? (r) => enricher.enrich(r) : undefined,
+      signal: io.signal,
+    })) {
+      stats.add(record);
+      keepExposure(record);
+      gate?.observe(record);
+      for (const o of outputs) await o.out.write(o.formatter.format(record));
+      ledger?.add(position, record);
+      if (failed()) break;
+    }
+  } catch (error) {
+    failure = error as Error;
+  } finally {
+    progress?.stop();
+  }
+  const interrupted = io.signal?.aborted === true;
+  const whole = !interrupted && !failure && !failed();
+  // Without a checkpoint an interrupted report is ended as it is, footer and all.
+  if (whole || (!ledger && interrupted && !failed())) {
+    for (const o of outputs) await o.out.write(o.formatter.footer());
+  }
+  const code = await finish(outputs, ledger, whole, interrupted, options, say, resume?.path);
+  if (failure) {
+    if (!(failure instanceof OutputError) && !(failure instanceof UsageError)) throw failure;
+    say(failure.message);
+  }
+  summary(interrupted);
+  return gateCode(failure ? EXIT.runtime : code);
+}
+
+/** Commits the checkpoint, ends the reports, and says why the run ended as it did. */
+async function finish(
+  outputs: OpenOutput[],
+  ledger: Ledger | null,
+  whole: boolean,
+  interrupted: boolean,
+  options: CliOptions,
+  say: (line: string) => void,
+  checkpointPath: string | undefined,
+): Promise<number> {
+  const pipeGone = outputs.some((o) => o.out.error?.code === 'EPIPE');
+  const writeFailed = outputs.some((o) => o.out.error && o.out.error.code !== 'EPIPE');
+  if (ledger) {
+    await ledger.stop();
+    // The reports are whole only once every position is counted; a reader
+    // that went away may have missed the pipe's last buffer, not counted.
+    await ledger.commit(!pipeGone, whole && !ledger.error);
+    await ledger.found().close();
+  }
+  const ending = await endOutputs(
+    outputs,
+    { whole: whole && !ledger?.error, counted: ledger !== null },
+    say,
+  );
+  if (ledger?.error) {
+    say(`cannot write the checkpoint '${checkpointPath}': ${describeFileError(ledger.error)}`);
+    say(`hint: ${RERUN} once it can be written`);
+    return EXIT.runtime;
+  }
+  if (writeFailed || ending.code === EXIT.runtime) {
+    if (ledger) say(`hint: ${RERUN} (the checkpoint counts only what was written)`);
+    return EXIT.runtime;
+  }
+  if (pipeGone && (ledger || options.failOnExposed)) {
+    say('the reader of stdout went away (EPIPE): the scan is incomplete');
+    if (ledger) say(`hint: ${RERUN}`);
+    return EXIT.runtime;
+  }
+  if (interrupted && ledger && !options.quiet) {
+    const partials = outputs.filter((o) => o.out.kind === 'file').map((o) => `'${o.plan.partial}'`);
+    const where =
+      partials.length === 0
+        ? ''
+        : `the report${partials.length > 1 ? 's so far are' : ' so far is'} in ${partials.join(', ')}; `;
+    say(`${where}${RERUN}`);
+  }
+  return interrupted ? EXIT.interrupted : EXIT.ok;
+}
