@@ -2,6 +2,7 @@
 // the CLI turns it into exit code 2 with its message and hint.
 
 import { readFile } from 'node:fs/promises';
+import { shown } from './text/escape.js';
 
 /** Bad input: an option, a target spec, a file. Nothing has been scanned. */
 export class UsageError extends Error {
@@ -31,17 +32,20 @@ export async function readInputFile(path: string, what: string): Promise<string>
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${what} '${path}': ${describeFileError(error)}`);
+    throw new UsageError(`cannot read ${what} '${shown(path)}': ${describeFileError(error)}`);
   }
 }
 
-/** A bad target spec; names the spec and, for files, where it came from. */
+/**
+ * A bad target spec; names the spec (escaped and cut short: it may hold any
+ * byte and be megabytes long) and, for files, where it came from.
+ */
 export class TargetSpecError extends UsageError {
   constructor(
     readonly spec: string,
     expected: string,
     readonly origin?: string,
   ) {
-    super(`${origin ? `${origin}: ` : ''}invalid target '${spec}': ${expected}`);
+    super(`${origin ? `${shown(origin, 200)}: ` : ''}invalid target '${shown(spec)}': ${expected}`);
   }
 }
