@@ -7,6 +7,7 @@ import { CommanderError } from 'commander';
 import { type Enricher, openEnricher } from '../enrich/enricher.js';
 import type { ReverseLookup } from '../enrich/ptr.js';
 import { UsageError } from '../errors.js';
+import { socketPath } from '../net/raw-tcp.js';
 import { AtomicFile, OutputError } from '../output/atomic-file.js';
 import { csvFormatter } from '../output/csv.js';
 import type { Formatter } from '../output/formatter.js';
@@ -22,6 +23,7 @@ import { scanPositioned } from '../scan.js';
 import type { HostLookup } from '../targets/expand.js';
 import { listLines } from '../targets/order.js';
 import { Checkpointer } from '../targets/resume.js';
+import { escapeLines, shown } from '../text/escape.js';
 import { colorLevel, isTerminal } from './color.js';
 import { clampConcurrency, openFileLimit } from './limits.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
@@ -53,19 +55,37 @@ function formatterFor(options: CliOptions, out: Writable, env: NodeJS.ProcessEnv
   return csvFormatter({ nodeSeparator: options.nodeSeparator });
 }
 
-/** Runs the command line; resolves to the exit code. */
+/**
+ * Runs the command line; resolves to the exit code. Nothing from outside
+ * makes it throw: an error nobody foresaw is one escaped line and exit 3.
+ */
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    const e = error as Error | undefined;
+    const text = `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
+    io.stderr.write(`epmd-scan: unexpected error (please report it): ${shown(text, 300)}\n`);
+    return EXIT.runtime;
+  }
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const say = (line: string): void => {
+    io.stderr.write(`epmd-scan: ${escapeLines(line)}\n`);
+  };
   const cmd = program(io);
   try {
     cmd.parse(normaliseArgv(argv), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof UsageError) {
+      say(error.message);
+      return EXIT.usage;
+    }
     throw error;
   }
   const options = cmd.opts<CliOptions>();
-  const say = (line: string): void => {
-    io.stderr.write(`epmd-scan: ${line}\n`);
-  };
 
   let plan: PlannedTargets;
   let gate: Gate | null = null;
@@ -89,6 +109,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         assetMap: options.assetMap,
         resolve: options.resolve ? (io.reverseLookup ?? true) : false,
         targetNames: plan.order.space.names,
+        warn: say,
       });
     }
   } catch (error) {
@@ -174,6 +195,8 @@ async function runScan(
       `concurrency lowered from ${options.concurrency} to ${concurrency} to fit the open-file limit (raise it with ulimit -n)`,
     );
   }
+  const sockets = socketPath(io.env ?? {});
+  if (sockets.note) say(sockets.note);
   const resuming = plan.startAt > 0;
   if (resuming)
     say(`resuming at ${plan.startAt} of ${plan.order.size} targets (${options.resume})`);
@@ -222,6 +245,7 @@ async function runScan(
       nodeInfo: options.nodeInfo,
       checkDist: options.checkDist,
       handshake: options.handshake,
+      portableSockets: sockets.portable,
       enrich: enricher ? (r) => enricher.enrich(r) : undefined,
       signal: io.signal,
     })) {
