@@ -3,7 +3,7 @@
 // the file's size), and csv-parse's faults become a UsageError naming the
 // file and line in our words, never echoing the file's bytes.
 
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { describeFileError, UsageError } from '../errors.js';
 import { shown } from './escape.js';
 import { openInput } from './lines.js';
@@ -47,15 +47,16 @@ export async function* readCsvRows(
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const e = error as { code?: string; lines?: number };
-    if (!e.code?.startsWith('CSV_')) {
+    if (!(error instanceof CsvError)) {
       throw new UsageError(`cannot read ${what} '${shown(path)}': ${describeFileError(error)}`);
     }
+    // Its message quotes the file's bytes: only the code and line are said.
+    const e = error as CsvError & { lines?: number };
     const where = `${shown(path)}${e.lines ? `:${e.lines}` : ''}`;
     const why =
       e.code === 'CSV_MAX_RECORD_SIZE'
         ? `a row longer than ${options.maxRecord} characters (the limit)`
-        : `not a CSV file (${e.code.slice(4).toLowerCase().replaceAll('_', ' ')})`;
+        : `not a CSV file (${String(e.code).replace(/^CSV_/, '').toLowerCase().replaceAll('_', ' ')})`;
     throw new UsageError(`${where}: ${what}: ${why}`);
   } finally {
     source.input.destroy();
