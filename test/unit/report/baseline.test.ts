@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { csvFormatter, neutraliseFormula, unguardFormula } from '../../../src/output/csv.js';
 import { newRecord, type ScanRecord } from '../../../src/record.js';
 import { Gate, nodeNamesOfField, readBaseline } from '../../../src/report/gate.js';
+import { LISTED_NAMES, renderSummary, Stats } from '../../../src/report/summary.js';
 import { escapeWireBytes } from '../../../src/text/escape.js';
 import { MAX_BASELINE_ROW_BYTES } from '../../../src/text/lines.js';
 
@@ -130,6 +131,28 @@ describe('baseline files from elsewhere', () => {
   });
   it('nodeNamesOfField splits on the last comma of each node', () => {
     expect(nodeNamesOfField("'=a,b,1;c,2")).toEqual(['=a,b', 'c']);
+  });
+});
+
+describe('the summary of a large change', () => {
+  it('lists at most 20 names on a line, counting the rest, each escaped', async () => {
+    const names = Array.from({ length: 2000 }, (_, i) => `n${i}`);
+    const base = await readBaseline(report([exposure('192.0.2.1', ['old'])]));
+    const gate = new Gate(base, []);
+    gate.observe(exposure('192.0.2.1', names));
+    const text = renderSummary({
+      stats: new Stats(),
+      total: 1,
+      interrupted: false,
+      gate: gate.summary,
+    });
+    const line = text.split('\n').find((l) => l.startsWith('    ~ ')) as string;
+    expect(line).toBe(
+      `    ~ 192.0.2.1:4369 ${names
+        .slice(0, LISTED_NAMES)
+        .map((n) => `+${n}`)
+        .join(' ')} ... and 1,980 more -old`,
+    );
   });
 });
 
