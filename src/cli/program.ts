@@ -38,7 +38,7 @@ Exit codes: 0 done (gate not tripped), 1 new exposure with --fail-on-exposed,
 writable), 130 interrupted (results so far written).
 
 Input: lines of at most 64 KiB in target files, stdin, allow-lists and asset
-maps, 4 MiB in baselines. IPv4 is the dotted quad a.b.c.d only (0x7f000001,
+maps, 64 MiB in baselines. IPv4 is the dotted quad a.b.c.d only (0x7f000001,
 012.0.0.1 and 127.1 are refused, never resolved).
 Environment: EPMD_SCAN_CITY_DB, EPMD_SCAN_ASN_DB; EPMD_SCAN_PORTABLE_SOCKETS=1
 connects with net.connect (what flags such as --throw-deprecation force).`;

@@ -32,10 +32,14 @@ export function nodeNamesOfField(field: string, separator = ';'): string[] {
  * Exposures of an earlier scan_epmd CSV: ip:port (canonical address text)
  * -> node names. Streamed: a row may hold at most MAX_BASELINE_ROW_BYTES.
  */
-export async function readBaseline(path: string, separator = ';'): Promise<Map<string, string[]>> {
+export async function readBaseline(
+  path: string,
+  separator = ';',
+  maxRow = MAX_BASELINE_ROW_BYTES,
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   let columns: { ip: number; port: number; nodes: number } | null = null;
-  const rows = readCsvRows(path, 'the baseline', { maxRecord: MAX_BASELINE_ROW_BYTES });
+  const rows = readCsvRows(path, 'the baseline', { maxRecord: maxRow });
   for await (const { record, line } of rows) {
     if (columns === null) {
       const header = record.map((h) => h.trim().toLowerCase());

@@ -114,14 +114,18 @@ describe('baseline files from elsewhere', () => {
   });
   it('refuses a row over the limit without reading it all into memory', async () => {
     const path = write(
-      Buffer.concat([
-        Buffer.from('ip,port,nodes\n1.2.3.4,4369,"'),
-        Buffer.alloc(MAX_BASELINE_ROW_BYTES + 10, 0x61),
-      ]),
+      Buffer.concat([Buffer.from('ip,port,nodes\n1.2.3.4,4369,"'), Buffer.alloc(300_000, 0x61)]),
     );
-    await expect(readBaseline(path)).rejects.toThrow(
-      `row longer than ${MAX_BASELINE_ROW_BYTES} characters`,
+    await expect(readBaseline(path, ';', 100_000)).rejects.toThrow(
+      /b\d+\.csv:2: the baseline: a row longer than 100000 characters \(the limit\)/,
     );
+    expect((await readBaseline(path, ';', 400_000).catch((e: Error) => e)).toString()).toMatch(
+      /quote not closed/,
+    );
+  });
+  it('takes the longest row our own writer makes', () => {
+    // A 16 MiB reply (the --max-reply ceiling), every byte escaped as \xNN.
+    expect(MAX_BASELINE_ROW_BYTES).toBeGreaterThan(4 * 16 * 1024 * 1024);
   });
   it('names a row that is not an exposure, escaped', async () => {
     const path = write('ip,port\n\x1bx,4369\n');
