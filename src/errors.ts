@@ -24,7 +24,12 @@ export function describeFileError(error: unknown, missing = 'no such file'): str
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EROFS') return 'the file system is read-only';
   if (code === 'ENOSPC') return 'no space left on the device';
-  return (error as Error).message;
+  if (code === 'ENAMETOOLONG') return 'the name is too long';
+  if (code === 'ENOTDIR') return 'a part of the path is not a folder';
+  if (code === 'ELOOP') return 'too many symbolic links';
+  // Node's own message repeats the path, which may be long or hold anything.
+  if (typeof code === 'string') return `the system says ${code}`;
+  return shown(String((error as Error)?.message ?? error));
 }
 
 /** The text of a file the user named; a UsageError saying which file and why when it cannot be read. */

@@ -25,7 +25,7 @@ import { listLines } from '../targets/order.js';
 import { Checkpointer } from '../targets/resume.js';
 import { escapeLines, shown } from '../text/escape.js';
 import { colorLevel, isTerminal } from './color.js';
-import { clampConcurrency, openFileLimit } from './limits.js';
+import { clampConcurrency, openFileLimit, workersAllowed } from './limits.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
 import { type PlannedTargets, planTargets } from './targets.js';
 
@@ -197,6 +197,10 @@ async function runScan(
   }
   const sockets = socketPath(io.env ?? {});
   if (sockets.note) say(sockets.note);
+  const workers = workersAllowed() ? options.workers : 0;
+  if (workers !== options.workers && options.workers !== 0 && options.workers !== 'auto') {
+    say('note: probing on the main thread: the permission model allows no worker threads');
+  }
   const resuming = plan.startAt > 0;
   if (resuming)
     say(`resuming at ${plan.startAt} of ${plan.order.size} targets (${options.resume})`);
@@ -236,7 +240,7 @@ async function runScan(
       startAt: plan.startAt,
       concurrency,
       rate: options.rate,
-      workers: options.workers,
+      workers,
       connectTimeout: options.connectTimeout,
       timeout: options.timeout,
       retries: options.retries,

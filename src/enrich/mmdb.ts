@@ -31,9 +31,9 @@ export async function openDb<T extends Response>(path: string, kind: DbKind): Pr
     // A file-system error is said as such; anything else comes from the MMDB decoder.
     const why = (error as NodeJS.ErrnoException).code
       ? describeFileError(error)
-      : `it is corrupt or not an MMDB file (${(error as Error).message})`;
+      : `it is corrupt or not an MMDB file (${shown(String((error as Error)?.message), 120)})`;
     throw new UsageError(
-      `cannot use ${FLAG[kind]} '${path}': ${why}`,
+      `cannot use ${FLAG[kind]} '${shown(path)}': ${why}`,
       'free GeoLite2 databases: https://dev.maxmind.com/geoip/geolite2-free-geolocation-data; DB-IP lite: https://db-ip.com/db/lite.php',
     );
   }
@@ -43,13 +43,13 @@ export async function openDb<T extends Response>(path: string, kind: DbKind): Pr
   const size = (await stat(path)).size;
   if (!Number.isFinite(searchTreeSize) || searchTreeSize + 16 > size) {
     throw new UsageError(
-      `cannot use ${FLAG[kind]} '${path}': it is corrupt (its search tree of ${searchTreeSize} bytes does not fit in the ${size}-byte file)`,
+      `cannot use ${FLAG[kind]} '${shown(path)}': it is corrupt (its search tree of ${searchTreeSize} bytes does not fit in the ${size}-byte file)`,
     );
   }
   const type = reader.metadata.databaseType;
   if (!fitsKind(type, kind)) {
     throw new UsageError(
-      `cannot use ${FLAG[kind]} '${path}': it is a ${type} database; expected ${WANTED[kind]}`,
+      `cannot use ${FLAG[kind]} '${shown(path)}': it is a ${shown(String(type))} database; expected ${WANTED[kind]}`,
     );
   }
   return reader;

@@ -268,6 +268,20 @@ describe('the bare-handle seam under Node flags', () => {
     expect(csvLines(r.stdout)[1]).toContain('"rabbit,25672"');
     expect(r.stderr.match(/note: connecting with net\.connect/g)).toHaveLength(1);
   });
+  it('the permission model without --allow-worker: --workers 2 probes on the main thread', async () => {
+    const flag =
+      Number(process.versions.node.split('.')[0]) >= 22
+        ? '--permission'
+        : '--experimental-permission';
+    const r = await runCli(['127.0.0.1', '-p', String(epmd.port), '-n', '--workers', '2'], {
+      env: { NODE_OPTIONS: `${flag} --allow-fs-read=*` },
+    });
+    expect(r.code).toBe(0);
+    expect(csvLines(r.stdout)[1]).toContain('"rabbit,25672"');
+    expect(r.stderr).toMatch(
+      /note: probing on the main thread: the permission model allows no worker threads/,
+    );
+  });
   it('EPMD_SCAN_PORTABLE_SOCKETS=1 forces the portable path without a note, even with the flags', async () => {
     const r = await scan({ EPMD_SCAN_PORTABLE_SOCKETS: '1', NODE_OPTIONS: '--throw-deprecation' });
     expect(r.code).toBe(0);
