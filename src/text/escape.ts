@@ -143,10 +143,19 @@ export function shown(value: string, max = SHOWN_CHARS): string {
  * their escapes stay as they are) written as `\xNN`.
  */
 export function escapeLines(message: string): string {
+  return escapeComposed(message, true);
+}
+
+/**
+ * Text composed of safe text (e.g. a risk naming escaped node names): its
+ * escapes are kept as they are, so a name reads the same as in the CSV, and
+ * anything unsafe that slipped in is escaped; newlines too unless `lines`.
+ */
+export function escapeComposed(text: string, lines = false): string {
   let out = '';
-  for (const ch of message) {
+  for (const ch of text) {
     const cp = ch.codePointAt(0) as number;
-    if (cp === 0x0a || cp === 0x5c || !isUnsafeCodePoint(cp)) out += ch;
+    if ((lines && cp === 0x0a) || cp === 0x5c || !isUnsafeCodePoint(cp)) out += ch;
     else for (const b of Buffer.from(ch, 'utf8')) out += hexByte(b);
   }
   return out;

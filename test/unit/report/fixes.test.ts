@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { tableFormatter } from '../../../src/output/table.js';
 import { newRecord } from '../../../src/record.js';
 import { fixNotes, LISTED_FIXES } from '../../../src/report/fixes.js';
-import { LISTED_PORTS } from '../../../src/report/risk.js';
+import { applyRisk, LISTED_PORTS } from '../../../src/report/risk.js';
 
 const exposure = (i: number) =>
   newRecord({
@@ -38,6 +39,22 @@ describe('fixNotes', () => {
       `distribution ports ${Array.from({ length: LISTED_PORTS }, (_, i) => 10_000 + i).join(', ')} and 1988 more to trusted`,
     );
     expect(line.length).toBeLessThan(200);
+  });
+  it('shows a risk naming an escaped node as the CSV does: escaped once, not twice', () => {
+    const r = newRecord({
+      ip: '192.0.2.1',
+      port: 4369,
+      status: 'epmd',
+      nodes: [{ name: 'couchdb\\x1b[2J', port: 9100, distReachable: true }],
+    });
+    applyRisk(r);
+    r.risks?.push('raw \x1b]0;x\x07 from elsewhere');
+    const lines = fixNotes([r]);
+    expect(lines).toContain('    ! distribution port reachable: couchdb\\x1b[2J:9100');
+    expect(lines).toContain('    ! raw \\x1b]0;x\\x07 from elsewhere');
+    const table = tableFormatter();
+    table.format(r);
+    expect(table.footer()).toContain('! distribution port reachable: couchdb\\x1b[2J:9100');
   });
   it('says nothing when nothing is exposed', () => {
     expect(fixNotes([], 0)).toEqual([]);
