@@ -19,9 +19,10 @@ import { specsOfLine } from '../../src/targets/input.js';
 import { parseSpec } from '../../src/targets/spec.js';
 import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
 import { writeMmdb } from '../helpers/mmdb-writer.js';
+import { PROPERTY_RUNS } from '../helpers/runs.js';
 import { rawControl } from '../helpers/text.js';
 
-const RUNS = process.env.CI ? 1000 : 100;
+const RUNS = PROPERTY_RUNS;
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-adversarial-'));
 let files = 0;
 const file = (content: string | Uint8Array, ext = 'txt'): string => {

@@ -12,10 +12,11 @@ import { ndjsonFormatter } from '../../../src/output/ndjson.js';
 import { tableFormatter } from '../../../src/output/table.js';
 import { newRecord } from '../../../src/record.js';
 import { type MmdbValue, writeMmdb } from '../../helpers/mmdb-writer.js';
+import { PROPERTY_RUNS } from '../../helpers/runs.js';
 import { rawControl } from '../../helpers/text.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-mmdb-'));
-const RUNS = process.env.CI ? 1000 : 100;
+const RUNS = PROPERTY_RUNS;
 let files = 0;
 
 async function enrichWith(city: MmdbValue | null, asn: MmdbValue | null) {

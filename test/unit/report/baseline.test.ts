@@ -9,9 +9,10 @@ import { Gate, nodeNamesOfField, readBaseline } from '../../../src/report/gate.j
 import { LISTED_NAMES, renderSummary, Stats } from '../../../src/report/summary.js';
 import { escapeWireBytes } from '../../../src/text/escape.js';
 import { MAX_BASELINE_ROW_BYTES } from '../../../src/text/lines.js';
+import { PROPERTY_RUNS } from '../../helpers/runs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-baseline-'));
-const RUNS = process.env.CI ? 1000 : 150;
+const RUNS = PROPERTY_RUNS;
 let files = 0;
 
 const exposure = (ip: string, names: string[]): ScanRecord =>
