@@ -1,8 +1,10 @@
 // The bare TCP handle behind net.Socket (process.binding('tcp_wrap'), on
 // Node's allow-list for process.binding). A connect through it costs no
 // stream, no listeners and no Error object: what a refused or silent target
-// needs. Feature-detected once; null where it is missing or behaves
-// unexpectedly, and the probe then uses net.connect.
+// needs. Feature-detected once; null where it is missing, behaves
+// unexpectedly, or must not be touched (deprecation flags, the permission
+// model), and the probe then uses net.connect. socketPath() is the CLI's
+// decision, with its one note and the EPMD_SCAN_PORTABLE_SOCKETS switch.
 
 import { getSystemErrorName } from 'node:util';
 
