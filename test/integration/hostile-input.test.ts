@@ -101,6 +101,13 @@ describe('usage errors inside option parsers are exit 2', () => {
     await usage(['-iL', '-', '--exclude-file', '-'], /stdin \(-\) can be read once/, '127.0.0.1\n');
     await usage(['-iL', '-', '-iL', '-'], /stdin \(-\) can be read once/, '127.0.0.1\n');
   });
+  it('a 100 KB option value is shown cut short', async () => {
+    const r = await usage(
+      ['--timeout', 'x'.repeat(100_000), '127.0.0.1'],
+      /--timeout <ms>.*x…' is invalid/,
+    );
+    expect(r.stderr.length).toBeLessThan(400);
+  });
   it('an unknown option with control bytes is shown escaped', async () => {
     await usage(['--\x1b]0;x\x07', '127.0.0.1'], /unknown option '--\\x1b]0;x\\x07'/);
   });
