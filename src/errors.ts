@@ -27,6 +27,7 @@ export function describeFileError(error: unknown, missing = 'no such file'): str
   if (code === 'ENAMETOOLONG') return 'the name is too long';
   if (code === 'ENOTDIR') return 'a part of the path is not a folder';
   if (code === 'ELOOP') return 'too many symbolic links';
+  if (code === 'ERR_INVALID_ARG_VALUE') return 'that is not a valid file name';
   // Node's own message repeats the path, which may be long or hold anything.
   if (typeof code === 'string') return `the system says ${code}`;
   return shown(String((error as Error)?.message ?? error));

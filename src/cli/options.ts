@@ -78,6 +78,8 @@ export function usageParser<T>(parse: (value: string) => T) {
 /** A file name: not empty (an empty value is a mistake, e.g. an unset shell variable). */
 export function fileName(value: string): string {
   if (value === '') throw new InvalidArgumentError('Expected a file name, not an empty value.');
+  if (value.includes('\0'))
+    throw new InvalidArgumentError('Expected a file name, without NUL bytes.');
   return value;
 }
 

@@ -32,7 +32,13 @@ export async function openInput(path: string, what: string, stdin?: Readable): P
     if (!stdin) throw new UsageError(`${what} is stdin (-), but there is no stdin`);
     return { name: 'stdin', input: stdin };
   }
-  const input = createReadStream(path);
+  let input: ReturnType<typeof createReadStream>;
+  try {
+    // Throws at once for a name Node refuses (a NUL byte in it).
+    input = createReadStream(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} '${shown(path)}': ${describeFileError(error)}`);
+  }
   try {
     await new Promise<void>((resolve, reject) => {
       input.once('open', () => resolve());

@@ -101,6 +101,13 @@ describe('usage errors inside option parsers are exit 2', () => {
     await usage(['-iL', '-', '--exclude-file', '-'], /stdin \(-\) can be read once/, '127.0.0.1\n');
     await usage(['-iL', '-', '-iL', '-'], /stdin \(-\) can be read once/, '127.0.0.1\n');
   });
+  it('a file name with a NUL byte (from the library, argv cannot hold one)', async () => {
+    for (const flag of ['-iL', '--baseline', '--city-db']) {
+      const r = await inProcess([flag, 'a\0b', '--list-targets', '127.0.0.1']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/Expected a file name, without NUL bytes/);
+    }
+  });
   it('a 100 KB option value is shown cut short', async () => {
     const r = await usage(
       ['--timeout', 'x'.repeat(100_000), '127.0.0.1'],

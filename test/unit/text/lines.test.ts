@@ -74,6 +74,11 @@ describe('readLines', () => {
     await expect(read()).rejects.toThrow(/fifo:1: the target file has a line longer than 65536/);
     await new Promise((resolve) => writer.on('close', resolve));
   });
+  it('a NUL in a file name is an input error, not a TypeError', async () => {
+    await expect(openInput('a\0b', 'the allow-list')).rejects.toThrow(
+      "cannot read the allow-list 'a\\x00b': that is not a valid file name",
+    );
+  });
   it('names a file it cannot open, escaped', async () => {
     await expect(openInput(join(dir, 'no\x1bfile'), 'the allow-list')).rejects.toThrow(
       /cannot read the allow-list '.*no\\x1bfile': no such file/,
