@@ -2,6 +2,7 @@
 // the CLI turns it into exit code 2 with its message and hint.
 
 import { readFile } from 'node:fs/promises';
+import { shown } from './text/escape.js';
 
 /** Bad input: an option, a target spec, a file. Nothing has been scanned. */
 export class UsageError extends Error {
@@ -23,7 +24,13 @@ export function describeFileError(error: unknown, missing = 'no such file'): str
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EROFS') return 'the file system is read-only';
   if (code === 'ENOSPC') return 'no space left on the device';
-  return (error as Error).message;
+  if (code === 'ENAMETOOLONG') return 'the name is too long';
+  if (code === 'ENOTDIR') return 'a part of the path is not a folder';
+  if (code === 'ELOOP') return 'too many symbolic links';
+  if (code === 'ERR_INVALID_ARG_VALUE') return 'that is not a valid file name';
+  // Node's own message repeats the path, which may be long or hold anything.
+  if (typeof code === 'string') return `the system says ${code}`;
+  return shown(String((error as Error)?.message ?? error));
 }
 
 /** The text of a file the user named; a UsageError saying which file and why when it cannot be read. */
@@ -31,18 +38,21 @@ export async function readInputFile(path: string, what: string): Promise<string>
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${what} '${path}': ${describeFileError(error)}`);
+    throw new UsageError(`cannot read ${what} '${shown(path)}': ${describeFileError(error)}`);
   }
 }
 
-/** A bad target spec; names the spec and, for files, where it came from. */
+/**
+ * A bad target spec; names the spec (escaped and cut short: it may hold any
+ * byte and be megabytes long) and, for files, where it came from.
+ */
 export class TargetSpecError extends UsageError {
   constructor(
     readonly spec: string,
     expected: string,
     readonly origin?: string,
   ) {
-    super(`${origin ? `${origin}: ` : ''}invalid target '${spec}': ${expected}`);
+    super(`${origin ? `${shown(origin, 200)}: ` : ''}invalid target '${shown(spec)}': ${expected}`);
   }
 }
 

@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'short-reply'
   | 'bad-header'
   | 'no-node-lines'
+  /** On `epmd`: node lines whose names epmd would never register were skipped. */
+  | 'node-names-skipped'
   | (string & {});
 
 /** A node listed by the EPMD, with any details later stages add. */

@@ -29,3 +29,13 @@ export function clampConcurrency(
     ? { concurrency: most, clamped: true }
     : { concurrency: wanted, clamped: false };
 }
+
+/**
+ * False when Node's permission model is on without --allow-worker: starting a
+ * worker thread would then fail, so the scan stays on the main thread.
+ */
+export function workersAllowed(): boolean {
+  const permission = (process as unknown as { permission?: { has(scope: string): boolean } })
+    .permission;
+  return permission === undefined || permission.has('worker');
+}

@@ -5,6 +5,7 @@ import { CommanderError } from 'commander';
 import { Interrupted, UsageError } from '../errors.js';
 import type { FileLock } from '../output/lock.js';
 import { listLines } from '../targets/order.js';
+import { escapeLines, shown } from '../text/escape.js';
 import { COOKIE_WARNING } from './cookies.js';
 import { endOutputs, formattersOf, openOutputs } from './outputs.js';
 import { type Prepared, type PrepareIO, prepare } from './prepare.js';
@@ -19,19 +20,37 @@ export interface CliIO extends ScanIO, PrepareIO {
   signal?: AbortSignal;
 }
 
-/** Runs the command line; resolves to the exit code. */
+/**
+ * Runs the command line; resolves to the exit code. Nothing from outside
+ * makes it throw: an error nobody foresaw is one escaped line and exit 3.
+ */
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    const e = error as Error | undefined;
+    const text = `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
+    io.stderr.write(`epmd-scan: unexpected error (please report it): ${shown(text, 300)}\n`);
+    return EXIT.runtime;
+  }
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const say = (line: string): void => {
+    io.stderr.write(`epmd-scan: ${escapeLines(line)}\n`);
+  };
   const cmd = program(io);
   try {
     cmd.parse(normaliseArgv(argv), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof UsageError) {
+      say(error.message);
+      return EXIT.usage;
+    }
     throw error;
   }
   const options = cmd.opts<CliOptions>();
-  const say = (line: string): void => {
-    io.stderr.write(`epmd-scan: ${line}\n`);
-  };
   const locks: FileLock[] = [];
   // Usage errors and signals before the first packet: nothing was scanned.
   const refuse = (error: unknown): number => {

@@ -1,7 +1,9 @@
 // Option value parsers: each names the option, the value and what was expected.
 
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from '../errors.js';
 import { SEVERITIES, type Severity } from '../record.js';
+import { shown } from '../text/escape.js';
 
 /** A whole number within [min, max]. */
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -33,7 +35,7 @@ export function portList(value: string): number[] {
     const p = part.trim();
     if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535) {
       throw new InvalidArgumentError(
-        `'${part}' is not a TCP port: expected numbers from 1 to 65535, comma-separated.`,
+        `'${shown(part)}' is not a TCP port: expected numbers from 1 to 65535, comma-separated.`,
       );
     }
     if (!ports.includes(Number(p))) ports.push(Number(p));
@@ -53,12 +55,51 @@ export function oneOf<T extends string>(choices: readonly T[]) {
 
 export const severity = oneOf<Severity>(SEVERITIES);
 
-/** A non-empty string of at most `max` characters. */
-export function nonEmpty(max: number) {
-  return (value: string): string => {
-    if (value.length < 1 || value.length > max) {
-      throw new InvalidArgumentError(`Expected 1 to ${max} characters.`);
+/**
+ * A parser that may throw UsageError (the library's own parsers, e.g.
+ * parseShard), made into one commander reports as a usage error: commander
+ * passes on any other error unchanged, which would be an internal error.
+ */
+export function usageParser<T>(parse: (value: string) => T) {
+  return (value: string): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof UsageError) {
+        throw new InvalidArgumentError(
+          error.hint ? `${error.message}\nhint: ${error.hint}` : error.message,
+        );
+      }
+      throw error;
     }
-    return value;
   };
+}
+
+/** A file name: not empty (an empty value is a mistake, e.g. an unset shell variable). */
+export function fileName(value: string): string {
+  if (value === '') throw new InvalidArgumentError('Expected a file name, not an empty value.');
+  if (value.includes('\0'))
+    throw new InvalidArgumentError('Expected a file name, without NUL bytes.');
+  return value;
+}
+
+/** A repeatable file name option. */
+export function fileNames(value: string, previous: string[] = []): string[] {
+  return [...previous, fileName(value)];
+}
+
+/**
+ * The CSV node separator. The rule: 1 to 4 characters of printable ASCII
+ * punctuation or space, except `,` (it splits a node's name from its port),
+ * `\` (it starts the `\xNN` escapes) and `"` (CSV's quote). Letters and digits
+ * are refused too: they occur in node names, ports and escapes, which would
+ * make the field impossible to split back.
+ */
+export function nodeSeparator(value: string): string {
+  if (!/^[\x20-\x7e]{1,4}$/.test(value) || /[A-Za-z0-9,\\"]/.test(value)) {
+    throw new InvalidArgumentError(
+      'Expected 1 to 4 punctuation characters or spaces other than , \\ and " (e.g. ; or |).',
+    );
+  }
+  return value;
 }

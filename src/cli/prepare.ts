@@ -134,6 +134,7 @@ export async function prepare(
       assetMap: options.assetMap,
       resolve: options.resolve ? (io.reverseLookup ?? true) : false,
       targetNames: plan.order.space.names,
+      warn: say,
     });
   }
   return { plan, outputs, gate, enricher, cookies, resume };

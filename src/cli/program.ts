@@ -7,7 +7,17 @@ import { DEFAULT_COOKIE_ATTEMPTS, DEFAULT_FOLLOW_UP_TIMEOUT } from '../net/node-
 import type { Severity } from '../record.js';
 import { DEFAULTS } from '../scan.js';
 import { parseShard, type Shard } from '../targets/order.js';
-import { integer, nonEmpty, portList, severity, workerThreads } from './options.js';
+import { escapeLines, shown } from '../text/escape.js';
+import {
+  fileName,
+  fileNames,
+  integer,
+  nodeSeparator,
+  portList,
+  severity,
+  usageParser,
+  workerThreads,
+} from './options.js';
 
 export const FORMATS = ['csv', 'ndjson', 'table'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -26,7 +36,13 @@ Examples:
 
 Exit codes: 0 done (gate not tripped), 1 new exposure with --fail-on-exposed,
 2 bad usage or input (nothing scanned), 3 runtime failure (e.g. output not
-writable), 130 interrupted (results so far written).`;
+writable), 130 interrupted (results so far written).
+
+Input: lines of at most 64 KiB in target files, stdin, allow-lists and asset
+maps, 64 MiB in baselines. IPv4 is the dotted quad a.b.c.d only (0x7f000001,
+012.0.0.1 and 127.1 are refused, never resolved).
+Environment: EPMD_SCAN_CITY_DB, EPMD_SCAN_ASN_DB; EPMD_SCAN_PORTABLE_SOCKETS=1
+connects with net.connect (what flags such as --throw-deprecation force).`;
 
 /** Parsed options, as commander gives them. */
 export interface CliOptions {
@@ -76,12 +92,25 @@ function version(): string {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/**
+ * Commander's error line with every value it quotes from argv escaped and cut
+ * short (a value may hold control bytes or be megabytes long).
+ */
+export function safeCommanderError(message: string): string {
+  return escapeLines(
+    message.replace(
+      /(argument|option|command|choice) '([\s\S]*?)'(?= is invalid|\.|\n|$)/g,
+      (_m, what: string, value: string) => `${what} '${shown(value)}'`,
+    ),
+  );
+}
+
 /** nmap's two-letter `-iL`, which commander cannot declare, shown in the help as such. */
 function inputFileOption(): Option {
   const option = new Option(
     '--input-file <file>',
     'read targets from <file>, one per line (- = stdin); repeatable',
-  ).argParser(collect);
+  ).argParser(fileNames);
   option.flags = '-iL, --input-file <file>';
   return option;
 }
@@ -114,17 +143,18 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .addOption(inputFileOption())
     .option('--exclude <specs>', 'never probe these (comma-separated specs); repeatable', collect)
-    .option('--exclude-file <file>', 'never probe the targets in <file>; repeatable', collect)
+    .option('--exclude-file <file>', 'never probe the targets in <file>; repeatable', fileNames)
     .option('--list-targets', 'print the final target list and exit, sending no packet')
     .option('--shuffle [seed]', 'probe in a pseudo-random order, the same for the same seed')
     .option(
       '--shard <i/n>',
       'probe only shard i of n (1-based); shards are disjoint and cover all',
-      parseShard,
+      usageParser(parseShard),
     )
     .option(
       '--resume <file>',
       'keep a checkpoint in <file>; rerun with the same arguments to continue',
+      fileName,
     )
     .option('-p, --port <ports>', 'TCP port(s) to probe, comma-separated', portList, [
       DEFAULTS.port,
@@ -195,16 +225,30 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .option(
       '--city-db <file.mmdb>',
       'GeoLite2/GeoIP2/DB-IP City database: geo, region, city (env EPMD_SCAN_CITY_DB)',
+      fileName,
     )
-    .option('--asn-db <file.mmdb>', 'GeoLite2/DB-IP ASN database: asn (env EPMD_SCAN_ASN_DB)')
-    .option('--asset-map <file.csv>', 'cidr,sector,naics rows for your own ranges: sector, naics')
+    .option(
+      '--asn-db <file.mmdb>',
+      'GeoLite2/DB-IP ASN database: asn (env EPMD_SCAN_ASN_DB)',
+      fileName,
+    )
+    .option(
+      '--asset-map <file.csv>',
+      'cidr,sector,naics rows for your own ranges: sector, naics',
+      fileName,
+    )
     .option(
       '-o, --output <file>',
       'write results to <file> (atomically: a temporary file renamed at the end)',
     )
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('csv'))
     .option('--all', 'ndjson: a record for every target, not only exposed EPMDs')
-    .option('--node-separator <s>', 'between nodes in the CSV nodes field', nonEmpty(16), ';')
+    .option(
+      '--node-separator <s>',
+      'between nodes in the CSV nodes field: 1-4 punctuation characters or spaces, not , \\ or "',
+      nodeSeparator,
+      ';',
+    )
     .option(
       '--severity <level>',
       'severity of each row (critical, high, medium, low, info)',
@@ -218,8 +262,13 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .option(
       '--baseline <report.csv>',
       'an earlier scan_epmd report: its exposures are not new; the summary lists new and gone ones',
+      fileName,
     )
-    .option('--allow <file>', 'accepted exposures: an ip, ip:port or CIDR per line (# comments)')
+    .option(
+      '--allow <file>',
+      'accepted exposures: an ip, ip:port or CIDR per line (# comments)',
+      fileName,
+    )
     .option('-q, --quiet', 'print nothing on stderr but errors (no progress, no summary)')
     .option('--no-progress', 'no progress line, even on a terminal')
     .addHelpText('after', EXAMPLES)
@@ -228,5 +277,6 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .configureOutput({
       writeOut: (s) => out.stdout.write(s),
       writeErr: (s) => out.stderr.write(s),
+      outputError: (s, write) => write(safeCommanderError(s)),
     });
 }

@@ -5,6 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { describeFileError, UsageError } from '../errors.js';
+import { socketPath } from '../net/raw-tcp.js';
 import { OutputError } from '../output/report-output.js';
 import type { ScanRecord } from '../record.js';
 import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
@@ -16,7 +17,7 @@ import { emptyStats, Ledger } from '../resume/ledger.js';
 import { scanPositioned } from '../scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import { colorLevel, isTerminal } from './color.js';
-import { clampConcurrency, openFileLimit } from './limits.js';
+import { clampConcurrency, openFileLimit, workersAllowed } from './limits.js';
 import {
   endOutputs,
   formattersOf,
@@ -109,6 +110,12 @@ export async function runScan(
       `concurrency lowered from ${options.concurrency} to ${concurrency} to fit the open-file limit (raise it with ulimit -n)`,
     );
   }
+  const sockets = socketPath(io.env ?? {});
+  if (sockets.note) say(sockets.note);
+  const workers = workersAllowed() ? options.workers : 0;
+  if (workers !== options.workers && options.workers !== 0 && options.workers !== 'auto') {
+    say('note: probing on the main thread: the permission model allows no worker threads');
+  }
   const done = new DoneSet(checkpoint?.completed ?? 0, checkpoint?.done ?? []);
   if (checkpoint)
     say(`resuming: ${done.count} of ${order.size} targets done already (${resume?.path})`);
@@ -157,7 +164,7 @@ export async function runScan(
       done: done.above,
       concurrency,
       rate: options.rate,
-      workers: options.workers,
+      workers,
       connectTimeout: options.connectTimeout,
       timeout: options.timeout,
       retries: options.retries,
@@ -166,6 +173,7 @@ export async function runScan(
       nodeInfo: options.nodeInfo,
       checkDist: options.checkDist,
       handshake: options.handshake,
+      portableSockets: sockets.portable,
       ...prepared.cookies,
       followUpTimeout: options.followUpTimeout,
       enrich: enricher ? (r) => enricher.enrich(r) : undefined,

@@ -54,8 +54,12 @@ export async function planTargets(
       'no targets given: name at least one address, CIDR, range or hostname, or -iL <file>.',
     );
   }
-  if (files.filter((f) => f === '-').length > 1)
-    throw new UsageError('-iL - (stdin) can be given once');
+  const stdinUses = [...files, ...(o.excludeFile ?? [])].filter((f) => f === '-').length;
+  if (stdinUses > 1) {
+    throw new UsageError(
+      'stdin (-) can be read once: give it to one -iL or --exclude-file, and the other list as a file',
+    );
+  }
 
   let seed: PlannedTargets['seed'];
   if (typeof o.shuffle === 'string') seed = { value: o.shuffle, generated: false };

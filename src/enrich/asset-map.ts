@@ -1,10 +1,12 @@
 // --asset-map: a team's own ranges with their sector and NAICS code
 // (`cidr,sector,naics`, header optional); the longest matching prefix wins.
 
-import { parse } from 'csv-parse/sync';
-import { readInputFile, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
+import { readCsvRows } from '../text/csv-rows.js';
+import { shown } from '../text/escape.js';
+import { MAX_LINE_BYTES } from '../text/lines.js';
 
 interface Entry {
   family: 4 | 6;
@@ -15,42 +17,43 @@ interface Entry {
   naics: number | null;
 }
 
+/** The longest sector name kept; a longer one is left empty, with the file's warning. */
+export const MAX_SECTOR_CHARS = 200;
+
 export class AssetMap {
   constructor(private readonly entries: Entry[]) {}
 
-  static async load(path: string): Promise<AssetMap> {
-    const text = await readInputFile(path, 'the asset map');
-    let rows: string[][];
-    try {
-      rows = parse(text, {
-        skip_empty_lines: true,
-        relax_column_count: true,
-        trim: true,
-        comment: '#',
-      });
-    } catch (error) {
-      throw new UsageError(`the asset map '${path}' is not CSV: ${(error as Error).message}`);
-    }
+  /**
+   * Reads the map as a stream (a row may hold at most MAX_LINE_BYTES). A bad
+   * CIDR stops the run (exit 2); a NAICS code that is not a number of 1 to 6
+   * digits, or an over-long sector, is left empty and `warn` is told.
+   */
+  static async load(path: string, warn: (what: string) => void = () => {}): Promise<AssetMap> {
     const entries: Entry[] = [];
-    rows.forEach((row, i) => {
-      const [cidr = '', sector = '', naics = ''] = row;
-      if (i === 0 && cidr.toLowerCase() === 'cidr') return; // the optional header
-      const origin = `${path}:${i + 1}`;
-      if (!/^\d*$/.test(naics))
-        throw new UsageError(`${origin}: naics '${naics}' must be a number (e.g. 541512)`);
+    let first = true;
+    const rows = readCsvRows(path, 'the asset map', { maxRecord: MAX_LINE_BYTES, loose: true });
+    for await (const { record, line } of rows) {
+      const [cidr = '', sector = '', naics = ''] = record;
+      const header = first && cidr.toLowerCase() === 'cidr';
+      first = false;
+      if (header) continue; // the optional header
+      const origin = `${path}:${line}`;
       const parsed = parseSpec(cidr, origin);
-      if (parsed.kind !== 'range')
-        throw new UsageError(`${origin}: '${cidr}' is not a CIDR or address`);
+      if (parsed.kind !== 'range') {
+        throw new UsageError(`${shown(origin, 200)}: '${shown(cidr)}' is not a CIDR or address`);
+      }
+      let code: number | null = null;
+      if (/^\d{1,6}$/.test(naics)) code = Number(naics) === 0 ? null : Number(naics);
+      else if (naics !== '')
+        warn(`line ${line}: naics '${shown(naics, 20)}' is not a NAICS code (1 to 6 digits)`);
+      let name = sector;
+      if (name.length > MAX_SECTOR_CHARS) {
+        warn(`line ${line}: a sector of ${name.length} characters (at most ${MAX_SECTOR_CHARS})`);
+        name = '';
+      }
       const { family, start, end } = parsed.range;
-      entries.push({
-        family,
-        start,
-        end,
-        size: end - start,
-        sector,
-        naics: naics === '' || Number(naics) === 0 ? null : Number(naics),
-      });
-    });
+      entries.push({ family, start, end, size: end - start, sector: name, naics: code });
+    }
     return new AssetMap(entries);
   }
 

@@ -4,6 +4,7 @@
 
 import pLimit from 'p-limit';
 import type { ScanRecord } from '../record.js';
+import { shown } from '../text/escape.js';
 import { AssetMap } from './asset-map.js';
 import { type AsnRecord, asnOf, type CityRecord, cityFields, openDb } from './mmdb.js';
 import { type ReverseLookup, systemReverse, withTimeout } from './ptr.js';
@@ -23,6 +24,27 @@ export interface EnricherOptions {
   resolveConcurrency?: number;
   /** Names of targets given as hostnames: address -> name. They are kept as the hostname. */
   targetNames?: ReadonlyMap<string, string>;
+  /**
+   * Told once per file when one of its values has the wrong type or range (it
+   * is then treated as absent); silent when not given.
+   */
+  warn?: (line: string) => void;
+}
+
+/** A warning callback that speaks once for a file, then stays silent. */
+function oncePerFile(
+  warn: ((line: string) => void) | undefined,
+  flag: string,
+  path: string | undefined,
+): (what: string) => void {
+  let told = false;
+  return (what) => {
+    if (told || !warn) return;
+    told = true;
+    warn(
+      `warning: ${flag} '${shown(path ?? '')}': ${what}; such values are left empty (said once per file)`,
+    );
+  };
 }
 
 export interface Enricher {
@@ -37,7 +59,14 @@ export const TARGET_HOSTNAME_SOURCE = 'target';
 export async function openEnricher(options: EnricherOptions = {}): Promise<Enricher> {
   const city = options.cityDb ? await openDb<CityRecord>(options.cityDb, 'city') : null;
   const asn = options.asnDb ? await openDb<AsnRecord>(options.asnDb, 'asn') : null;
-  const assets = options.assetMap ? await AssetMap.load(options.assetMap) : null;
+  const cityWarn = oncePerFile(options.warn, '--city-db', options.cityDb);
+  const asnWarn = oncePerFile(options.warn, '--asn-db', options.asnDb);
+  const assets = options.assetMap
+    ? await AssetMap.load(
+        options.assetMap,
+        oncePerFile(options.warn, '--asset-map', options.assetMap),
+      )
+    : null;
   const base = options.resolve === true ? systemReverse : options.resolve || null;
   const reverse = base ? withTimeout(base, options.resolveTimeout ?? 2000) : null;
   const limit = pLimit(options.resolveConcurrency ?? 8);
@@ -46,8 +75,8 @@ export async function openEnricher(options: EnricherOptions = {}): Promise<Enric
   return {
     async enrich(r) {
       if (r.status !== 'epmd') return;
-      if (city) Object.assign(r, cityFields(city, r.ip));
-      if (asn) r.asn = asnOf(asn, r.ip);
+      if (city) Object.assign(r, cityFields(city, r.ip, cityWarn));
+      if (asn) r.asn = asnOf(asn, r.ip, asnWarn);
       const asset = assets?.lookup(r.ip);
       if (asset) {
         r.sector = asset.sector;

@@ -4,6 +4,7 @@
 import { stat } from 'node:fs/promises';
 import maxmind, { type AsnResponse, type CityResponse, type Reader, type Response } from 'maxmind';
 import { describeFileError, UsageError } from '../errors.js';
+import { shown } from '../text/escape.js';
 
 type CityRecord = CityResponse;
 type AsnRecord = AsnResponse;
@@ -30,9 +31,9 @@ export async function openDb<T extends Response>(path: string, kind: DbKind): Pr
     // A file-system error is said as such; anything else comes from the MMDB decoder.
     const why = (error as NodeJS.ErrnoException).code
       ? describeFileError(error)
-      : `it is corrupt or not an MMDB file (${(error as Error).message})`;
+      : `it is corrupt or not an MMDB file (${shown(String((error as Error)?.message), 120)})`;
     throw new UsageError(
-      `cannot use ${FLAG[kind]} '${path}': ${why}`,
+      `cannot use ${FLAG[kind]} '${shown(path)}': ${why}`,
       'free GeoLite2 databases: https://dev.maxmind.com/geoip/geolite2-free-geolocation-data; DB-IP lite: https://db-ip.com/db/lite.php',
     );
   }
@@ -42,13 +43,13 @@ export async function openDb<T extends Response>(path: string, kind: DbKind): Pr
   const size = (await stat(path)).size;
   if (!Number.isFinite(searchTreeSize) || searchTreeSize + 16 > size) {
     throw new UsageError(
-      `cannot use ${FLAG[kind]} '${path}': it is corrupt (its search tree of ${searchTreeSize} bytes does not fit in the ${size}-byte file)`,
+      `cannot use ${FLAG[kind]} '${shown(path)}': it is corrupt (its search tree of ${searchTreeSize} bytes does not fit in the ${size}-byte file)`,
     );
   }
   const type = reader.metadata.databaseType;
   if (!fitsKind(type, kind)) {
     throw new UsageError(
-      `cannot use ${FLAG[kind]} '${path}': it is a ${type} database; expected ${WANTED[kind]}`,
+      `cannot use ${FLAG[kind]} '${shown(path)}': it is a ${shown(String(type))} database; expected ${WANTED[kind]}`,
     );
   }
   return reader;
@@ -69,19 +70,85 @@ function safeGet<T extends Response>(reader: Reader<T>, ip: string): T | null {
   }
 }
 
-export function cityFields(reader: Reader<CityRecord>, ip: string): GeoFields {
-  const r = safeGet(reader, ip);
+/** Called once per database the first time one of its values has the wrong type or range. */
+export type ValueWarning = (what: string) => void;
+
+/** `value` when it is a string (of at most `max` characters), else undefined, with a warning. */
+function text(value: unknown, field: string, warn: ValueWarning, max = 200): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string' && value.length <= max) return value;
+  warn(
+    `${field} is ${typeof value === 'string' ? `a string of ${value.length} characters` : describe(value)}`,
+  );
+  return '';
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number') return `the number ${value}`;
+  return `a ${typeof value === 'object' ? 'map' : typeof value}`;
+}
+
+/** A map's member, or undefined when `value` is not a map. */
+function member(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
+
+/** `names.en` of a map-valued field (city, subdivision). */
+function englishName(value: unknown, field: string, warn: ValueWarning): string {
+  if (value === undefined || value === null) return '';
+  const names = member(value, 'names');
+  if (names === undefined) {
+    if (typeof value !== 'object' || Array.isArray(value)) warn(`${field} is ${describe(value)}`);
+    return '';
+  }
+  return text(member(names, 'en'), `${field}.names.en`, warn);
+}
+
+/** The geo columns of an address; every value is checked, a wrong one is absent. */
+export function cityFields(
+  reader: Reader<CityRecord>,
+  ip: string,
+  warn: ValueWarning = () => {},
+): GeoFields {
+  const r: unknown = safeGet(reader, ip);
+  if (r === null || r === undefined) return { geo: '', region: '', city: '' };
+  let geo = text(member(member(r, 'country'), 'iso_code'), 'country.iso_code', warn);
+  if (geo !== '' && !/^[A-Za-z]{2}$/.test(geo)) {
+    warn(`country.iso_code '${shown(geo, 8)}' is not a two-letter code`);
+    geo = '';
+  }
+  const subdivisions = member(r, 'subdivisions');
+  if (subdivisions !== undefined && !Array.isArray(subdivisions))
+    warn(`subdivisions is ${describe(subdivisions)}`);
+  const first = Array.isArray(subdivisions) ? subdivisions[0] : undefined;
   return {
-    geo: r?.country?.iso_code ?? '',
-    region: (r?.subdivisions?.[0]?.names as Record<string, string> | undefined)?.en ?? '',
-    city: (r?.city?.names as Record<string, string> | undefined)?.en ?? '',
+    geo: geo.toUpperCase(),
+    region: englishName(first, 'subdivisions[0]', warn),
+    city: englishName(member(r, 'city'), 'city', warn),
   };
 }
 
-export function asnOf(reader: Reader<AsnRecord>, ip: string): number | null {
-  const n = safeGet(reader, ip)?.autonomous_system_number;
+/** The largest AS number (32 bits). */
+export const MAX_ASN = 2 ** 32 - 1;
+
+/** The AS number of an address: a whole number 1 to 2^32-1, else null. */
+export function asnOf(
+  reader: Reader<AsnRecord>,
+  ip: string,
+  warn: ValueWarning = () => {},
+): number | null {
+  const n = member(safeGet(reader, ip), 'autonomous_system_number');
+  if (n === undefined || n === null) return null;
   // IntelMQ treats 0 as empty; so do we.
-  return typeof n === 'number' && n > 0 ? n : null;
+  if (n === 0) return null;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_ASN) return n;
+  warn(
+    `autonomous_system_number is ${typeof n === 'number' ? `${n}, not a whole number 1 to ${MAX_ASN}` : describe(n)}`,
+  );
+  return null;
 }
 
 export type { AsnRecord, CityRecord, Reader };

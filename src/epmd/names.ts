@@ -55,6 +55,12 @@ export type NamesReply =
       nodes: NamesNode[];
       /** Lines that were not node lines (malformed, bad port, too long a name). */
       skippedLines: number;
+      /**
+       * Of those, node lines whose name epmd would never register (empty, or
+       * longer than 255 characters): the reply is still EPMD's, and the
+       * record's error says names were skipped.
+       */
+      skippedNames: number;
     }
   | { ok: false; reason: NotEpmdReason };
 
@@ -69,8 +75,12 @@ export interface ParseOptions {
 const NAME_PREFIX = Buffer.from('name ', 'latin1');
 const PORT_INFIX = Buffer.from(' at port ', 'latin1');
 
-/** Parses `name <Name> at port <Port>` (CR before the newline already removed). */
-function parseNodeLine(line: Buffer): NamesNode | null {
+/**
+ * Parses `name <Name> at port <Port>` (CR before the newline already removed).
+ * 'bad-name': the line has that shape but a name epmd would not register.
+ * Any other byte (NUL included) is kept, escaped.
+ */
+function parseNodeLine(line: Buffer): NamesNode | 'bad-name' | null {
   if (line.length < NAME_PREFIX.length + 1 + PORT_INFIX.length + 1) return null;
   if (!line.subarray(0, NAME_PREFIX.length).equals(NAME_PREFIX)) return null;
   // The last " at port " splits name and port: a name may itself contain it.
@@ -85,9 +95,9 @@ function parseNodeLine(line: Buffer): NamesNode | null {
   }
   if (port < 1 || port > 65535) return null;
   const nameBytes = line.subarray(NAME_PREFIX.length, at);
-  if (nameBytes.length > MAX_NAME_BYTES || nameBytes.includes(0)) return null;
+  if (nameBytes.length > MAX_NAME_BYTES) return 'bad-name';
   const { text, chars } = escapeWireBytes(nameBytes);
-  if (chars < 1 || chars > MAX_NAME_CHARS) return null;
+  if (chars < 1 || chars > MAX_NAME_CHARS) return 'bad-name';
   return { name: text, port, nameBytes: Uint8Array.from(nameBytes) };
 }
 
@@ -131,11 +141,15 @@ export function parseNamesReply(bytes: Uint8Array, options: ParseOptions = {}): 
   const body = Buffer.from(bytes.buffer, bytes.byteOffset + 4, bytes.length - 4);
   const nodes: NamesNode[] = [];
   let skippedLines = 0;
+  let skippedNames = 0;
   for (const line of lines(body, complete)) {
     const node = parseNodeLine(line);
-    if (node) nodes.push(node);
+    if (node === 'bad-name') skippedNames++;
+    if (node !== null && node !== 'bad-name') nodes.push(node);
     else skippedLines++;
   }
-  if (nodes.length === 0 && skippedLines > 0) return { ok: false, reason: 'no-node-lines' };
-  return { ok: true, epmdPort, nodes, skippedLines };
+  if (nodes.length === 0 && skippedLines > 0 && skippedNames === 0) {
+    return { ok: false, reason: 'no-node-lines' };
+  }
+  return { ok: true, epmdPort, nodes, skippedLines, skippedNames };
 }

@@ -52,7 +52,8 @@ export function classify(outcome: ProbeOutcome): Verdict {
   if (reply.ok) {
     return {
       status: 'epmd',
-      error,
+      // Never a silent loss: node lines whose names were skipped are said.
+      error: error ?? (reply.skippedNames > 0 ? 'node-names-skipped' : null),
       epmdPort: reply.epmdPort,
       nodes: reply.nodes,
       truncated: outcome.end === 'truncated',

@@ -1,8 +1,10 @@
 // The bare TCP handle behind net.Socket (process.binding('tcp_wrap'), on
 // Node's allow-list for process.binding). A connect through it costs no
 // stream, no listeners and no Error object: what a refused or silent target
-// needs. Feature-detected once; null where it is missing or behaves
-// unexpectedly, and the probe then uses net.connect.
+// needs. Feature-detected once; null where it is missing, behaves
+// unexpectedly, or must not be touched (deprecation flags, the permission
+// model), and the probe then uses net.connect. socketPath() is the CLI's
+// decision, with its one note and the EPMD_SCAN_PORTABLE_SOCKETS switch.
 
 import { getSystemErrorName } from 'node:util';
 
@@ -36,17 +38,42 @@ interface TcpWrapBinding {
 }
 
 let cached: RawTcp | null | undefined;
+let unavailable: string | null = null;
+
+/**
+ * Why process.binding must not be called in this process, or null. It is a
+ * pending deprecation (DEP0111): with --pending-deprecation Node warns on
+ * stderr, and with --throw-deprecation the warning is thrown on the next tick,
+ * outside any try, crashing the scan. The permission model refuses it.
+ */
+export function bindingRefused(
+  env: NodeJS.ProcessEnv = process.env,
+  execArgv: readonly string[] = process.execArgv,
+): string | null {
+  const flags = `${execArgv.join(' ')} ${env.NODE_OPTIONS ?? ''}`;
+  const p = process as unknown as { throwDeprecation?: boolean; permission?: unknown };
+  if (p.throwDeprecation || /(^|\s)--throw-deprecation\b/.test(flags)) return '--throw-deprecation';
+  if (/(^|\s)--pending-deprecation\b/.test(flags) || env.NODE_PENDING_DEPRECATION === '1') {
+    return '--pending-deprecation';
+  }
+  if (p.permission !== undefined) return 'the permission model';
+  return null;
+}
 
 function load(): RawTcp | null {
+  unavailable = bindingRefused();
+  if (unavailable !== null) return null;
   const binding = (process as unknown as { binding?: (name: string) => unknown }).binding;
+  unavailable = 'process.binding is missing';
   if (typeof binding !== 'function') return null;
   let tcp: TcpWrapBinding;
   try {
-    // process.binding is deprecated documentation-only; silence nothing, use it.
     tcp = binding.call(process, 'tcp_wrap') as TcpWrapBinding;
-  } catch {
+  } catch (error) {
+    unavailable = `process.binding('tcp_wrap') failed (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
     return null;
   }
+  unavailable = "process.binding('tcp_wrap') is not the handle this Node version was tested with";
   if (
     typeof tcp?.TCP !== 'function' ||
     typeof tcp.TCPConnectWrap !== 'function' ||
@@ -76,8 +103,42 @@ function load(): RawTcp | null {
   };
 }
 
+function loaded(): RawTcp | null {
+  if (cached === undefined) {
+    cached = load();
+    if (cached) unavailable = null;
+  }
+  return cached;
+}
+
 /** The bare-handle connector, or null to use net.connect. */
 export function rawTcp(): RawTcp | null {
-  if (cached === undefined) cached = load();
-  return cached;
+  return loaded();
+}
+
+/** Set to 1 to make every connection with net.connect (the portable path). */
+export const PORTABLE_ENV = 'EPMD_SCAN_PORTABLE_SOCKETS';
+
+/** How this process will connect, and the one note to give when it had to fall back. */
+export interface SocketPath {
+  /** True: every connection through net.connect. */
+  portable: boolean;
+  /** Why: 'forced', 'fallback' (bare handles unavailable) or 'bare'. */
+  path: 'bare' | 'forced' | 'fallback';
+  /** A line for stderr when the slower path was not asked for; null otherwise. */
+  note: string | null;
+}
+
+/** Decides the socket path once, for the CLI: bare handles unless forced off or unavailable. */
+export function socketPath(env: NodeJS.ProcessEnv = process.env): SocketPath {
+  const forced = env[PORTABLE_ENV];
+  if (forced !== undefined && forced !== '' && forced !== '0') {
+    return { portable: true, path: 'forced', note: null };
+  }
+  if (loaded()) return { portable: false, path: 'bare', note: null };
+  return {
+    portable: true,
+    path: 'fallback',
+    note: `note: connecting with net.connect (portable, slower): Node's bare TCP handle is unavailable (${unavailable}); set ${PORTABLE_ENV}=1 to choose this path and silence this note`,
+  };
 }

@@ -1,7 +1,10 @@
 // NDJSON: one JSON object per line, with the fields CLI.md fixes. Names are
-// already safe text (escaped at parse time); JSON escapes the rest.
+// already safe text (escaped at parse time); the other strings from outside
+// (hostnames from DNS or the target list, mmdb and asset-map values) get the
+// same escaping as in CSV and the table, so `\xNN` means one thing everywhere.
 
 import type { NodeEntry, ScanRecord } from '../record.js';
+import { escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
 
 /** snake_case keys for a node's fields (e.g. highestVersion -> highest_version). */
@@ -27,14 +30,14 @@ export function recordJson(r: ScanRecord): Record<string, unknown> {
     nodes: r.nodes.map(nodeJson),
     truncated: r.truncated,
     error: r.error,
-    hostname: r.hostname,
-    hostname_source: r.hostnameSource,
+    hostname: escapeText(r.hostname),
+    hostname_source: escapeText(r.hostnameSource),
     asn: r.asn,
-    geo: r.geo,
-    region: r.region,
-    city: r.city,
+    geo: escapeText(r.geo),
+    region: escapeText(r.region),
+    city: escapeText(r.city),
     naics: r.naics,
-    sector: r.sector,
+    sector: escapeText(r.sector),
     severity: r.severity,
     tag: r.tag,
     ...(r.risks && r.risks.length > 0 ? { risks: r.risks } : {}),

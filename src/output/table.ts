@@ -7,7 +7,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { ScanRecord } from '../record.js';
 import { remediationFor } from '../report/risk.js';
 import { hostPort } from '../targets/ip.js';
-import { escapeText } from '../text/escape.js';
+import { escapeComposed, escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
 
 export interface TableOptions {
@@ -50,7 +50,7 @@ export function tableFormatter(options: TableOptions = {}): Formatter {
     rows.push({
       cells: [hostPort(r.ip, r.port), epmd, nodes, escapeText(r.hostname), where(r)],
       notes: [
-        ...(r.risks ?? []).map((x) => `! ${escapeText(x)}`),
+        ...(r.risks ?? []).map((x) => `! ${escapeComposed(x)}`),
         `fix: ${fix.first}`,
         ...fix.product.map((f) => `fix: ${f}`),
       ],

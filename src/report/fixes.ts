@@ -3,7 +3,7 @@
 
 import type { ScanRecord } from '../record.js';
 import { hostPort } from '../targets/ip.js';
-import { escapeText } from '../text/escape.js';
+import { escapeComposed } from '../text/escape.js';
 import { remediationFor } from './risk.js';
 
 /** Exposures listed by name in the summary; the rest are counted. */
@@ -18,7 +18,7 @@ export function fixNotes(exposures: ScanRecord[], total = exposures.length): str
     lines.push(
       `  ${hostPort(r.ip, r.port)}${r.severity === 'critical' ? ' (critical)' : ''}: ${fix.first}`,
     );
-    for (const risk of r.risks ?? []) lines.push(`    ! ${escapeText(risk)}`);
+    for (const risk of r.risks ?? []) lines.push(`    ! ${escapeComposed(risk)}`);
     for (const f of fix.product) lines.push(`    ${f}`);
   }
   const listed = Math.min(exposures.length, LISTED_FIXES);

@@ -1,49 +1,71 @@
 // The CI gate: which exposures are new (neither in the baseline report nor
 // allowed), which are gone since the baseline, and whether to fail the build.
 
-import { parse } from 'csv-parse/sync';
-import { readInputFile, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { unguardFormula } from '../output/csv.js';
 import type { ScanRecord } from '../record.js';
-import { hostPort, parseIP } from '../targets/ip.js';
+import { formatIP, hostPort, parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
+import { readCsvRows } from '../text/csv-rows.js';
+import { canonicalText, shown } from '../text/escape.js';
+import { MAX_BASELINE_ROW_BYTES, MAX_LINE_BYTES, openInput, readLines } from '../text/lines.js';
 
-/** Exposures of an earlier scan_epmd CSV: ip:port -> node names. */
-export async function readBaseline(path: string, separator = ';'): Promise<Map<string, string[]>> {
-  const text = await readInputFile(path, 'the baseline');
-  let rows: Record<string, string>[];
-  try {
-    rows = parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true });
-  } catch (error) {
-    throw new UsageError(`the baseline '${path}' is not a CSV file: ${(error as Error).message}`);
+/**
+ * The node names of a `nodes` field, exactly as the records that were written
+ * held them: the formula guard undone, split on the separator, each name cut
+ * at its last comma (the port follows) and put in canonical escaped form (the
+ * separator, escaped inside names, is a byte like any other). A hand-made
+ * file's raw control bytes come out escaped, never raw.
+ */
+export function nodeNamesOfField(field: string, separator = ';'): string[] {
+  const names: string[] = [];
+  for (const part of unguardFormula(field).split(separator)) {
+    if (part === '') continue;
+    const comma = part.lastIndexOf(',');
+    const name = canonicalText(comma === -1 ? part : part.slice(0, comma));
+    if (name !== '') names.push(name);
   }
+  return names;
+}
+
+/**
+ * Exposures of an earlier scan_epmd CSV: ip:port (canonical address text)
+ * -> node names. Streamed: a row may hold at most MAX_BASELINE_ROW_BYTES.
+ */
+export async function readBaseline(
+  path: string,
+  separator = ';',
+  maxRow = MAX_BASELINE_ROW_BYTES,
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  if (text.trim() === '') return out;
-  const first = rows[0];
-  if (first && !('ip' in first && 'port' in first)) {
-    throw new UsageError(
-      `the baseline '${path}' has no ip and port columns`,
-      'give an earlier epmd-scan (or Shadowserver scan_epmd) CSV report',
-    );
-  }
-  rows.forEach((row, i) => {
-    const ip = parseIP(row.ip ?? '');
-    const port = Number(row.port);
-    if (!ip || !Number.isInteger(port) || port < 1 || port > 65535) {
+  let columns: { ip: number; port: number; nodes: number } | null = null;
+  const rows = readCsvRows(path, 'the baseline', { maxRecord: maxRow });
+  for await (const { record, line } of rows) {
+    if (columns === null) {
+      const header = record.map((h) => h.trim().toLowerCase());
+      const ip = header.indexOf('ip');
+      const port = header.indexOf('port');
+      if (ip === -1 || port === -1) {
+        throw new UsageError(
+          `the baseline '${shown(path)}' has no ip and port columns`,
+          'give an earlier epmd-scan (or Shadowserver scan_epmd) CSV report',
+        );
+      }
+      columns = { ip, port, nodes: header.indexOf('nodes') };
+      continue;
+    }
+    const ipText = record[columns.ip] ?? '';
+    const portText = record[columns.port] ?? '';
+    const ip = parseIP(ipText.trim());
+    const port = /^\d{1,5}$/.test(portText.trim()) ? Number(portText) : Number.NaN;
+    if (!ip || !(port >= 1 && port <= 65535)) {
       throw new UsageError(
-        `${path}:${i + 2}: not an exposure row (ip '${row.ip}', port '${row.port}')`,
+        `${shown(path)}:${line}: not an exposure row (ip '${shown(ipText)}', port '${shown(portText)}')`,
       );
     }
-    // Undo the formula guard of our own CSV writer before splitting.
-    const field = /^'[=+\-@\t\r]/.test(row.nodes ?? '')
-      ? (row.nodes as string).slice(1)
-      : (row.nodes ?? '');
-    const nodes = field
-      .split(separator)
-      .filter((n) => n !== '')
-      .map((n) => n.slice(0, n.lastIndexOf(',') === -1 ? n.length : n.lastIndexOf(',')));
-    const addr = ip.family === 4 ? (row.ip as string) : (row.ip as string).toLowerCase();
-    out.set(hostPort(addr, port), nodes);
-  });
+    const nodes = columns.nodes === -1 ? '' : (record[columns.nodes] ?? '');
+    out.set(hostPort(formatIP(ip.family, ip.value), port), nodeNamesOfField(nodes, separator));
+  }
   return out;
 }
 
@@ -56,12 +78,13 @@ interface AllowEntry {
 
 /** Accepted exposures: `ip`, `ip:port`, `[v6]:port` or a CIDR per line, `#` comments. */
 export async function readAllowList(path: string): Promise<AllowEntry[]> {
-  const text = await readInputFile(path, 'the allow-list');
+  const what = 'the allow-list';
+  const source = await openInput(path, what);
   const entries: AllowEntry[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.replace(/#.*/, '').trim();
-    if (line === '') return;
-    const origin = `${path}:${i + 1}`;
+  for await (const { text, n } of readLines(source, what, MAX_LINE_BYTES)) {
+    const line = text.replace(/#.*/, '').trim();
+    if (line === '') continue;
+    const origin = `${path}:${n}`;
     let spec = line;
     let port: number | null = null;
     const v6port = /^\[(.+)\]:(\d+)$/.exec(line);
@@ -70,16 +93,20 @@ export async function readAllowList(path: string): Promise<AllowEntry[]> {
     if (m) {
       spec = m[1] as string;
       port = Number(m[2]);
-      if (port < 1 || port > 65535) {
-        throw new UsageError(`${origin}: '${line}': the port must be 1 to 65535`);
+      if (!(port >= 1 && port <= 65535)) {
+        throw new UsageError(
+          `${shown(origin, 200)}: '${shown(line)}': the port must be 1 to 65535`,
+        );
       }
     }
     const parsed = parseSpec(spec, origin);
     if (parsed.kind !== 'range') {
-      throw new UsageError(`${origin}: '${line}': expected an ip, ip:port or CIDR`);
+      throw new UsageError(
+        `${shown(origin, 200)}: '${shown(line)}': expected an ip, ip:port or CIDR`,
+      );
     }
     entries.push({ ...parsed.range, port });
-  });
+  }
   return entries;
 }
 
@@ -130,8 +157,11 @@ export class Gate {
     }
     const nodes = r.nodes.map((n) => n.name);
     if (before) {
-      const added = nodes.filter((n) => !before.includes(n));
-      const removed = before.filter((n) => !nodes.includes(n));
+      // Sets: linear in both sides (a reply may list hundreds of thousands of names).
+      const was = new Set(before);
+      const now = new Set(nodes);
+      const added = [...now].filter((n) => !was.has(n));
+      const removed = [...was].filter((n) => !now.has(n));
       if (added.length > 0 || removed.length > 0) this.result.changed.push({ key, added, removed });
       return;
     }

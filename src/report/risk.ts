@@ -90,11 +90,16 @@ export interface Remediation {
   product: string[];
 }
 
+/** Distribution ports a fix line names; the rest are counted (a hostile reply may list thousands). */
+export const LISTED_PORTS = 12;
+
 export function remediationFor(r: ScanRecord): Remediation {
   const distPorts = [...new Set(r.nodes.map((n) => n.port))].sort((a, b) => a - b);
+  const listed = distPorts.slice(0, LISTED_PORTS).join(', ');
+  const more = distPorts.length - LISTED_PORTS;
   const ports =
     distPorts.length > 0
-      ? ` and the distribution port${distPorts.length > 1 ? 's' : ''} ${distPorts.join(', ')}`
+      ? ` and the distribution port${distPorts.length > 1 ? 's' : ''} ${listed}${more > 0 ? ` and ${more} more` : ''}`
       : '';
   const product: string[] = [];
   const open = r.nodes.filter((n) => acceptedCookie(n) !== null);

@@ -50,6 +50,17 @@ export class Stats {
 
 const n = (x: number): string => x.toLocaleString('en');
 
+/** Node names a summary line lists; the rest are counted. */
+export const LISTED_NAMES = 20;
+
+/** Names (safe text already) for one summary line, at most LISTED_NAMES of them. */
+function names(list: string[], prefix = ''): string {
+  if (list.length === 0) return '';
+  const shownNames = list.slice(0, LISTED_NAMES).map((x) => `${prefix}${x}`);
+  const more = list.length - LISTED_NAMES;
+  return `${shownNames.join(' ')}${more > 0 ? ` ... and ${n(more)} more` : ''}`;
+}
+
 /** Seconds as `1h02m03s`, `2m03s` or `4.2s`. */
 export function duration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
@@ -84,16 +95,16 @@ export function renderSummary({ stats, total, interrupted, gate, notes }: Summar
   if (gate) {
     if (gate.fresh.length > 0) {
       lines.push(`  new exposures (${gate.fresh.length}):`);
-      for (const e of gate.fresh) lines.push(`    + ${e.key} ${e.nodes.join(' ') || '(no nodes)'}`);
+      for (const e of gate.fresh) lines.push(`    + ${e.key} ${names(e.nodes) || '(no nodes)'}`);
     }
     if (gate.gone.length > 0) {
       lines.push(`  gone since the baseline (${gate.gone.length}):`);
-      for (const e of gate.gone) lines.push(`    - ${e.key} ${e.nodes.join(' ') || '(no nodes)'}`);
+      for (const e of gate.gone) lines.push(`    - ${e.key} ${names(e.nodes) || '(no nodes)'}`);
     }
     if (gate.changed.length > 0) {
       lines.push(`  nodes changed (${gate.changed.length}):`);
       for (const e of gate.changed) {
-        const parts = [...e.added.map((a) => `+${a}`), ...e.removed.map((r) => `-${r}`)];
+        const parts = [names(e.added, '+'), names(e.removed, '-')].filter((x) => x !== '');
         lines.push(`    ~ ${e.key} ${parts.join(' ')}`);
       }
     }

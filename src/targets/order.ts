@@ -6,6 +6,7 @@
 // the seed.
 
 import { UsageError } from '../errors.js';
+import { shown } from '../text/escape.js';
 import { hostPort } from './ip.js';
 import { Permutation } from './permutation.js';
 import type { TargetSpace } from './space.js';
@@ -38,7 +39,7 @@ export function parseShard(text: string): Shard {
   const total = Number(m?.[2]);
   if (!m || total < 1 || index < 1 || index > total) {
     throw new UsageError(
-      `invalid --shard '${text}': expected i/n with 1 <= i <= n, e.g. 1/4`,
+      `invalid --shard '${shown(text)}': expected i/n with 1 <= i <= n, e.g. 1/4`,
       'run the n shards with the same targets (and the same --shuffle seed), one on each machine',
     );
   }

@@ -3,7 +3,8 @@
 
 import IPCIDR from 'ip-cidr';
 import { TargetSpecError } from '../errors.js';
-import { type Family, formatIP, parseIP, parseIPv4 } from './ip.js';
+import { shown } from '../text/escape.js';
+import { type Family, formatIP, formatIPv4, parseIP } from './ip.js';
 
 /** An inclusive range of addresses of one family. */
 export interface AddressRange {
@@ -37,7 +38,11 @@ function parseCidr(spec: string, origin?: string): AddressRange {
   const prefix = spec.slice(slash + 1);
   const ip = parseIP(addr);
   if (ip === null) {
-    throw new TargetSpecError(spec, `'${addr}' is not an IPv4 or IPv6 address`, origin);
+    throw new TargetSpecError(
+      spec,
+      numericIPv4Form(addr) ?? `'${shown(addr)}' is not an IPv4 or IPv6 address`,
+      origin,
+    );
   }
   const max = ip.family === 4 ? 32 : 128;
   if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
@@ -62,14 +67,14 @@ function parseRange(spec: string, dash: number, origin?: string): AddressRange {
     // a.b.c.d-h: the end differs in the last octet only.
     const octet = Number(right);
     if (octet > 255) {
-      throw new TargetSpecError(spec, `the last octet '${right}' must be 0 to 255`, origin);
+      throw new TargetSpecError(spec, `the last octet '${shown(right)}' must be 0 to 255`, origin);
     }
     last = { family: 4, value: (first.value & ~0xffn) | BigInt(octet) };
   }
   if (last === null || last.family !== first.family) {
     throw new TargetSpecError(
       spec,
-      `the end '${right}' must be an address of the same family, or a last octet (192.0.2.10-50)`,
+      `the end '${shown(right)}' must be an address of the same family, or a last octet (192.0.2.10-50)`,
       origin,
     );
   }
@@ -81,6 +86,46 @@ function parseRange(spec: string, dash: number, origin?: string): AddressRange {
     );
   }
   return { family: first.family, start: first.value, end: last.value };
+}
+
+/** One number of inet_aton's grammar: `0x` hex, `0` octal, or decimal. */
+function atonNumber(part: string): number | null {
+  let n: number;
+  if (/^0x[0-9a-f]*$/i.test(part)) n = part.length === 2 ? 0 : Number.parseInt(part.slice(2), 16);
+  else if (/^0[0-7]*$/.test(part)) n = Number.parseInt(part, 8);
+  else if (/^[1-9]\d*$/.test(part)) n = Number(part);
+  else return null;
+  return part.length > 40 ? null : n;
+}
+
+/** What inet_aton(3) makes of `text` (`127.1`, `0x7f000001`, `012.0.0.1`), or null. */
+export function inetAton(text: string): number | null {
+  const parts = text.split('.');
+  if (parts.length > 4) return null;
+  const nums = parts.map(atonNumber);
+  if (nums.some((x) => x === null)) return null;
+  const values = nums as number[];
+  const last = values.pop() as number;
+  if (values.some((v) => v > 255)) return null;
+  if (last >= 2 ** (8 * (4 - values.length))) return null;
+  let n = 0;
+  for (const v of values) n = n * 256 + v;
+  return n * 2 ** (8 * (4 - values.length)) + last;
+}
+
+/**
+ * The rule for numeric IPv4 forms other than the dotted quad: text whose last
+ * dot-separated label is a number (decimal, or `0x` hex) is an IPv4 address
+ * (as in the WHATWG URL standard), never a hostname; only the canonical
+ * `a.b.c.d` (0 to 255, no leading zeros) is accepted. Returns why `text` is
+ * refused, or null when it is not such a form.
+ */
+export function numericIPv4Form(text: string): string | null {
+  const last = text.replace(/\.$/, '').split('.').pop() ?? '';
+  if (!/^(?:\d+|0x[0-9a-f]*)$/i.test(last)) return null;
+  const value = inetAton(text.replace(/\.$/, ''));
+  if (value === null) return 'not an IPv4 address (a.b.c.d: four numbers 0 to 255)';
+  return `only the dotted quad a.b.c.d is accepted, not other numeric IPv4 forms (inet_aton reads this as ${formatIPv4(value)}; write that)`;
 }
 
 /** Parses one spec; `origin` (e.g. `targets.txt:12`) is named in errors. */
@@ -102,14 +147,10 @@ export function parseSpec(raw: string, origin?: string): ParsedSpec {
   if (dash > 0 && parseIP(spec.slice(0, dash)) !== null) {
     return { kind: 'range', range: parseRange(spec, dash, origin) };
   }
-  if (/^[\d.]+$/.test(spec)) {
-    const hint =
-      parseIPv4(spec) === null && spec.split('.').length === 4
-        ? 'not an IPv4 address (four numbers 0 to 255, without leading zeros)'
-        : 'not an IPv4 address (a.b.c.d)';
-    throw new TargetSpecError(spec, hint, origin);
-  }
   if (spec.includes(':')) throw new TargetSpecError(spec, 'not an IPv6 address', origin);
+  // Numeric IPv4 forms are addresses, never hostnames to resolve.
+  const numeric = numericIPv4Form(spec) ?? (dash > 0 ? numericIPv4Form(spec.slice(0, dash)) : null);
+  if (numeric !== null) throw new TargetSpecError(spec, numeric, origin);
   if (HOSTNAME.test(spec) && /[a-z_]/i.test(spec)) return { kind: 'hostname', hostname: spec };
   throw new TargetSpecError(spec, EXPECTED, origin);
 }

@@ -119,3 +119,74 @@ export function escapeAscii(text: string, chars: string): string {
   }
   return out;
 }
+
+/** How many characters of a user's value an error message shows at most. */
+export const SHOWN_CHARS = 80;
+
+/**
+ * A value from outside (an argument, a line of a file) as an error message
+ * shows it: escaped with the rule above and cut to `max` characters, so that
+ * neither a control byte nor a 100 MB line reaches the terminal.
+ */
+export function shown(value: string, max = SHOWN_CHARS): string {
+  // Escaping at most a little more than is shown keeps a huge value cheap.
+  const head = value.length > max * 2 ? value.slice(0, max * 2) : value;
+  const text = escapeText(head);
+  const chars = [...text];
+  if (chars.length <= max && head.length === value.length) return text;
+  return `${chars.slice(0, max).join('')}…`;
+}
+
+/**
+ * The last pass over a diagnostic before stderr: every unsafe character
+ * except the newline and the backslash (values in it are shown() already, so
+ * their escapes stay as they are) written as `\xNN`.
+ */
+export function escapeLines(message: string): string {
+  return escapeComposed(message, true);
+}
+
+/**
+ * Text composed of safe text (e.g. a risk naming escaped node names): its
+ * escapes are kept as they are, so a name reads the same as in the CSV, and
+ * anything unsafe that slipped in is escaped; newlines too unless `lines`.
+ */
+export function escapeComposed(text: string, lines = false): string {
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) as number;
+    if ((lines && cp === 0x0a) || cp === 0x5c || !isUnsafeCodePoint(cp)) out += ch;
+    else for (const b of Buffer.from(ch, 'utf8')) out += hexByte(b);
+  }
+  return out;
+}
+
+/**
+ * The exact inverse of the escaping: `\xNN` back to the byte, every other
+ * character to its UTF-8 bytes. For text that holds raw bytes (a hostile
+ * file), escaping the result again gives the canonical safe text.
+ */
+export function unescapeToBytes(text: string): Buffer {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; ) {
+    if (
+      text.charCodeAt(i) === 0x5c &&
+      text[i + 1] === 'x' &&
+      /^[0-9a-f]{2}$/i.test(text.slice(i + 2, i + 4))
+    ) {
+      bytes.push(Number.parseInt(text.slice(i + 2, i + 4), 16));
+      i += 4;
+      continue;
+    }
+    const cp = text.codePointAt(i) as number;
+    const ch = String.fromCodePoint(cp);
+    for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
+    i += ch.length;
+  }
+  return Buffer.from(bytes);
+}
+
+/** Safe text in canonical form: whatever escapes `text` holds or lacks, as the escaping writes it. */
+export function canonicalText(text: string): string {
+  return escapeWireBytes(unescapeToBytes(text)).text;
+}

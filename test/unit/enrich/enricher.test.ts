@@ -103,8 +103,15 @@ describe('asset map', () => {
     const path = join(dir, 'bad-assets.csv');
     writeFileSync(path, '10.0.0.0/8,Finance,522110\n10.0.0.0/33,X,1\n');
     await expect(AssetMap.load(path)).rejects.toThrow(`${path}:2`);
-    writeFileSync(path, '10.0.0.0/8,Finance,bank\n');
-    await expect(AssetMap.load(path)).rejects.toThrow(/naics 'bank' must be a number/);
+  });
+  it('leaves a NAICS code that is not one empty, and warns', async () => {
+    const path = join(dir, 'odd-assets.csv');
+    writeFileSync(path, '10.0.0.0/8,Finance,bank\n10.1.0.0/16,Energy,1e999\n');
+    const warnings: string[] = [];
+    const map = await AssetMap.load(path, (w) => warnings.push(w));
+    expect(map.lookup('10.9.9.9')).toEqual({ sector: 'Finance', naics: null });
+    expect(map.lookup('10.1.9.9')).toEqual({ sector: 'Energy', naics: null });
+    expect(warnings[0]).toMatch(/line 1: naics 'bank' is not a NAICS code/);
   });
 });
 

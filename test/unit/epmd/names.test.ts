@@ -64,6 +64,7 @@ describe('parseNamesReply: the header', () => {
       epmdPort: 4369,
       nodes: [],
       skippedLines: 0,
+      skippedNames: 0,
     });
   });
   it.each([
@@ -154,15 +155,22 @@ describe('parseNamesReply: node lines', () => {
     const r = parseNamesReply(reply(4369, `name ${ok} at port 1\nname ${long} at port 2\n`));
     expect(r.ok && r.nodes.map((n) => n.name.length)).toEqual([255]);
     expect(r.ok && r.skippedLines).toBe(1);
+    expect(r.ok && r.skippedNames).toBe(1);
+  });
+  it('a reply whose only node line has a name epmd would not register is still EPMD', () => {
+    const r = parseNamesReply(reply(4369, `name ${'n'.repeat(MAX_NAME_CHARS + 1)} at port 2\n`));
+    expect(r).toMatchObject({ ok: true, nodes: [], skippedNames: 1 });
   });
   it('counts characters, not bytes: 255 four-byte characters are a valid name', () => {
     const name = '𝄞'.repeat(255);
     const r = parseNamesReply(reply(4369, `name ${name} at port 1\n`));
     expect(r.ok && r.nodes[0]?.name).toBe(name);
   });
-  it('skips names containing NUL', () => {
+  it('keeps names containing NUL, escaped (epmd lists what it has)', () => {
     const r = parseNamesReply(reply(4369, Buffer.from('name a\0b at port 1\nname c at port 2\n')));
-    expect(r.ok && r.nodes.map((n) => n.name)).toEqual(['c']);
+    expect(r.ok && r.nodes.map((n) => n.name)).toEqual(['a\\x00b', 'c']);
+    const only = parseNamesReply(reply(4369, Buffer.from('name \0 at port 1\n')));
+    expect(only.ok && only.nodes.map((n) => n.name)).toEqual(['\\x00']);
   });
   it('escapes hostile names: ANSI escapes, invalid UTF-8, backslashes', () => {
     const body = Buffer.concat([

@@ -32,7 +32,8 @@ describe('parseSpec', () => {
   });
   it.each([
     ['300.1.1.1', /invalid target '300\.1\.1\.1': not an IPv4 address/],
-    ['1.2.3', /not an IPv4 address/],
+    ['1.2.3', /only the dotted quad a\.b\.c\.d is accepted.*reads this as 1\.2\.0\.3/],
+    ['1.2.3.4.5', /not an IPv4 address/],
     ['192.0.2.0/33', /prefix length must be 0 to 32/],
     ['2001:db8::/129', /prefix length must be 0 to 128/],
     ['192.0.2.50-10', /ends \(192\.0\.2\.10\) before it starts/],

@@ -1,0 +1,67 @@
+// The rows of a CSV file the user named, streamed: a UTF-8 BOM is dropped, a
+// row may hold at most `maxRecord` characters (memory stays bounded whatever
+// the file's size), and csv-parse's faults become a UsageError naming the
+// file and line in our words, never echoing the file's bytes.
+
+import { CsvError, parse } from 'csv-parse';
+import { describeFileError, UsageError } from '../errors.js';
+import { shown } from './escape.js';
+import { openInput } from './lines.js';
+
+export interface CsvRow {
+  record: string[];
+  /** The line the row ends on (1-based). */
+  line: number;
+}
+
+export interface CsvRowOptions {
+  /** The most characters one row may hold. */
+  maxRecord: number;
+  /** Trim fields and skip `#` comment lines (hand-written files). */
+  loose?: boolean;
+}
+
+/** Streams the rows of `path`; `what` names the file in errors ("the baseline"). */
+export async function* readCsvRows(
+  path: string,
+  what: string,
+  options: CsvRowOptions,
+): AsyncGenerator<CsvRow> {
+  const source = await openInput(path, what);
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    max_record_size: options.maxRecord,
+    // Named, not detected: detection rescans a long first line (seconds on /dev/zero).
+    record_delimiter: ['\r\n', '\n'],
+    info: true,
+    ...(options.loose ? { trim: true, comment: '#' } : {}),
+  });
+  source.input.on('error', (error) => parser.destroy(error));
+  source.input.pipe(parser);
+  try {
+    for await (const item of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
+      yield { record: item.record, line: item.info.lines };
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if (!(error instanceof CsvError)) {
+      throw new UsageError(`cannot read ${what} '${shown(path)}': ${describeFileError(error)}`);
+    }
+    // Its message quotes the file's bytes: only the code and line are said.
+    const e = error as CsvError & { lines?: number };
+    const where = `${shown(path)}${e.lines ? `:${e.lines}` : ''}`;
+    const why =
+      e.code === 'CSV_MAX_RECORD_SIZE'
+        ? `a row longer than ${options.maxRecord} characters (the limit)`
+        : `not a CSV file (${String(e.code).replace(/^CSV_/, '').toLowerCase().replaceAll('_', ' ')})`;
+    throw new UsageError(`${where}: ${what}: ${why}`);
+  } finally {
+    source.input.destroy();
+    parser.destroy();
+  }
+}
