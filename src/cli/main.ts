@@ -66,7 +66,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   };
   let prepared: Prepared;
   try {
-    prepared = await prepare(cmd.args, options, io, say, locks);
+    prepared = await prepare(
+      cmd.args,
+      options,
+      io,
+      say,
+      locks,
+      cmd.getOptionValueSource('format') === 'cli',
+    );
   } catch (error) {
     for (const lock of locks) await lock.release();
     return refuse(error);

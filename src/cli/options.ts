@@ -28,21 +28,6 @@ export function workerThreads(value: string): number | 'auto' {
   return Number(value);
 }
 
-/** `4369` or `4369,14369`: TCP ports 1..65535, duplicates dropped, order kept. */
-export function portList(value: string): number[] {
-  const ports: number[] = [];
-  for (const part of value.split(',')) {
-    const p = part.trim();
-    if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535) {
-      throw new InvalidArgumentError(
-        `'${shown(part)}' is not a TCP port: expected numbers from 1 to 65535, comma-separated.`,
-      );
-    }
-    if (!ports.includes(Number(p))) ports.push(Number(p));
-  }
-  return ports;
-}
-
 /** One of a fixed set of words. */
 export function oneOf<T extends string>(choices: readonly T[]) {
   return (value: string): T => {

@@ -1,12 +1,14 @@
 // The reports one run writes: which formats go where, their locks, opening
 // them (a resumed run's at its counted offsets) and ending them.
 
-import { rename, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, rename, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { describeFileError, UsageError } from '../errors.js';
 import { csvFormatter } from '../output/csv.js';
 import type { Formatter } from '../output/formatter.js';
+import { type HtmlContext, htmlFormatter } from '../output/html.js';
 import { FileLock } from '../output/lock.js';
 import { ndjsonFormatter } from '../output/ndjson.js';
 import {
@@ -16,6 +18,7 @@ import {
   type ReportOutput,
 } from '../output/report-output.js';
 import { tableFormatter } from '../output/table.js';
+import { shown } from '../text/escape.js';
 import { colorLevel } from './color.js';
 import type { CliOptions, Format } from './program.js';
 
@@ -33,9 +36,45 @@ export interface OpenOutput extends PlannedOutput {
   formatter: Formatter;
 }
 
-/** The reports asked for: `-o`/`-f`, or stdout in the `-f` format. */
-export function outputSpecs(options: CliOptions): { format: Format; path: string | undefined }[] {
-  return [{ format: options.format, path: options.output }];
+/** The date and label -oA gives a folder's reports: IntelMQ's Shadowserver parser reads the feed from the name. */
+export function intelmqName(date: Date, label = 'epmd-scan'): string {
+  return `${date.toISOString().slice(0, 10)}-scan_epmd-${label}`;
+}
+
+/** -oA's three reports: `<prefix>.csv` and so on, or IntelMQ names in a folder. */
+export function outputAllPaths(
+  prefix: string,
+  now = new Date(),
+): Record<'csv' | 'ndjson' | 'html', string> {
+  const folder = prefix.endsWith('/') || (existsSync(prefix) && statSync(prefix).isDirectory());
+  const base = folder ? join(prefix, intelmqName(now)) : prefix;
+  return { csv: `${base}.csv`, ndjson: `${base}.ndjson`, html: `${base}.html` };
+}
+
+/**
+ * The reports asked for: `-o` in the `-f` format, `--csv` and the like,
+ * `-oA`; stdout in the `-f` format when no file was named (or -f was given
+ * with files but no -o).
+ */
+export function outputSpecs(
+  options: CliOptions,
+  formatGiven = false,
+): { format: Format; path: string | undefined }[] {
+  const specs: { format: Format; path: string | undefined }[] = [];
+  if (options.output !== undefined) specs.push({ format: options.format, path: options.output });
+  for (const format of ['csv', 'ndjson', 'table', 'html'] as const) {
+    const path = options[format];
+    if (path !== undefined) specs.push({ format, path });
+  }
+  if (options.outputAll !== undefined) {
+    const paths = outputAllPaths(options.outputAll);
+    for (const format of ['csv', 'ndjson', 'html'] as const)
+      specs.push({ format, path: paths[format] });
+  }
+  if (specs.length === 0 || (formatGiven && options.output === undefined)) {
+    specs.push({ format: options.format, path: undefined });
+  }
+  return specs;
 }
 
 /**
@@ -46,13 +85,17 @@ export async function planOutputs(
   options: CliOptions,
   locks: FileLock[],
   say: (line: string) => void,
+  formatGiven = false,
 ): Promise<PlannedOutput[]> {
   const planned: PlannedOutput[] = [];
-  for (const spec of outputSpecs(options)) {
+  // -oA into a folder: the folder is made if need be (the names are the tool's).
+  if (options.outputAll?.endsWith('/'))
+    await mkdir(options.outputAll, { recursive: true }).catch(() => undefined);
+  for (const spec of outputSpecs(options, formatGiven)) {
     const plan = await planOutput(spec.path);
     const id = plan.kind === 'file' ? (plan.dest as string) : (plan.path ?? 'stdout');
     if (planned.some((p) => p.id === id)) {
-      throw new UsageError(`two reports would be written to '${spec.path ?? 'stdout'}'`);
+      throw new UsageError(`two reports would be written to '${shown(spec.path ?? 'stdout')}'`);
     }
     if (
       options.resume !== undefined &&
@@ -74,9 +117,11 @@ function formatterFor(
   options: CliOptions,
   to: Writable | null,
   env: NodeJS.ProcessEnv,
+  context?: () => HtmlContext,
 ): Formatter {
   if (format === 'ndjson') return ndjsonFormatter({ all: options.all });
   if (format === 'table') return tableFormatter({ colorLevel: to ? colorLevel(to, env) : 0 });
+  if (format === 'html') return htmlFormatter({ context });
   return csvFormatter({ nodeSeparator: options.nodeSeparator });
 }
 
@@ -86,9 +131,10 @@ export function formattersOf(
   options: CliOptions,
   stdout: Writable,
   env: NodeJS.ProcessEnv,
+  context?: () => HtmlContext,
 ): Formatter[] {
   return planned.map((p) =>
-    formatterFor(p.format, options, p.plan.path === null ? stdout : null, env),
+    formatterFor(p.format, options, p.plan.path === null ? stdout : null, env, context),
   );
 }
 

@@ -82,15 +82,19 @@ export async function prepare(
   io: PrepareIO,
   say: (line: string) => void,
   locks: FileLock[],
+  /** -f was given on the command line (not the default). */
+  formatGiven = false,
 ): Promise<Prepared> {
-  if (options.all && options.format !== 'ndjson') {
-    throw new UsageError('--all goes with -f ndjson (CSV and table list exposures only)');
-  }
   if (options.resume === '') throw new UsageError("--resume '': expected a checkpoint file name");
   if (options.resume !== undefined && options.listTargets) {
     throw new UsageError('--resume goes with a scan, not with --list-targets');
   }
-  const outputs = await planOutputs(options, locks, say);
+  const outputs = await planOutputs(options, locks, say, formatGiven);
+  if (options.all && !outputs.some((o) => o.format === 'ndjson')) {
+    throw new UsageError(
+      '--all goes with an NDJSON report (-f ndjson, --ndjson or -oA): the other formats list exposures only',
+    );
+  }
   if (options.resume !== undefined)
     locks.push(await FileLock.take(options.resume, 'the checkpoint', say));
   const checkpoint = options.resume !== undefined ? await readCheckpoint(options.resume) : null;

@@ -13,13 +13,14 @@ import {
   fileNames,
   integer,
   nodeSeparator,
-  portList,
+  oneOf,
   severity,
   usageParser,
   workerThreads,
 } from './options.js';
+import { portsOption, singleValued } from './repeat.js';
 
-export const FORMATS = ['csv', 'ndjson', 'table'] as const;
+export const FORMATS = ['csv', 'ndjson', 'table', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const EXAMPLES = `
@@ -73,6 +74,13 @@ export interface CliOptions {
   assetMap?: string;
   output?: string;
   format: Format;
+  /** --csv, --ndjson, --table, --html: a report of that format each. */
+  csv?: string;
+  ndjson?: string;
+  table?: string;
+  html?: string;
+  /** -oA <prefix>: the CSV, NDJSON and HTML reports at once. */
+  outputAll?: string;
   all?: boolean;
   nodeSeparator: string;
   severity: Severity;
@@ -115,16 +123,31 @@ function inputFileOption(): Option {
   return option;
 }
 
-/** Rewrites `-iL x` / `-iLx` to `--input-file` before commander sees argv. */
+/** nmap's `-oA`, declared as --output-all and shown in the help as both. */
+function outputAllOption(): Option {
+  const option = new Option(
+    '--output-all <prefix>',
+    'write <prefix>.csv, <prefix>.ndjson and <prefix>.html; a folder (ending in /) gets YYYY-MM-DD-scan_epmd-epmd-scan.* names, as IntelMQ expects',
+  ).argParser(singleValued('-oA', fileName));
+  option.flags = '-oA, --output-all <prefix>';
+  return option;
+}
+
+/** nmap's two-letter options, which commander cannot declare. */
+const TWO_LETTER: Record<string, string> = { '-iL': '--input-file', '-oA': '--output-all' };
+
+/** Rewrites `-iL x` / `-iLx` (and `-oA`) to their long names before commander sees argv. */
 export function normaliseArgv(argv: string[]): string[] {
   const out: string[] = [];
   let rest = false;
   for (const arg of argv) {
+    const short = arg.slice(0, 3);
+    const long = TWO_LETTER[short];
     if (rest || arg === '--') {
       rest = true;
       out.push(arg);
-    } else if (arg === '-iL') out.push('--input-file');
-    else if (arg.startsWith('-iL')) out.push(`--input-file=${arg.slice(3).replace(/^=/, '')}`);
+    } else if (long && arg === short) out.push(long);
+    else if (long) out.push(`${long}=${arg.slice(3).replace(/^=/, '')}`);
     else out.push(arg);
   }
   return out;
@@ -149,51 +172,58 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .option(
       '--shard <i/n>',
       'probe only shard i of n (1-based); shards are disjoint and cover all',
-      usageParser(parseShard),
+      singleValued('--shard', usageParser(parseShard)),
     )
     .option(
       '--resume <file>',
       'keep a checkpoint in <file>; rerun with the same arguments to continue',
-      fileName,
+      singleValued('--resume', fileName),
     )
-    .option('-p, --port <ports>', 'TCP port(s) to probe, comma-separated', portList, [
-      DEFAULTS.port,
-    ])
+    .option(
+      '-p, --port <ports>',
+      'TCP port(s) to probe: 4369, 4369,14369 or 4360-4370; repeatable',
+      portsOption(),
+      [DEFAULTS.port],
+    )
     .option(
       '-c, --concurrency <n>',
       'probes in flight at once',
-      integer(1, 1_000_000),
+      singleValued('-c', integer(1, 1_000_000)),
       DEFAULTS.concurrency,
     )
-    .option('--rate <n>', 'new connections per second at most (default: unlimited)', integer(1))
+    .option(
+      '--rate <n>',
+      'new connections per second at most (default: unlimited)',
+      singleValued('--rate', integer(1)),
+    )
     .option(
       '--workers <n>',
       'threads to probe in: auto = one per core when there are 8192+ targets; 0 = this thread',
-      workerThreads,
+      singleValued('--workers', workerThreads),
       'auto' as const,
     )
     .option(
       '--connect-timeout <ms>',
       'time to establish a connection',
-      integer(1, 600_000),
+      singleValued('--connect-timeout', integer(1, 600_000)),
       DEFAULTS.connectTimeout,
     )
     .option(
       '--timeout <ms>',
       'time for the whole probe of one target',
-      integer(1, 600_000),
+      singleValued('--timeout', integer(1, 600_000)),
       DEFAULTS.timeout,
     )
     .option(
       '--retries <n>',
       'extra tries after a connect timeout',
-      integer(0, 10),
+      singleValued('--retries', integer(0, 10)),
       DEFAULTS.retries,
     )
     .option(
       '--max-reply <bytes>',
       'stop reading a reply past this size (marked truncated)',
-      integer(64, 16 * 1024 * 1024),
+      singleValued('--max-reply', integer(64, 16 * 1024 * 1024)),
       DEFAULTS.maxReply,
     )
     .option(
@@ -225,34 +255,52 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .option(
       '--city-db <file.mmdb>',
       'GeoLite2/GeoIP2/DB-IP City database: geo, region, city (env EPMD_SCAN_CITY_DB)',
-      fileName,
+      singleValued('--city-db', fileName),
     )
     .option(
       '--asn-db <file.mmdb>',
       'GeoLite2/DB-IP ASN database: asn (env EPMD_SCAN_ASN_DB)',
-      fileName,
+      singleValued('--asn-db', fileName),
     )
     .option(
       '--asset-map <file.csv>',
       'cidr,sector,naics rows for your own ranges: sector, naics',
-      fileName,
+      singleValued('--asset-map', fileName),
     )
     .option(
       '-o, --output <file>',
-      'write results to <file> (atomically: a temporary file renamed at the end)',
+      'write the -f report to <file> (atomically: <file>.partial renamed at the end)',
+      singleValued('-o'),
     )
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('csv'))
+    .addOption(
+      new Option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`)
+        .argParser(singleValued('-f', oneOf(FORMATS)))
+        .default('csv'),
+    )
+    .option('--csv <file>', 'also write the CSV report to <file>', singleValued('--csv', fileName))
+    .option(
+      '--ndjson <file>',
+      'also write the NDJSON report to <file>',
+      singleValued('--ndjson', fileName),
+    )
+    .option('--table <file>', 'also write the table to <file>', singleValued('--table', fileName))
+    .option(
+      '--html <file>',
+      'also write the HTML report to <file>',
+      singleValued('--html', fileName),
+    )
+    .addOption(outputAllOption())
     .option('--all', 'ndjson: a record for every target, not only exposed EPMDs')
     .option(
       '--node-separator <s>',
       'between nodes in the CSV nodes field: 1-4 punctuation characters or spaces, not , \\ or "',
-      nodeSeparator,
+      singleValued('--node-separator', nodeSeparator),
       ';',
     )
     .option(
       '--severity <level>',
       'severity of each row (critical, high, medium, low, info)',
-      severity,
+      singleValued('--severity', severity),
       'high' as Severity,
     )
     .option(
@@ -262,12 +310,12 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .option(
       '--baseline <report.csv>',
       'an earlier scan_epmd report: its exposures are not new; the summary lists new and gone ones',
-      fileName,
+      singleValued('--baseline', fileName),
     )
     .option(
       '--allow <file>',
       'accepted exposures: an ip, ip:port or CIDR per line (# comments)',
-      fileName,
+      singleValued('--allow', fileName),
     )
     .option('-q, --quiet', 'print nothing on stderr but errors (no progress, no summary)')
     .option('--no-progress', 'no progress line, even on a terminal')

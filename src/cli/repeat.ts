@@ -42,7 +42,7 @@ export function singleValued<T>(flag: string, parse: (value: string) => T = (v) 
   return (value: string): T => {
     if (first !== null && first !== value) {
       throw new InvalidArgumentError(
-        `given twice ('${first.slice(0, 40)}' and '${value.slice(0, 40)}'): ${flag} takes one value.`,
+        `Given twice ('${first.slice(0, 40)}' and '${value.slice(0, 40)}'): ${flag} takes one value.`,
       );
     }
     first = value;

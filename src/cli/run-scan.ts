@@ -81,7 +81,14 @@ export async function runScan(
   };
 
   // What earlier parts of a resumed run found, for the gate and summary of the whole run.
-  const formatters = formattersOf(prepared.outputs, options, io.stdout, env);
+  let interrupted = false;
+  const formatters = formattersOf(prepared.outputs, options, io.stdout, env, () => ({
+    total: order.size,
+    done: stats.done,
+    byStatus: stats.byStatus,
+    gate: gate?.summary,
+    interrupted,
+  }));
   if (checkpoint) stats.restore(checkpoint.stats);
   for (const { record } of resume?.found ?? []) {
     gate?.observe(record);
@@ -191,7 +198,7 @@ export async function runScan(
   } finally {
     progress?.stop();
   }
-  const interrupted = io.signal?.aborted === true;
+  interrupted = io.signal?.aborted === true;
   const whole = !interrupted && !failure && !failed();
   // Without a checkpoint an interrupted report is ended as it is, footer and all.
   if (whole || (!ledger && interrupted && !failed())) {
