@@ -332,7 +332,7 @@ function finishRun(text, stderr, code, tally, label) {
       `${label}: the summary's counts are not '${expect}': ${stderr.slice(0, 300)}`,
     );
   }
-  if (!/new exposures \(1\)/.test(stderr))
+  if (!/gate tripped \(exit 1\): new exposure 1/.test(stderr))
     tally.problems.push(`${label}: the gate's new exposure is missing`);
 }
 

@@ -123,7 +123,7 @@ export async function prepare(
     resume = { path: options.resume, checkpoint, identity, found };
   }
   let gate: Gate | null = null;
-  if (options.baseline || options.allow || options.failOnExposed) {
+  if (options.baseline || options.allow || options.failOnExposed || options.failOn) {
     gate = new Gate(
       options.baseline ? await readBaseline(options.baseline, options.nodeSeparator) : null,
       options.allow ? await readAllowList(options.allow) : [],

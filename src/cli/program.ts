@@ -5,6 +5,7 @@ import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { DEFAULT_COOKIE_ATTEMPTS, DEFAULT_FOLLOW_UP_TIMEOUT } from '../net/node-checks.js';
 import type { Severity } from '../record.js';
+import { FAIL_ON, type FailOn } from '../report/gate.js';
 import { DEFAULTS } from '../scan.js';
 import { parseShard, type Shard } from '../targets/order.js';
 import { escapeLines, shown } from '../text/escape.js';
@@ -18,7 +19,7 @@ import {
   usageParser,
   workerThreads,
 } from './options.js';
-import { portsOption, singleValued } from './repeat.js';
+import { failOnList, portsOption, singleValued } from './repeat.js';
 
 export const FORMATS = ['csv', 'ndjson', 'table', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -85,6 +86,7 @@ export interface CliOptions {
   nodeSeparator: string;
   severity: Severity;
   failOnExposed?: boolean;
+  failOn?: FailOn[];
   baseline?: string;
   allow?: string;
   quiet?: boolean;
@@ -305,7 +307,12 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .option(
       '--fail-on-exposed',
-      'exit 1 when an exposure is found that is neither in --baseline nor --allow',
+      'exit 1 on a new exposure (neither in --baseline nor --allow) or a new node on a known one: --fail-on new-exposure,new-node',
+    )
+    .option(
+      '--fail-on <kinds>',
+      `exit 1 on any of: ${FAIL_ON.join(', ')} (comma-separated)`,
+      singleValued('--fail-on', failOnList),
     )
     .option(
       '--baseline <report.csv>',

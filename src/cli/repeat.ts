@@ -3,6 +3,7 @@
 // silently keeping the last one would scan what nobody asked for.
 
 import { InvalidArgumentError } from 'commander';
+import { FAIL_ON, type FailOn } from '../report/gate.js';
 
 /** `4369`, `4369,14369`, `4360-4370`, or a mix: TCP ports 1..65535, order kept, duplicates dropped. */
 export function parsePorts(value: string, into: number[] = []): number[] {
@@ -48,4 +49,17 @@ export function singleValued<T>(flag: string, parse: (value: string) => T = (v) 
     first = value;
     return parse(value);
   };
+}
+
+/** `--fail-on new-exposure,new-node`: kinds from FAIL_ON, order kept, duplicates dropped. */
+export function failOnList(value: string): FailOn[] {
+  const kinds: FailOn[] = [];
+  for (const part of value.split(',')) {
+    const k = part.trim();
+    if (!(FAIL_ON as readonly string[]).includes(k)) {
+      throw new InvalidArgumentError(`'${k.slice(0, 40)}' is not one of ${FAIL_ON.join(', ')}.`);
+    }
+    if (!kinds.includes(k as FailOn)) kinds.push(k as FailOn);
+  }
+  return kinds;
 }

@@ -9,6 +9,7 @@ import { socketPath } from '../net/raw-tcp.js';
 import { OutputError } from '../output/report-output.js';
 import type { ScanRecord } from '../record.js';
 import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
+import { DEFAULT_FAIL_ON, type FailOn, type GateResult, trips } from '../report/gate.js';
 import { Progress } from '../report/progress.js';
 import { renderSummary, Stats } from '../report/summary.js';
 import { foundLogPath } from '../resume/checkpoint.js';
@@ -58,6 +59,8 @@ export async function runScan(
   const keepExposure = (record: ScanRecord): void => {
     if (record.status === 'epmd' && exposures.length < LISTED_FIXES) exposures.push(record);
   };
+  // --fail-on names what trips the gate; --fail-on-exposed is its default.
+  const failOn = options.failOn ?? (options.failOnExposed ? DEFAULT_FAIL_ON : undefined);
   const summary = (interrupted: boolean): void => {
     if (options.quiet) return;
     io.stderr.write(
@@ -66,16 +69,18 @@ export async function runScan(
         total: order.size,
         interrupted,
         gate: gate?.summary,
+        failOn,
         notes: fixNotes(exposures, stats.exposures),
       }),
     );
   };
   const gateCode = (code: number): number => {
-    const fresh = gate?.summary.fresh ?? [];
-    if (code !== EXIT.ok || !options.failOnExposed || fresh.length === 0) return code;
+    if (code !== EXIT.ok || !failOn || !gate) return code;
+    const tripped = trips(gate.summary, failOn);
+    if (tripped.length === 0) return code;
     if (options.quiet) {
       // Quiet runs stay silent unless something is wrong; a tripped gate is.
-      say(`${fresh.length} new exposure(s): ${fresh.map((e) => e.key).join(', ')}`);
+      for (const line of quietGateLines(gate.summary, tripped)) say(line);
     }
     return EXIT.exposed;
   };
@@ -189,7 +194,12 @@ export async function runScan(
       stats.add(record);
       keepExposure(record);
       gate?.observe(record);
-      for (const o of outputs) await o.out.write(o.formatter.format(record));
+      for (const o of outputs) {
+        const text = o.formatter.format(record);
+        // A row for the terminal goes above the progress line, not after it.
+        if (text !== '' && o.plan.path === null) progress?.clear();
+        await o.out.write(text);
+      }
       ledger?.add(position, record);
       if (failed()) break;
     }
@@ -260,4 +270,22 @@ async function finish(
     say(`${where}${RERUN}`);
   }
   return interrupted ? EXIT.interrupted : EXIT.ok;
+}
+
+/** What tripped the gate, one line per kind, for runs with -q (the first few entries named). */
+function quietGateLines(gate: GateResult, tripped: [FailOn, number][]): string[] {
+  const keys = (list: { key: string }[]): string =>
+    `${list
+      .slice(0, 10)
+      .map((e) => e.key)
+      .join(', ')}${list.length > 10 ? ` and ${list.length - 10} more` : ''}`;
+  return tripped.map(([kind, count]) => {
+    if (kind === 'new-exposure') return `${count} new exposure(s): ${keys(gate.fresh)}`;
+    if (kind === 'new-node') {
+      return `${count} known exposure(s) with new nodes: ${keys(gate.changed.filter((c) => c.added.length > 0 && !c.allowed))}`;
+    }
+    if (kind === 'reachable-node')
+      return `${count} exposure(s) with a reachable node: ${keys(gate.reachable)}`;
+    return `${count} exposure(s) where a default cookie was accepted: ${keys(gate.cookies)}`;
+  });
 }

@@ -86,6 +86,15 @@ export async function planTargets(
     lookup: io.lookup,
     localAddresses: io.localAddresses,
   });
+  if (space.count === 0) {
+    // A run that would scan nothing must not look like a clean scan (exit 0).
+    throw new UsageError(
+      o.exclude?.length || o.excludeFile?.length
+        ? 'every target is excluded (--exclude, --exclude-file): there is nothing to scan'
+        : 'the targets given hold no address: there is nothing to scan',
+      'check the target list and the excludes',
+    );
+  }
   const order = new TargetOrder(space, { ports: o.port, shuffle: seed?.value, shard: o.shard });
   return { order, seed };
 }

@@ -1,11 +1,11 @@
-// A table for people at a terminal: exposures only, aligned, coloured when
-// the destination is a colour terminal. Every string is escaped text already
-// (node names at parse time, the rest here), so no escape code from the wire
-// reaches the terminal.
+// A table for people at a terminal: exposures only, a row as each is found
+// (the progress line stays below them), coloured when the destination is a
+// colour terminal. Every string is escaped text already (node names at parse
+// time, the rest here), so no escape code from the wire reaches the
+// terminal. How to fix what it shows is said once, in the summary.
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ScanRecord } from '../record.js';
-import { remediationFor } from '../report/risk.js';
 import { hostPort } from '../targets/ip.js';
 import { escapeComposed, escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
@@ -15,7 +15,14 @@ export interface TableOptions {
   colorLevel?: 0 | 1 | 2 | 3;
 }
 
+/** Column widths: an IPv4 target with its port fits; a longer one pushes its row right. */
+const TARGET_WIDTH = 21;
+const EPMD_WIDTH = 5;
 const HEAD = ['TARGET', 'EPMD', 'NODES', 'HOSTNAME', 'WHERE'];
+
+/** The markers the NODES column uses, said once above the table. */
+export const TABLE_LEGEND =
+  'legend: name:port per node; * its distribution port was reached; (hidden) a hidden C node; ! a risk';
 
 function where(r: ScanRecord): string {
   return [r.asn ? `AS${r.asn}` : '', r.geo, r.city]
@@ -35,53 +42,32 @@ function pad(s: string, w: number): string {
 
 export function tableFormatter(options: TableOptions = {}): Formatter {
   const c: ChalkInstance = new Chalk({ level: options.colorLevel ?? 0 });
-  const rows: { cells: string[]; notes: string[] }[] = [];
-  const format = (r: ScanRecord): string => {
-    if (r.status !== 'epmd') return '';
-    const nodes =
-      r.nodes
-        .map(
-          (n) =>
-            `${n.name}:${n.port}${n.type === 'hidden' ? '(hidden)' : ''}${n.distReachable === true ? '*' : ''}`,
-        )
-        .join(' ') || '(none)';
-    const epmd = `${r.epmdPort ?? ''}${r.truncated ? ' (truncated)' : r.error ? ` (${r.error})` : ''}`;
-    const fix = remediationFor(r);
-    rows.push({
-      cells: [hostPort(r.ip, r.port), epmd, nodes, escapeText(r.hostname), where(r)],
-      notes: [
-        ...(r.risks ?? []).map((x) => `! ${escapeComposed(x)}`),
-        `fix: ${fix.first}`,
-        ...fix.product.map((f) => `fix: ${f}`),
-      ],
-    });
-    return '';
-  };
+  let rows = 0;
+  const line = (cells: string[]): string => cells.filter((x) => x !== '').join('  ');
   return {
-    header: () => '',
-    format,
-    restore: (r) => {
-      format(r);
+    header: () =>
+      `${c.dim(TABLE_LEGEND)}\n${c.bold(line([pad(HEAD[0] as string, TARGET_WIDTH), pad(HEAD[1] as string, EPMD_WIDTH), ...HEAD.slice(2)]))}\n`,
+    format: (r) => {
+      if (r.status !== 'epmd') return '';
+      rows++;
+      const nodes =
+        r.nodes
+          .map(
+            (n) =>
+              `${n.name}:${n.port}${n.type === 'hidden' ? '(hidden)' : ''}${n.distReachable === true ? '*' : ''}`,
+          )
+          .join(' ') || '(none)';
+      const epmd = `${r.epmdPort ?? ''}${r.truncated ? ' (truncated)' : r.error ? ` (${r.error})` : ''}`;
+      const row = line([
+        c.red(pad(hostPort(r.ip, r.port), TARGET_WIDTH)),
+        pad(epmd, EPMD_WIDTH),
+        c.yellow(nodes),
+        escapeText(r.hostname),
+        where(r),
+      ]);
+      const risks = (r.risks ?? []).map((x) => `  ${c.magenta(`! ${escapeComposed(x)}`)}\n`);
+      return `${row}\n${risks.join('')}`;
     },
-    footer: () => {
-      if (rows.length === 0) return 'No exposed EPMD found.\n';
-      const widths = HEAD.map((h, i) =>
-        Math.max(width(h), ...rows.map((r) => width(r.cells[i] ?? ''))),
-      );
-      const line = (cells: string[]) =>
-        cells
-          .map((cell, i) => (i === cells.length - 1 ? cell : pad(cell, widths[i] ?? 0)))
-          .join('  ')
-          .trimEnd();
-      let out = `${c.bold(line(HEAD))}\n`;
-      for (const r of rows) {
-        const [t = '', e = '', n = '', ...rest] = r.cells;
-        out += `${line([c.red(pad(t, widths[0] ?? 0)), e, c.yellow(pad(n, widths[2] ?? 0)), ...rest])}\n`;
-        for (const note of r.notes) {
-          out += `  ${note.startsWith('!') ? c.magenta(note) : c.dim(note)}\n`;
-        }
-      }
-      return out;
-    },
+    footer: () => (rows === 0 ? 'No exposed EPMD found.\n' : ''),
   };
 }

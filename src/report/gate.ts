@@ -9,6 +9,7 @@ import { parseSpec } from '../targets/spec.js';
 import { readCsvRows } from '../text/csv-rows.js';
 import { canonicalText, shown } from '../text/escape.js';
 import { MAX_BASELINE_ROW_BYTES, MAX_LINE_BYTES, openInput, readLines } from '../text/lines.js';
+import { acceptedCookie } from './risk.js';
 
 /**
  * The node names of a `nodes` field, exactly as the records that were written
@@ -122,25 +123,58 @@ function allowed(entries: AllowEntry[], ip: string, port: number): boolean {
   );
 }
 
+/** What can trip the gate (`--fail-on`). */
+export const FAIL_ON = ['new-exposure', 'new-node', 'reachable-node', 'accepted-cookie'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+/** What --fail-on-exposed (and --fail-on without a list) trips on. */
+export const DEFAULT_FAIL_ON: readonly FailOn[] = ['new-exposure', 'new-node'];
+
 export interface GateResult {
   /** Exposed now, not in the baseline, not allowed: these trip --fail-on-exposed. */
   fresh: { key: string; nodes: string[] }[];
   /** In the baseline, probed now and no longer exposed. */
   gone: { key: string; nodes: string[] }[];
   /** Exposed now and in the baseline, with node names added or removed. */
-  changed: { key: string; added: string[]; removed: string[] }[];
+  changed: { key: string; added: string[]; removed: string[]; allowed: boolean }[];
   /** Exposed now but allowed. */
   allowed: number;
+  /** Exposures (not allowed) with a node whose distribution port was reached. */
+  reachable: { key: string; nodes: string[] }[];
+  /** Exposures with a node that accepted a default cookie (never excused by --allow). */
+  cookies: { key: string; nodes: string[] }[];
+  /** Exposures the baseline holds; null without one. */
+  baselineEntries: number | null;
+}
+
+/** How many of each kind the gate found, for the kinds asked; empty when it does not trip. */
+export function trips(result: GateResult, failOn: readonly FailOn[]): [FailOn, number][] {
+  const counts: Record<FailOn, number> = {
+    'new-exposure': result.fresh.length,
+    'new-node': result.changed.filter((c) => c.added.length > 0 && !c.allowed).length,
+    'reachable-node': result.reachable.length,
+    'accepted-cookie': result.cookies.length,
+  };
+  return failOn.map((k): [FailOn, number] => [k, counts[k]]).filter(([, v]) => v > 0);
 }
 
 /** Compares each record with the baseline and the allow-list as the scan goes. */
 export class Gate {
-  private readonly result: GateResult = { fresh: [], gone: [], changed: [], allowed: 0 };
+  private readonly result: GateResult;
 
   constructor(
     private readonly baseline: Map<string, string[]> | null,
     private readonly allow: AllowEntry[],
-  ) {}
+  ) {
+    this.result = {
+      fresh: [],
+      gone: [],
+      changed: [],
+      allowed: 0,
+      reachable: [],
+      cookies: [],
+      baselineEntries: baseline ? baseline.size : null,
+    };
+  }
 
   /** True when the record matters to the gate beyond being an exposure: its target is in the baseline. */
   cares(r: ScanRecord): boolean {
@@ -156,16 +190,23 @@ export class Gate {
       return;
     }
     const nodes = r.nodes.map((n) => n.name);
+    const isAllowed = allowed(this.allow, r.ip, r.port);
+    const open = r.nodes.filter((n) => acceptedCookie(n) !== null).map((n) => n.name);
+    if (open.length > 0) this.result.cookies.push({ key, nodes: open });
+    const reached = r.nodes.filter((n) => n.distReachable === true).map((n) => n.name);
+    if (reached.length > 0 && !isAllowed) this.result.reachable.push({ key, nodes: reached });
     if (before) {
       // Sets: linear in both sides (a reply may list hundreds of thousands of names).
       const was = new Set(before);
       const now = new Set(nodes);
       const added = [...now].filter((n) => !was.has(n));
       const removed = [...was].filter((n) => !now.has(n));
-      if (added.length > 0 || removed.length > 0) this.result.changed.push({ key, added, removed });
+      if (added.length > 0 || removed.length > 0) {
+        this.result.changed.push({ key, added, removed, allowed: isAllowed });
+      }
       return;
     }
-    if (allowed(this.allow, r.ip, r.port)) {
+    if (isAllowed) {
       this.result.allowed++;
       return;
     }

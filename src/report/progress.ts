@@ -38,6 +38,12 @@ export class Progress {
     this.drawn = true;
   }
 
+  /** Erases the line for now (a row is about to be written above it); the next tick draws it again. */
+  clear(): void {
+    if (this.drawn) this.out.write('\r\x1b[K');
+    this.drawn = false;
+  }
+
   /** Stops drawing and erases the line, so the summary starts on a clean line. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);

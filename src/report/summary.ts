@@ -2,7 +2,7 @@
 // rate, and what the gate found.
 
 import { type ScanRecord, STATUSES, type Status } from '../record.js';
-import type { GateResult } from './gate.js';
+import { type FailOn, type GateResult, trips } from './gate.js';
 
 /** Counts kept as records go by. */
 export class Stats {
@@ -76,11 +76,69 @@ export interface SummaryInput {
   total: number;
   interrupted: boolean;
   gate?: GateResult;
+  /** What the gate trips on (for the line that says whether it tripped). */
+  failOn?: readonly FailOn[];
   /** Extra lines, e.g. remediation advice. */
   notes?: string[];
 }
 
-export function renderSummary({ stats, total, interrupted, gate, notes }: SummaryInput): string {
+/** Entries of the gate's lists named in the summary, all lists together; the report has the rest. */
+export const LISTED_GATE_ENTRIES = 5;
+
+const WORDS: Record<FailOn, string> = {
+  'new-exposure': 'new exposure',
+  'new-node': 'new node on a known exposure',
+  'reachable-node': 'reachable node',
+  'accepted-cookie': 'accepted cookie',
+};
+
+/** The gate's lines: one count line, the first entries of its lists, whether it tripped. */
+function gateLines(gate: GateResult, failOn: readonly FailOn[] | undefined): string[] {
+  const lines: string[] = [];
+  const counts = [
+    `new ${n(gate.fresh.length)}`,
+    `gone ${n(gate.gone.length)}`,
+    `changed ${n(gate.changed.length)}`,
+    `allowed ${n(gate.allowed)}`,
+  ].join(', ');
+  lines.push(
+    gate.baselineEntries === null
+      ? `  gate: ${counts}`
+      : `  baseline: ${n(gate.baselineEntries)} exposures read; ${counts}`,
+  );
+  const entries = [
+    ...gate.cookies.map((e) => `    ! ${e.key} default cookie accepted: ${names(e.nodes)}`),
+    ...gate.fresh.map((e) => `    + ${e.key} ${names(e.nodes) || '(no nodes)'}`),
+    ...gate.changed.map(
+      (e) =>
+        `    ~ ${e.key} ${[names(e.added, '+'), names(e.removed, '-')].filter(Boolean).join(' ')}`,
+    ),
+    ...gate.gone.map((e) => `    - ${e.key} ${names(e.nodes) || '(no nodes)'}`),
+  ];
+  lines.push(...entries.slice(0, LISTED_GATE_ENTRIES));
+  if (entries.length > LISTED_GATE_ENTRIES) {
+    lines.push(`    ... and ${n(entries.length - LISTED_GATE_ENTRIES)} more in the report`);
+  }
+  if (failOn) {
+    const tripped = trips(gate, failOn);
+    lines.push(
+      tripped.length > 0
+        ? `  gate tripped (exit 1): ${tripped.map(([k, v]) => `${WORDS[k]} ${n(v)}`).join(', ')}`
+        : `  gate passed (${failOn.join(', ')})`,
+    );
+  }
+  return lines;
+}
+
+/** At most about 15 lines, however many targets and exposures. */
+export function renderSummary({
+  stats,
+  total,
+  interrupted,
+  gate,
+  failOn,
+  notes,
+}: SummaryInput): string {
   const rate = stats.seconds > 0 ? stats.done / stats.seconds : 0;
   const lines: string[] = [];
   lines.push(
@@ -92,24 +150,7 @@ export function renderSummary({ stats, total, interrupted, gate, notes }: Summar
       .join(', ')}`,
   );
   lines.push(`  exposed EPMDs ${n(stats.exposures)}, listing ${n(stats.nodes)} nodes`);
-  if (gate) {
-    if (gate.fresh.length > 0) {
-      lines.push(`  new exposures (${gate.fresh.length}):`);
-      for (const e of gate.fresh) lines.push(`    + ${e.key} ${names(e.nodes) || '(no nodes)'}`);
-    }
-    if (gate.gone.length > 0) {
-      lines.push(`  gone since the baseline (${gate.gone.length}):`);
-      for (const e of gate.gone) lines.push(`    - ${e.key} ${names(e.nodes) || '(no nodes)'}`);
-    }
-    if (gate.changed.length > 0) {
-      lines.push(`  nodes changed (${gate.changed.length}):`);
-      for (const e of gate.changed) {
-        const parts = [names(e.added, '+'), names(e.removed, '-')].filter((x) => x !== '');
-        lines.push(`    ~ ${e.key} ${parts.join(' ')}`);
-      }
-    }
-    if (gate.allowed > 0) lines.push(`  allowed exposures: ${gate.allowed}`);
-  }
+  if (gate) lines.push(...gateLines(gate, failOn));
   for (const note of notes ?? []) lines.push(note === '' ? '' : `  ${note}`);
   return `${lines.join('\n')}\n`;
 }

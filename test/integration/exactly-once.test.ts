@@ -292,7 +292,7 @@ describe('interrupted and resumed: exactly once, and the gate over the whole run
     const second = await runCli([...args, '--timeout', '200']);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/exposed EPMDs 1/);
-    expect(second.stderr).toMatch(/new exposures \(1\)/);
+    expect(second.stderr).toMatch(/gate tripped \(exit 1\): new exposure 1/);
     expect(epmd.received.length).toBe(probed); // found before, not probed again
     const third = await runCli([...args, '--timeout', '200']);
     expect(third.code).toBe(1);

@@ -106,7 +106,8 @@ describe('the CI gate against a baseline and an allow-list', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`- 127.0.0.1:${closed} old`);
-    expect(r.stderr).not.toContain('new exposures');
+    expect(r.stderr).toContain('baseline: 2 exposures read; new 0, gone 1, changed 0');
+    expect(r.stderr).toContain('gate passed');
   });
   it('an allow-list entry (ip:port) accepts an exposure', async () => {
     const allow = join(dir, 'allow.txt');
@@ -120,7 +121,8 @@ describe('the CI gate against a baseline and an allow-list', () => {
       '--fail-on-exposed',
     ]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('allowed exposures: 1');
+    expect(r.stderr).toContain('gate: new 0, gone 0, changed 0, allowed 1');
+    expect(r.stderr).toContain('gate passed (new-exposure, new-node)');
     writeFileSync(allow, '127.0.0.0/8:1\n');
     expect(
       (await runCli(['127.0.0.1', '-p', String(epmd.port), '--allow', allow, '--fail-on-exposed']))
@@ -152,7 +154,8 @@ describe('formats', () => {
   });
   it('table for people, plain when piped', async () => {
     const r = await runCli(['127.0.0.1', '-p', String(epmd.port), '-f', 'table', '-q']);
-    expect(r.stdout).toMatch(/^TARGET\s+EPMD\s+NODES/);
+    expect(r.stdout.split('\n')[0]).toMatch(/^legend: /);
+    expect(r.stdout.split('\n')[1]).toMatch(/^TARGET\s+EPMD\s+NODES/);
     expect(r.stdout).toContain('rabbit:25672');
     expect(r.stdout).not.toMatch(ESC);
   });

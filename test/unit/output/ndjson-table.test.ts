@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ndjsonFormatter, recordJson } from '../../../src/output/ndjson.js';
-import { tableFormatter } from '../../../src/output/table.js';
+import { TABLE_LEGEND, tableFormatter } from '../../../src/output/table.js';
 import { newRecord } from '../../../src/record.js';
 
 const exposed = newRecord({
@@ -52,32 +52,36 @@ describe('ndjson', () => {
 });
 
 describe('table', () => {
-  it('aligns exposures and lets no escape code from the wire or DNS through', () => {
+  it('streams a row per exposure under a legend and a header; no escape code from the wire or DNS', () => {
     const f = tableFormatter({ colorLevel: 0 });
-    f.format(exposed);
-    f.format(newRecord({ ip: '2001:db8::1', port: 14369, status: 'epmd', epmdPort: 14369 }));
-    f.format(newRecord({ ip: '192.0.2.9', port: 4369, status: 'timeout' }));
-    const out = f.footer();
+    const out = [
+      f.header(),
+      f.format(exposed),
+      f.format(newRecord({ ip: '2001:db8::1', port: 14369, status: 'epmd', epmdPort: 14369 })),
+      f.format(newRecord({ ip: '192.0.2.9', port: 4369, status: 'timeout' })),
+      f.footer(),
+    ].join('');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: that is what is tested
     expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     const all = out.trimEnd().split('\n');
-    // Indented lines are each exposure's risks and fix.
-    const lines = all.filter((l) => !l.startsWith('  '));
+    expect(all[0]).toBe(TABLE_LEGEND);
+    // Indented lines are each exposure's risks; the fixes are in the summary, once.
+    const lines = all.slice(1).filter((l) => !l.startsWith('  '));
     expect(lines).toHaveLength(3);
-    expect(all.filter((l) => l.startsWith('  fix: firewall tcp/'))).toHaveLength(2);
+    expect(out).not.toContain('fix:');
     expect(lines[0]).toMatch(/^TARGET\s+EPMD\s+NODES/);
     expect(lines[1]).toContain('192.0.2.7:4369');
     expect(lines[1]).toContain('mq\\x1b]0;x\\x07.example');
     expect(lines[2]).toContain('[2001:db8::1]:14369');
     expect(lines[2]).toContain('(none)');
-    // columns line up: NODES starts at the same offset on every line
+    // columns line up: NODES starts at the same offset on the header and an IPv4 row
     const col = lines[0]?.indexOf('NODES');
     expect(lines[1]?.indexOf('\\x1b[31mevil')).toBe(col);
   });
   it('colours only when asked', () => {
     const f = tableFormatter({ colorLevel: 1 });
-    f.format(exposed);
-    expect(f.footer()).toContain('\x1b[31m');
+    expect(f.format(exposed)).toContain('\x1b[31m');
+    expect(tableFormatter({ colorLevel: 0 }).format(exposed)).not.toContain('\x1b[');
   });
   it('says when nothing was found', () => {
     expect(tableFormatter().footer()).toBe('No exposed EPMD found.\n');

@@ -168,7 +168,7 @@ describe('the comparison is linear', () => {
     const gate = new Gate(base, []);
     gate.observe(exposure('192.0.2.1', [...names.slice(1), 'new']));
     expect(gate.summary.changed).toEqual([
-      { key: '192.0.2.1:4369', added: ['new'], removed: ['node0'] },
+      { key: '192.0.2.1:4369', added: ['new'], removed: ['node0'], allowed: false },
     ]);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { tableFormatter } from '../../../src/output/table.js';
 import { newRecord } from '../../../src/record.js';
-import { fixNotes, LISTED_FIXES } from '../../../src/report/fixes.js';
-import { applyRisk, LISTED_PORTS } from '../../../src/report/risk.js';
+import { FIX_LINES, fixNotes, LISTED_FIXES } from '../../../src/report/fixes.js';
+import { applyRisk, LISTED_PORTS, remediationFor } from '../../../src/report/risk.js';
 
 const exposure = (i: number) =>
   newRecord({
@@ -14,33 +14,34 @@ const exposure = (i: number) =>
   });
 
 describe('fixNotes', () => {
-  it('lists the first exposures with their fix and counts the rest', () => {
+  it('groups exposures by fix: each fix once, the first exposures named, the rest counted', () => {
     const first = Array.from({ length: LISTED_FIXES }, (_, i) => exposure(i));
     const lines = fixNotes(first, 250);
-    expect(lines[0]).toBe('how to fix:');
-    expect(
-      lines.filter((l) =>
-        /^ {2}192\.0\.2\.\d+:4369: firewall tcp\/4369 and the distribution port 9100/.test(l),
-      ),
-    ).toHaveLength(LISTED_FIXES);
-    expect(lines).toContain(`  ... and ${250 - LISTED_FIXES} more exposures`);
-    expect(lines.some((l) => l.includes('CouchDB: upgrade to 3.2.2'))).toBe(true);
-    expect(lines.filter((l) => l.startsWith('  also: '))).toHaveLength(3);
+    expect(lines[0]).toBe('how to fix (250 exposures):');
+    const couch = lines.filter((l) => l.includes('CouchDB: upgrade to 3.2.2'));
+    expect(couch).toHaveLength(1);
+    expect(couch[0]).toContain('192.0.2.0:4369, 192.0.2.1:4369, 192.0.2.2:4369 and 7 more');
+    expect(lines.filter((l) => l.includes('firewall the EPMD port'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('  also: '))).toHaveLength(1);
+    expect(lines.length).toBeLessThanOrEqual(FIX_LINES + 3);
   });
-  it('names at most 12 distribution ports on a fix line and counts the rest', () => {
-    const many = newRecord({
-      ip: '192.0.2.1',
-      port: 4369,
-      status: 'epmd',
-      nodes: Array.from({ length: 2000 }, (_, i) => ({ name: `n${i}`, port: 10_000 + i })),
-    });
-    const line = fixNotes([many])[1] as string;
-    expect(line).toContain(
-      `distribution ports ${Array.from({ length: LISTED_PORTS }, (_, i) => 10_000 + i).join(', ')} and 1988 more to trusted`,
+  it('stays a few lines long with any number of different fixes', () => {
+    const mixed = Array.from({ length: LISTED_FIXES }, (_, i) =>
+      newRecord({
+        ip: `192.0.2.${i}`,
+        port: 4369,
+        status: 'epmd',
+        nodes: [
+          { name: ['couchdb', 'rabbit', 'ejabberd', 'x'][i % 4] as string, port: 9100 },
+          { name: `n${i}`, port: 9000 + i, cookie: i === 3 ? 'accepted: monster' : undefined },
+        ],
+      }),
     );
-    expect(line.length).toBeLessThan(200);
+    const lines = fixNotes(mixed, 5000);
+    expect(lines.length).toBeLessThanOrEqual(FIX_LINES + 3);
+    expect(lines.join('\n').length).toBeLessThan(2000);
   });
-  it('shows a risk naming an escaped node as the CSV does: escaped once, not twice', () => {
+  it('the table shows a risk naming an escaped node escaped once, not twice', () => {
     const r = newRecord({
       ip: '192.0.2.1',
       port: 4369,
@@ -48,13 +49,20 @@ describe('fixNotes', () => {
       nodes: [{ name: 'couchdb\\x1b[2J', port: 9100, distReachable: true }],
     });
     applyRisk(r);
-    r.risks?.push('raw \x1b]0;x\x07 from elsewhere');
-    const lines = fixNotes([r]);
-    expect(lines).toContain('    ! distribution port reachable: couchdb\\x1b[2J:9100');
-    expect(lines).toContain('    ! raw \\x1b]0;x\\x07 from elsewhere');
     const table = tableFormatter();
-    table.format(r);
-    expect(table.footer()).toContain('! distribution port reachable: couchdb\\x1b[2J:9100');
+    const text = table.header() + table.format(r) + table.footer();
+    expect(text).toContain('! distribution port reachable: couchdb\\x1b[2J:9100');
+  });
+  it('names at most 12 distribution ports in a report row and counts the rest', () => {
+    const many = newRecord({
+      ip: '192.0.2.1',
+      port: 4369,
+      status: 'epmd',
+      nodes: Array.from({ length: 2000 }, (_, i) => ({ name: `n${i}`, port: 10_000 + i })),
+    });
+    expect(remediationFor(many).first).toContain(
+      `distribution ports ${Array.from({ length: LISTED_PORTS }, (_, i) => 10_000 + i).join(', ')} and 1988 more to trusted`,
+    );
   });
   it('says nothing when nothing is exposed', () => {
     expect(fixNotes([], 0)).toEqual([]);

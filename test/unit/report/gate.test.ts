@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvFormatter } from '../../../src/output/csv.js';
 import { newRecord } from '../../../src/record.js';
-import { Gate, readAllowList, readBaseline } from '../../../src/report/gate.js';
+import {
+  DEFAULT_FAIL_ON,
+  Gate,
+  readAllowList,
+  readBaseline,
+  trips,
+} from '../../../src/report/gate.js';
 import { renderSummary, Stats } from '../../../src/report/summary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-gate-'));
@@ -21,6 +27,12 @@ function report(name: string, ...records: ReturnType<typeof epmd>[]): string {
   const f = csvFormatter();
   const path = join(dir, name);
   writeFileSync(path, f.header() + records.map((r) => f.format(r)).join(''));
+  return path;
+}
+
+function allowFile(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${text}\n`);
   return path;
 }
 
@@ -91,7 +103,10 @@ describe('gate and summary', () => {
     }
     expect(gate.summary.fresh).toEqual([{ key: '192.0.2.3:4369', nodes: ['new'] }]);
     expect(gate.summary.gone).toEqual([{ key: '192.0.2.1:4369', nodes: ['a'] }]);
-    expect(gate.summary.changed).toEqual([{ key: '192.0.2.2:4369', added: ['d'], removed: ['c'] }]);
+    expect(gate.summary.changed).toEqual([
+      { key: '192.0.2.2:4369', added: ['d'], removed: ['c'], allowed: false },
+    ]);
+    expect(gate.summary.baselineEntries).toBe(2);
     const text = renderSummary({ stats, total: 3, interrupted: false, gate: gate.summary });
     expect(text).toMatch(/^done: 3 of 3 targets/);
     expect(text).toContain('epmd 2, refused 1');
@@ -99,6 +114,64 @@ describe('gate and summary', () => {
     expect(text).toContain('+ 192.0.2.3:4369 new');
     expect(text).toContain('- 192.0.2.1:4369 a');
     expect(text).toContain('~ 192.0.2.2:4369 +d -c');
+    expect(text).toContain('baseline: 2 exposures read; new 1, gone 1, changed 1, allowed 0');
     expect(renderSummary({ stats, total: 9, interrupted: true })).toMatch(/^interrupted: 3 of 9/);
+    // A new node on a known exposure trips the default gate, as a new exposure does.
+    expect(trips(gate.summary, DEFAULT_FAIL_ON)).toEqual([
+      ['new-exposure', 1],
+      ['new-node', 1],
+    ]);
+    const tripped = renderSummary({
+      stats,
+      total: 3,
+      interrupted: false,
+      gate: gate.summary,
+      failOn: DEFAULT_FAIL_ON,
+    });
+    expect(tripped).toContain(
+      'gate tripped (exit 1): new exposure 1, new node on a known exposure 1',
+    );
+  });
+  it('a new node on a known exposure trips --fail-on new-node, even with no new exposure', async () => {
+    const base = await readBaseline(report('b3.csv', epmd('192.0.2.2', 4369, 'rabbit')));
+    const gate = new Gate(base, []);
+    gate.observe(epmd('192.0.2.2', 4369, 'rabbit', 'couchdb'));
+    expect(trips(gate.summary, ['new-exposure'])).toEqual([]);
+    expect(trips(gate.summary, ['new-node'])).toEqual([['new-node', 1]]);
+    // Allowed exposures may change freely.
+    const allowing = new Gate(base, await readAllowList(allowFile('a3.txt', '192.0.2.2')));
+    allowing.observe(epmd('192.0.2.2', 4369, 'rabbit', 'couchdb'));
+    expect(trips(allowing.summary, ['new-node'])).toEqual([]);
+  });
+  it('reachable nodes and accepted cookies trip their own kinds; --allow never excuses a cookie', async () => {
+    const r = epmd('192.0.2.9', 4369, 'couchdb');
+    (r.nodes[0] as { distReachable?: boolean; cookie?: string }).distReachable = true;
+    (r.nodes[0] as { cookie?: string }).cookie = 'accepted: monster';
+    const gate = new Gate(null, await readAllowList(allowFile('a4.txt', '192.0.2.9')));
+    gate.observe(r);
+    expect(trips(gate.summary, ['new-exposure', 'reachable-node'])).toEqual([]);
+    expect(trips(gate.summary, ['accepted-cookie'])).toEqual([['accepted-cookie', 1]]);
+    const open = new Gate(null, []);
+    open.observe(r);
+    expect(trips(open.summary, ['reachable-node'])).toEqual([['reachable-node', 1]]);
+  });
+  it('the summary stays under 16 lines however many exposures and changes', () => {
+    const gate = new Gate(new Map(), []);
+    const stats = new Stats();
+    for (let i = 0; i < 3000; i++) {
+      const r = epmd(`10.0.${i >> 8}.${i & 255}`, 4369, 'rabbit');
+      gate.observe(r);
+      stats.add(r);
+    }
+    const text = renderSummary({
+      stats,
+      total: 3000,
+      interrupted: false,
+      gate: gate.summary,
+      failOn: DEFAULT_FAIL_ON,
+      notes: ['how to fix (3000 exposures):', '  firewall ...', '  also: ...'],
+    });
+    expect(text.trimEnd().split('\n').length).toBeLessThan(16);
+    expect(text).toContain('... and 2,995 more in the report');
   });
 });
