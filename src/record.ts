@@ -1,8 +1,19 @@
 // The one record shape that flows from the probe to every formatter.
 
 /** The closed set of outcomes of probing one target (CLI.md, NDJSON). */
-export type Status = 'epmd' | 'not-epmd' | 'refused' | 'timeout' | 'unreachable' | 'error';
+export type Status =
+  | 'epmd'
+  | 'not-epmd'
+  | 'refused'
+  | 'timeout'
+  | 'unreachable'
+  | 'error'
+  | 'local-only';
 
+/**
+ * `local-only`: an EPMD on a loopback address of `@local`, which only this
+ * machine reaches: reported, but not an exposure (no CSV row, no gate).
+ */
 export const STATUSES: readonly Status[] = [
   'epmd',
   'not-epmd',
@@ -10,6 +21,7 @@ export const STATUSES: readonly Status[] = [
   'timeout',
   'unreachable',
   'error',
+  'local-only',
 ];
 
 /** Shadowserver's severity levels. */

@@ -256,6 +256,23 @@ export function prober(
 /** scan(), with each record's position in the sequence. */
 export async function* scanPositioned(options: ScanOptions): AsyncGenerator<PositionedRecord> {
   const order = await orderFor(options);
+  const local = order.space.localOnly;
+  if (local.size === 0) {
+    yield* probeAll(order, options);
+    return;
+  }
+  // An EPMD on a loopback address of @local answers this machine only.
+  for await (const item of probeAll(order, options)) {
+    if (item.record.status === 'epmd' && local.has(item.record.ip))
+      item.record.status = 'local-only';
+    yield item;
+  }
+}
+
+async function* probeAll(
+  order: TargetOrder,
+  options: ScanOptions,
+): AsyncGenerator<PositionedRecord> {
   const startAt = options.startAt ?? 0;
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   const todo = new DoneSet(startAt, options.done ?? []);

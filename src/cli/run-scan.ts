@@ -17,6 +17,7 @@ import { FoundLog } from '../resume/found-log.js';
 import { emptyStats, Ledger } from '../resume/ledger.js';
 import { scanPositioned } from '../scan.js';
 import { DoneSet } from '../targets/done-set.js';
+import { hostPort } from '../targets/ip.js';
 import { colorLevel, isTerminal } from './color.js';
 import { clampConcurrency, openFileLimit, workersAllowed } from './limits.js';
 import {
@@ -56,8 +57,13 @@ export async function runScan(
   const stats = new Stats();
   /** The first exposures, for the summary's fixes (the rest are counted by stats). */
   const exposures: ScanRecord[] = [];
+  /** Loopback EPMDs of @local (the first few), for the summary. */
+  const loopback: string[] = [];
   const keepExposure = (record: ScanRecord): void => {
     if (record.status === 'epmd' && exposures.length < LISTED_FIXES) exposures.push(record);
+    if (record.status === 'local-only' && loopback.length < 3) {
+      loopback.push(hostPort(record.ip, record.port));
+    }
   };
   // --fail-on names what trips the gate; --fail-on-exposed is its default.
   const failOn = options.failOn ?? (options.failOnExposed ? DEFAULT_FAIL_ON : undefined);
@@ -70,7 +76,7 @@ export async function runScan(
         interrupted,
         gate: gate?.summary,
         failOn,
-        notes: fixNotes(exposures, stats.exposures),
+        notes: [...localNotes(loopback, stats), ...fixNotes(exposures, stats.exposures)],
       }),
     );
   };
@@ -288,4 +294,14 @@ function quietGateLines(gate: GateResult, tripped: [FailOn, number][]): string[]
       return `${count} exposure(s) with a reachable node: ${keys(gate.reachable)}`;
     return `${count} exposure(s) where a default cookie was accepted: ${keys(gate.cookies)}`;
   });
+}
+
+/** What an EPMD on loopback means: not reachable from other hosts (or not only). */
+function localNotes(loopback: string[], stats: Stats): string[] {
+  const count = stats.byStatus['local-only'];
+  if (count === 0) return [];
+  const where = `${loopback.join(', ')}${count > loopback.length ? ` and ${count - loopback.length} more` : ''}`;
+  return stats.exposures === 0
+    ? [`epmd answers on loopback only (${where}): no other host reaches it`]
+    : [`epmd also answers on loopback (${where}): that alone is not an exposure`];
 }

@@ -6,14 +6,7 @@ import { type FailOn, type GateResult, trips } from './gate.js';
 
 /** Counts kept as records go by. */
 export class Stats {
-  readonly byStatus: Record<Status, number> = {
-    epmd: 0,
-    'not-epmd': 0,
-    refused: 0,
-    timeout: 0,
-    unreachable: 0,
-    error: 0,
-  };
+  readonly byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   done = 0;
   nodes = 0;
   readonly started = performance.now();

@@ -47,6 +47,7 @@ async function collect(
   specs: SpecSource,
   into: RangeCollector,
   options: ExpandOptions,
+  loopback?: Set<string>,
 ): Promise<SourcedSpec[]> {
   const names: SourcedSpec[] = [];
   for await (const item of specs) {
@@ -54,15 +55,23 @@ async function collect(
     const parsed = parseSpec(spec, origin);
     if (parsed.kind === 'range') into.add(parsed.range);
     else if (parsed.kind === 'hostname') names.push({ spec: parsed.hostname, origin });
-    else addAll((options.localAddresses ?? localAddresses)(), into);
+    else addAll((options.localAddresses ?? localAddresses)(), into, loopback);
   }
   return names;
 }
 
-function addAll(addresses: string[], into: RangeCollector): void {
+/** 127.0.0.0/8 and ::1: only this machine reaches them. */
+export function isLoopback(ip: string): boolean {
+  return ip === '::1' || /^127\./.test(ip);
+}
+
+function addAll(addresses: string[], into: RangeCollector, loopback?: Set<string>): void {
   for (const a of addresses) {
     const ip = parseIP(a);
-    if (ip) into.add({ family: ip.family, start: ip.value, end: ip.value });
+    if (!ip) continue;
+    into.add({ family: ip.family, start: ip.value, end: ip.value });
+    const text = formatIP(ip.family, ip.value);
+    if (isLoopback(text)) loopback?.add(text);
   }
 }
 
@@ -111,7 +120,8 @@ export async function expandTargets(
 ): Promise<TargetSpace> {
   const include = new RangeCollector();
   const exclude = new RangeCollector();
-  const names = await collect(specs, include, options);
+  const loopback = new Set<string>();
+  const names = await collect(specs, include, options, loopback);
   const excludedNames = options.exclude ? await collect(options.exclude, exclude, options) : [];
   const lookup = options.lookup ?? systemLookup;
   const named = new Map<string, string>();
@@ -119,6 +129,7 @@ export async function expandTargets(
   await resolveAll(excludedNames, exclude, lookup);
   const space = TargetSpace.subtracting(include.finish(), exclude.finish());
   for (const [ip, name] of named) space.names.set(ip, name);
+  for (const ip of loopback) space.localOnly.add(ip);
   if (space.count6 > MAX_IPV6_TARGETS) {
     throw new UsageError(
       `the IPv6 targets hold ${space.exactCount6()} addresses, more than the ${MAX_IPV6_TARGETS} a scan can cover`,

@@ -145,6 +145,11 @@ export class TargetSpace {
   readonly count: number;
   /** Addresses that came from hostname targets, with that name (kept as the record's hostname). */
   readonly names = new Map<string, string>();
+  /**
+   * Loopback addresses that `@local` stands for: an EPMD there answers this
+   * machine only, so it is reported `local-only`, not as an exposure.
+   */
+  readonly localOnly = new Set<string>();
   private parts: SpaceParts | undefined;
 
   private constructor(starts4: Uint32Array, ends4: Uint32Array, v6: BigSpan[]) {

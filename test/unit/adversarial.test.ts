@@ -23,6 +23,7 @@ import { PROPERTY_RUNS } from '../helpers/runs.js';
 import { rawControl } from '../helpers/text.js';
 
 const RUNS = PROPERTY_RUNS;
+// 1,000 whole command lines a property in CI, on two busy cores: minutes, not seconds.
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-adversarial-'));
 let files = 0;
 const file = (content: string | Uint8Array, ext = 'txt'): string => {
@@ -187,7 +188,7 @@ function expectClean(r: { code: number; stdout: string; stderr: string }): void 
   expect(rawControl(r.stderr)).toBeNull();
 }
 
-describe('adversarial: the command line', () => {
+describe('adversarial: the command line', { timeout: 240_000 }, () => {
   it('any argv (listing only): exit 0, 2 or 3, no internal error, no raw control byte', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -206,7 +207,7 @@ describe('adversarial: the command line', () => {
   });
 });
 
-describe('adversarial: scans of a hostile epmd on loopback', () => {
+describe('adversarial: scans of a hostile epmd on loopback', { timeout: 240_000 }, () => {
   let epmd: FakeServer;
   beforeAll(async () => {
     epmd = await fakeServer(async (socket, request) => {
@@ -262,7 +263,7 @@ describe('adversarial: scans of a hostile epmd on loopback', () => {
   });
 });
 
-describe('adversarial: the spec grammar', () => {
+describe('adversarial: the spec grammar', { timeout: 240_000 }, () => {
   it('parseSpec returns or throws TargetSpecError, with a short escaped message', () => {
     fc.assert(
       fc.property(fc.oneof(specLike, hostile, fc.string({ unit: 'binary' })), (spec) => {
@@ -321,7 +322,7 @@ async function readerIsClean(read: () => Promise<unknown>): Promise<void> {
   }
 }
 
-describe('adversarial: side-file readers', () => {
+describe('adversarial: side-file readers', { timeout: 240_000 }, () => {
   it('baseline, allow-list and asset map: a result or a UsageError, never raw bytes', async () => {
     await fc.assert(
       fc.asyncProperty(content, async (text) => {
