@@ -231,7 +231,9 @@ async function fileScenario(lab, rounds, rand, tally, log) {
     try {
       ({ code, signal } = await end);
     } catch (error) {
-      throw new Error(`${kind} (workers ${workers}): ${error.message}; stderr: ${stderr.slice(-600)}`);
+      throw new Error(
+        `${kind} (workers ${workers}): ${error.message}; stderr: ${stderr.slice(-600)}`,
+      );
     }
     log(`  ${kind}: exit ${code ?? signal}`);
     if (kind === 'ENOSPC') lab.grow();
