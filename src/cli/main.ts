@@ -41,6 +41,7 @@ import type { HostLookup } from '../targets/expand.js';
 import { listLines } from '../targets/order.js';
 import { colorLevel, isTerminal } from './color.js';
 import { COOKIE_WARNING, cookieOptions } from './cookies.js';
+import { completionCommand, printVersion } from './extras.js';
 import { clampConcurrency, openFileLimit } from './limits.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
 import { type PlannedTargets, planTargets } from './targets.js';
@@ -110,6 +111,8 @@ interface Prepared {
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  const completion = completionCommand(argv, io);
+  if (completion !== null) return completion;
   const cmd = program(io);
   try {
     cmd.parse(normaliseArgv(argv), { from: 'user' });
@@ -118,6 +121,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     throw error;
   }
   const options = cmd.opts<CliOptions>();
+  if (options.version) return printVersion(io.stdout, options.verbose === true);
   const say = (line: string): void => {
     io.stderr.write(`epmd-scan: ${line}\n`);
   };

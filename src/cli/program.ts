@@ -28,6 +28,12 @@ Exit codes: 0 done (gate not tripped), 1 new exposure with --fail-on-exposed,
 2 bad usage or input (nothing scanned), 3 runtime failure (e.g. output not
 writable), 130 interrupted (results so far written).`;
 
+export const COMPLETION_HELP = `
+Shell completion: epmd-scan completion bash|zsh|fish prints a script, e.g.
+  source <(epmd-scan completion bash)          in ~/.bashrc
+  epmd-scan completion fish | source           in ~/.config/fish/config.fish
+(a target named 'completion' goes after --: epmd-scan -- completion)`;
+
 /** Parsed options, as commander gives them. */
 export interface CliOptions {
   inputFile?: string[];
@@ -65,9 +71,12 @@ export interface CliOptions {
   allow?: string;
   quiet?: boolean;
   progress: boolean;
+  version?: boolean;
+  verbose?: boolean;
 }
 
-function version(): string {
+/** The package's version, read from package.json beside dist/. */
+export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };
@@ -107,7 +116,11 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .description(
       'Find exposed Erlang Port Mapper Daemons (EPMD) and report them as Shadowserver scan_epmd rows.',
     )
-    .version(version(), '-V, --version')
+    .option('-V, --version', 'print the version and exit (with --verbose: Node, sockets, workers)')
+    .option(
+      '--verbose',
+      "with --version: also Node's version, the connect path and the workers auto picks",
+    )
     .argument(
       '[targets...]',
       'addresses, CIDRs, ranges (a.b.c.d-e, a.b.c.d-e.f.g.h), hostnames, masscan -oL lines, @local',
@@ -223,6 +236,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .option('-q, --quiet', 'print nothing on stderr but errors (no progress, no summary)')
     .option('--no-progress', 'no progress line, even on a terminal')
     .addHelpText('after', EXAMPLES)
+    .addHelpText('after', COMPLETION_HELP)
     .showHelpAfterError('(run epmd-scan --help for usage and examples)')
     .exitOverride()
     .configureOutput({
