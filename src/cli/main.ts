@@ -35,7 +35,7 @@ import {
 } from '../resume/checkpoint.js';
 import { type FoundEntry, FoundLog, readFoundLog } from '../resume/found-log.js';
 import { emptyStats, Ledger } from '../resume/ledger.js';
-import { type ScanOptions, scanPositioned } from '../scan.js';
+import { type ScanGauges, type ScanOptions, scanPositioned } from '../scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import type { HostLookup } from '../targets/expand.js';
 import { listLines } from '../targets/order.js';
@@ -43,6 +43,7 @@ import { colorLevel, isTerminal } from './color.js';
 import { COOKIE_WARNING, cookieOptions } from './cookies.js';
 import { completionCommand, printVersion } from './extras.js';
 import { clampConcurrency, openFileLimit } from './limits.js';
+import { MetricsServer } from './metrics.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
 import { type PlannedTargets, planTargets } from './targets.js';
 
@@ -107,6 +108,8 @@ interface Prepared {
     identity: RunIdentity;
     found: FoundEntry[];
   } | null;
+  /** --metrics: the endpoint, listening already. */
+  metrics: MetricsServer | null;
 }
 
 /** Runs the command line; resolves to the exit code. */
@@ -163,6 +166,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return EXIT.usage;
   } finally {
     await prepared.enricher?.close();
+    await prepared.metrics?.close();
     for (const lock of locks) await lock.release();
   }
 }
@@ -232,7 +236,11 @@ async function prepare(
       targetNames: plan.order.space.names,
     });
   }
-  return { plan, outPlan, gate, enricher, cookies, resume };
+  // Last: nothing after it can fail and leave the endpoint open.
+  const metrics =
+    options.metrics && !options.listTargets ? await MetricsServer.start(options.metrics) : null;
+  if (metrics && !options.quiet) say(`metrics at http://${metrics.address}/metrics`);
+  return { plan, outPlan, gate, enricher, cookies, resume, metrics };
 }
 
 async function listTargets(
@@ -388,6 +396,8 @@ async function runScan(
       ? new Progress(io.stderr, stats, order.size, new Chalk({ level: colorLevel(io.stderr, env) }))
       : null;
 
+  const gauges: ScanGauges = { inFlight: 0, workers: 0 };
+  prepared.metrics?.watch({ stats, total: order.size, gauges, checkpoint: ledger ? done : null });
   let failure: Error | null = null;
   try {
     ledger?.start();
@@ -413,6 +423,7 @@ async function runScan(
       followUpTimeout: options.followUpTimeout,
       enrich: enricher ? (r) => enricher.enrich(r) : undefined,
       signal: io.signal,
+      gauges,
     })) {
       stats.add(record);
       keepExposure(record);

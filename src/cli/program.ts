@@ -7,7 +7,15 @@ import { DEFAULT_COOKIE_ATTEMPTS, DEFAULT_FOLLOW_UP_TIMEOUT } from '../net/node-
 import type { Severity } from '../record.js';
 import { DEFAULTS } from '../scan.js';
 import { parseShard, type Shard } from '../targets/order.js';
-import { integer, nonEmpty, portList, severity, workerThreads } from './options.js';
+import {
+  type HostPort,
+  hostPort,
+  integer,
+  nonEmpty,
+  portList,
+  severity,
+  workerThreads,
+} from './options.js';
 
 export const FORMATS = ['csv', 'ndjson', 'table'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -73,6 +81,7 @@ export interface CliOptions {
   progress: boolean;
   version?: boolean;
   verbose?: boolean;
+  metrics?: HostPort;
 }
 
 /** The package's version, read from package.json beside dist/. */
@@ -235,6 +244,11 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .option('--allow <file>', 'accepted exposures: an ip, ip:port or CIDR per line (# comments)')
     .option('-q, --quiet', 'print nothing on stderr but errors (no progress, no summary)')
     .option('--no-progress', 'no progress line, even on a terminal')
+    .option(
+      '--metrics <host:port>',
+      'serve Prometheus metrics at http://<host:port>/metrics while scanning (port 0: any free port, printed on stderr)',
+      hostPort,
+    )
     .addHelpText('after', EXAMPLES)
     .addHelpText('after', COMPLETION_HELP)
     .showHelpAfterError('(run epmd-scan --help for usage and examples)')
