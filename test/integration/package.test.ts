@@ -111,3 +111,14 @@ describe('installed from the tarball with --ignore-scripts', () => {
     expect(stdout).toMatch(new RegExp(`epmd-scan ${pkg.version.replace(/\./g, '\\.')}`));
   });
 });
+
+describe('the Dockerfile (its build is not run here: no Docker engine)', () => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  it('installs the packed tarball with the install script this test runs, as a non-root user', () => {
+    expect(dockerfile).toMatch(/^FROM node:20-slim AS pack$/m);
+    expect(dockerfile).toMatch(/^RUN npm pack --pack-destination \/tmp /m);
+    expect(dockerfile).toMatch(/^RUN sh \/tmp\/install-tarball\.sh \/tmp\/epmd-scan\.tgz/m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["epmd-scan"\]$/m);
+  });
+});
