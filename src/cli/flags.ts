@@ -22,32 +22,25 @@ export interface Flag {
   file: boolean;
 }
 
-/** The flags of `cmd`, in --help order, with -h/--help (commander's own) last. */
+/** The flags of `cmd` as --help lists them (commander's own -h, --help included). */
 export function flagTable(cmd: Command): Flag[] {
-  const flags: Flag[] = cmd.options.map((o) => {
-    const words = o.flags.split(/[ ,|]+/).filter((w) => w !== '');
-    const value = words.find((w) => w.startsWith('<') || w.startsWith('[')) ?? '';
-    const shown = o.defaultValueDescription ?? defaultText(o.defaultValue);
-    return {
-      names: words.filter((w) => w.startsWith('-')),
-      value,
-      optionalValue: value.startsWith('['),
-      description: o.description,
-      defaultValue: o.negate || shown === '' ? null : shown,
-      choices: o.argChoices ?? (o.long === '--severity' ? SEVERITIES : null),
-      file: /file|\.csv|\.mmdb/.test(value),
-    };
-  });
-  flags.push({
-    names: ['-h', '--help'],
-    value: '',
-    optionalValue: false,
-    description: 'print the help and exit',
-    defaultValue: null,
-    choices: null,
-    file: false,
-  });
-  return flags;
+  return cmd
+    .createHelp()
+    .visibleOptions(cmd)
+    .map((o) => {
+      const words = o.flags.split(/[ ,|]+/).filter((w) => w !== '');
+      const value = words.find((w) => w.startsWith('<') || w.startsWith('[')) ?? '';
+      const shown = o.defaultValueDescription ?? defaultText(o.defaultValue);
+      return {
+        names: words.filter((w) => w.startsWith('-')),
+        value,
+        optionalValue: value.startsWith('['),
+        description: o.description,
+        defaultValue: o.negate || shown === '' ? null : shown,
+        choices: o.argChoices ?? (o.long === '--severity' ? SEVERITIES : null),
+        file: /file|\.csv|\.mmdb/.test(value),
+      };
+    });
 }
 
 function defaultText(value: unknown): string {

@@ -17,6 +17,7 @@ interface Step {
   name?: string;
   id?: string;
   uses?: string;
+  with?: Record<string, string>;
   run?: string;
   shell?: string;
   env?: Record<string, string>;
@@ -215,4 +216,24 @@ describe('action.yml', () => {
     expect(r.code).toBe(2);
     expect(r.log).toMatch(/::error::fail-on must be exposed or never/);
   }, 240_000);
+});
+
+describe("the README's CI recipes", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+  it('the GitHub recipe uses this action with inputs it declares', () => {
+    const recipe = blocks.find((b) => b.includes('uses: epmd-scan/epmd-scan@'));
+    const steps = parse(recipe as string) as Step[];
+    const gate = steps.find((s) => s.uses?.startsWith('epmd-scan/epmd-scan@'));
+    expect(Object.keys(gate?.with ?? {}).length).toBeGreaterThan(0);
+    for (const input of Object.keys(gate?.with ?? {})) expect(action.inputs).toHaveProperty(input);
+  });
+  it('the GitLab job installs with --ignore-scripts and runs the gate', () => {
+    const job = parse(blocks.find((b) => b.startsWith('epmd-gate:')) as string)['epmd-gate'];
+    expect(job.image).toBe('node:20-slim');
+    expect(job.script[0]).toMatch(
+      /^npm install --global --ignore-scripts epmd-scan@\d+\.\d+\.\d+$/,
+    );
+    expect(job.script[1]).toMatch(/^epmd-scan .*--fail-on-exposed/);
+  });
 });

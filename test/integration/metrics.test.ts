@@ -151,3 +151,23 @@ describe('--metrics', () => {
     }
   });
 });
+
+describe("the README's Kubernetes Job", () => {
+  it('annotates the port that --metrics listens on and the container exposes', async () => {
+    const { parse } = await import('yaml');
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1] as string)
+      .find((b) => b.startsWith('apiVersion: batch/v1'));
+    const job = parse(block as string);
+    const { annotations } = job.spec.template.metadata;
+    const [container] = job.spec.template.spec.containers;
+    expect(annotations['prometheus.io/scrape']).toBe('true');
+    expect(annotations['prometheus.io/path']).toBe('/metrics');
+    const port = annotations['prometheus.io/port'];
+    expect(container.args[0]).toContain(`--metrics 0.0.0.0:${port}`);
+    expect(container.ports).toEqual([{ name: 'metrics', containerPort: Number(port) }]);
+    expect(container.args[0]).toMatch(/^exec epmd-scan /);
+  });
+});
