@@ -30,7 +30,7 @@ beforeAll(async () => {
   prefix = join(dir, 'prefix');
   packed = await pack(dir);
   console.log(
-    `npm pack: ${packed.file.split('/').pop()}, ${(packed.size / 1024).toFixed(1)} KiB, ${packed.files.length} files`,
+    `npm pack: ${packed.file.split('/').pop()}, ${(packed.size / 1000).toFixed(1)} kB, ${packed.files.length} files`,
   );
   await installTarball(packed.file, prefix);
   epmd = await rabbitEpmd();
