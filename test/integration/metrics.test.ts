@@ -126,6 +126,12 @@ describe('--metrics', () => {
     const r = await result;
     expect(r.code).toBe(130);
   });
+  it('-q: the address is not printed', async () => {
+    const closed = await freePort();
+    const r = await runCli(['127.0.0.1', '-p', String(closed), '-q', '--metrics', '127.0.0.1:0']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
   it('a bad address or one in use: exit 2 before the first packet', async () => {
     const bad = await runCli(['127.0.0.1', '--metrics', 'localhost']);
     expect(bad.code).toBe(2);
