@@ -79,6 +79,31 @@ describe.skipIf(!ZSH)('zsh', () => {
     expect(stderr).toBe('');
     expect(stdout.trim()).toBe('_epmd_scan');
   });
+  it('completes flags and their values at an interactive prompt (zpty)', async () => {
+    // Each read waits for the completed word to appear (the typed text never
+    // holds it); a completion that fails leaves the read waiting until the
+    // timeout kills the shell, and the test fails.
+    const script = `
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z 'autoload -U compinit && compinit -u -D && source <(epmd-scan completion zsh)'
+zpty -wn z $'epmd-scan --conc\t'
+zpty -r z out '*--concurrency*' && print got --concurrency
+zpty -wn z $' -f nd\t'
+zpty -r z out '*ndjson*' && print got ndjson
+zpty -wn z $' --sev\t'
+zpty -r z out '*--severity*' && print got --severity
+zpty -wn z $' cr\t'
+zpty -r z out '*critical*' && print got critical
+zpty -d z`;
+    const { stdout } = await run('zsh', ['-f', '-c', script], { env, cwd: dir, timeout: 20_000 });
+    expect(stdout.split('\n').filter((l) => l.startsWith('got '))).toEqual([
+      'got --concurrency',
+      'got ndjson',
+      'got --severity',
+      'got critical',
+    ]);
+  });
 });
 
 describe.skipIf(!FISH)('fish', () => {
