@@ -43,7 +43,7 @@ import { colorLevel, isTerminal } from './color.js';
 import { COOKIE_WARNING, cookieOptions } from './cookies.js';
 import { completionCommand, printVersion } from './extras.js';
 import { clampConcurrency, openFileLimit } from './limits.js';
-import { MetricsServer } from './metrics.js';
+import type { MetricsServer } from './metrics.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
 import { type PlannedTargets, planTargets } from './targets.js';
 
@@ -237,8 +237,11 @@ async function prepare(
     });
   }
   // Last: nothing after it can fail and leave the endpoint open.
+  // prom-client is loaded only by the runs that serve metrics.
   const metrics =
-    options.metrics && !options.listTargets ? await MetricsServer.start(options.metrics) : null;
+    options.metrics && !options.listTargets
+      ? await (await import('./metrics.js')).MetricsServer.start(options.metrics)
+      : null;
   if (metrics && !options.quiet) say(`metrics at http://${metrics.address}/metrics`);
   return { plan, outPlan, gate, enricher, cookies, resume, metrics };
 }
