@@ -41,7 +41,6 @@ import type { HostLookup } from '../targets/expand.js';
 import { listLines } from '../targets/order.js';
 import { colorLevel, isTerminal } from './color.js';
 import { COOKIE_WARNING, cookieOptions } from './cookies.js';
-import { completionCommand, printVersion } from './extras.js';
 import { clampConcurrency, openFileLimit } from './limits.js';
 import type { MetricsServer } from './metrics.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
@@ -114,8 +113,10 @@ interface Prepared {
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
-  const completion = completionCommand(argv, io);
-  if (completion !== null) return completion;
+  // The extras are loaded only when asked for: a scan starts without them.
+  if (argv[0] === 'completion') {
+    return (await import('./extras.js')).completionCommand(argv, io) ?? EXIT.usage;
+  }
   const cmd = program(io);
   try {
     cmd.parse(normaliseArgv(argv), { from: 'user' });
@@ -124,7 +125,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     throw error;
   }
   const options = cmd.opts<CliOptions>();
-  if (options.version) return printVersion(io.stdout, options.verbose === true);
+  if (options.version) {
+    return (await import('./extras.js')).printVersion(io.stdout, options.verbose === true);
+  }
   const say = (line: string): void => {
     io.stderr.write(`epmd-scan: ${line}\n`);
   };
