@@ -34,6 +34,8 @@ export interface PoolOptions {
   signal?: AbortSignal;
   /** How long in-flight tasks may run on after the signal (default 1000 ms). */
   graceMs?: number;
+  /** Kept equal to the tasks in flight, for monitoring (--metrics). */
+  gauge?: { inFlight: number };
 }
 
 /** Runs `start` over `source` with at most `concurrency` tasks in flight. */
@@ -53,6 +55,7 @@ export async function* runPool<T, R>(
     options.bucket ?? (options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null);
 
   const inFlight = new Set<Task>();
+  const gauge = options.gauge;
   const results: R[] = [];
   let head = 0;
   let exhausted = false;
@@ -78,6 +81,7 @@ export async function* runPool<T, R>(
       if (finished) return;
       finished = true;
       inFlight.delete(handle);
+      if (gauge) gauge.inFlight = inFlight.size;
       // A task that ends on its own is kept, even after the signal (the grace
       // period); one cut short by abort() has no result to report.
       if (!cancelled) results.push(result);
@@ -91,6 +95,7 @@ export async function* runPool<T, R>(
       },
     };
     if (!finished) inFlight.add(handle);
+    if (gauge) gauge.inFlight = inFlight.size;
   };
 
   const fail = (error: unknown): void => {
@@ -177,6 +182,7 @@ export async function* runPool<T, R>(
   const abortAll = (): void => {
     for (const task of [...inFlight]) task.abort();
     inFlight.clear();
+    if (gauge) gauge.inFlight = 0;
     notify();
   };
 

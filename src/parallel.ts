@@ -78,7 +78,7 @@ export type ToWorker =
 /** Worker to main thread. */
 export type FromWorker =
   | { type: 'want' }
-  | { type: 'records'; batch: RecordBatch }
+  | { type: 'records'; batch: RecordBatch; inFlight: number }
   | { type: 'done' }
   | { type: 'fail'; message: string };
 
@@ -121,6 +121,8 @@ export function share(total: number, parts: number, index: number): number {
 interface Running {
   worker: Worker;
   done: boolean;
+  /** Its probes in flight, as of its last batch. */
+  inFlight: number;
 }
 
 /** scanPositioned over `workers` threads; records come out in completion order. */
@@ -223,12 +225,17 @@ export async function* scanInWorkers(
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
       }),
       done: false,
+      inFlight: 0,
     };
     r.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'records') received(message.batch);
-      else if (message.type === 'want') grant(r);
+      if (message.type === 'records') {
+        received(message.batch);
+        r.inFlight = message.inFlight;
+        if (options.gauges) options.gauges.inFlight = inFlightOf(running);
+      } else if (message.type === 'want') grant(r);
       else if (message.type === 'done') {
         r.done = true;
+        if (options.gauges) options.gauges.inFlight = inFlightOf(running);
         notify();
       } else if (message.type === 'fail') {
         failure ??= new Error(`scan worker failed: ${message.message}`);
@@ -300,6 +307,9 @@ export async function* scanInWorkers(
     await Promise.all(running.filter((r) => !r.done).map((r) => r.worker.terminate()));
   }
 }
+
+const inFlightOf = (running: Running[]): number =>
+  running.reduce((sum, r) => sum + (r.done ? 0 : r.inFlight), 0);
 
 function single(item: PositionedRecord): RecordBatch {
   const none = new Float64Array(0);

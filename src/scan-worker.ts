@@ -54,16 +54,22 @@ let flushing = false;
 const flush = (): void => {
   flushing = false;
   const batch = writer.take();
-  if (batch) port.postMessage({ type: 'records', batch } satisfies FromWorker, transferList(batch));
+  if (batch) {
+    const message = { type: 'records', batch, inFlight: gauge.inFlight } satisfies FromWorker;
+    port.postMessage(message, transferList(batch));
+  }
 };
 
 const probing = prober(setup.settings);
+/** Its probes in flight, sent with each batch (the CLI's --metrics). */
+const gauge = { inFlight: 0 };
 try {
   for await (const result of runPool(new Batches(chunks()), probing.start, {
     concurrency: setup.concurrency,
     bucket: probing.bucket,
     signal: controller.signal,
     graceMs: setup.graceMs,
+    gauge,
   })) {
     writer.push(result);
     if (!flushing) {

@@ -55,6 +55,16 @@ export interface ScanOptions extends ExpandOptions, ProbeSettings {
   workers?: number | 'auto';
   /** Stops the scan: nothing new starts, what is in flight gets about a second. */
   signal?: AbortSignal;
+  /** Filled in as the scan runs, for monitoring (the CLI's --metrics). */
+  gauges?: ScanGauges;
+}
+
+/** Live figures of a running scan. */
+export interface ScanGauges {
+  /** Probes in flight, over every thread. */
+  inFlight: number;
+  /** Worker threads probing (0: the calling thread alone). */
+  workers: number;
 }
 
 interface Target {
@@ -277,6 +287,7 @@ async function* probeAll(
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   const todo = new DoneSet(startAt, options.done ?? []);
   const workers = workerCount(options, order.size - todo.count, concurrency);
+  if (options.gauges) options.gauges.workers = workers;
   if (workers > 0) {
     yield* scanInWorkers(order, { ...options, startAt, concurrency }, workers, todo);
     return;
@@ -290,6 +301,7 @@ async function* probeAll(
       concurrency,
       bucket: probing.bucket,
       signal: options.signal,
+      gauge: options.gauges,
     });
   } finally {
     probing.stop();

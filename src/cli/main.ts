@@ -39,6 +39,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const say = (line: string): void => {
     io.stderr.write(`epmd-scan: ${escapeLines(line)}\n`);
   };
+  // The extras are loaded only when asked for: a scan starts without them.
+  if (argv[0] === 'completion') {
+    return (await import('./extras.js')).completionCommand(argv, io) ?? EXIT.usage;
+  }
   const cmd = program(io);
   try {
     cmd.parse(normaliseArgv(argv), { from: 'user' });
@@ -51,6 +55,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     throw error;
   }
   const options = cmd.opts<CliOptions>();
+  if (options.version) {
+    return (await import('./extras.js')).printVersion(io.stdout, options.verbose === true);
+  }
   const locks: FileLock[] = [];
   // Usage errors and signals before the first packet: nothing was scanned.
   const refuse = (error: unknown): number => {
@@ -91,6 +98,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return refuse(error);
   } finally {
     await prepared.enricher?.close();
+    await prepared.metrics?.close();
     for (const lock of locks) await lock.release();
   }
 }

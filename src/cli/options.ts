@@ -1,5 +1,6 @@
 // Option value parsers: each names the option, the value and what was expected.
 
+import { isIP } from 'node:net';
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
 import { SEVERITIES, type Severity } from '../record.js';
@@ -87,4 +88,22 @@ export function nodeSeparator(value: string): string {
     );
   }
   return value;
+}
+
+/** Where to listen: an address and a port (0 = any free one). */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `127.0.0.1:9464`, `[::1]:9464` or `0.0.0.0:0`: an IP address (listened on as given) and a port. */
+export function hostPort(value: string): HostPort {
+  const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(value) ?? /^([0-9.]+):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[2]);
+  if (!m || isIP(m[1] as string) === 0 || port > 65535) {
+    throw new InvalidArgumentError(
+      'Expected <address>:<port>, e.g. 127.0.0.1:9464 or [::1]:9464 (port 0: any free port).',
+    );
+  }
+  return { host: m[1] as string, port };
 }

@@ -20,6 +20,7 @@ import { type FoundEntry, readFoundLog } from '../resume/found-log.js';
 import type { ScanOptions } from '../scan.js';
 import type { HostLookup } from '../targets/expand.js';
 import { cookieOptions } from './cookies.js';
+import type { MetricsServer } from './metrics.js';
 import { type PlannedOutput, planOutputs } from './outputs.js';
 import type { CliOptions } from './program.js';
 import { type PlannedTargets, planTargets } from './targets.js';
@@ -53,6 +54,8 @@ export interface Prepared {
   /** --check-cookies and --cookie-attempts, read and checked. */
   cookies: Partial<ScanOptions>;
   resume: ResumeState | null;
+  /** --metrics: the endpoint, listening already. */
+  metrics: MetricsServer | null;
 }
 
 /** `work`, unless the signal comes first (reading a FIFO or a name lookup may never end). */
@@ -141,5 +144,12 @@ export async function prepare(
       warn: say,
     });
   }
-  return { plan, outputs, gate, enricher, cookies, resume };
+  // Last: nothing after it can fail and leave the endpoint open.
+  // prom-client is loaded only by the runs that serve metrics.
+  const metrics =
+    options.metrics && !options.listTargets
+      ? await (await import('./metrics.js')).MetricsServer.start(options.metrics)
+      : null;
+  if (metrics && !options.quiet) say(`metrics at http://${metrics.address}/metrics`);
+  return { plan, outputs, gate, enricher, cookies, resume, metrics };
 }

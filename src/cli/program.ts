@@ -12,6 +12,8 @@ import { escapeLines, shown } from '../text/escape.js';
 import {
   fileName,
   fileNames,
+  type HostPort,
+  hostPort,
   integer,
   nodeSeparator,
   oneOf,
@@ -45,6 +47,12 @@ maps, 64 MiB in baselines. IPv4 is the dotted quad a.b.c.d only (0x7f000001,
 012.0.0.1 and 127.1 are refused, never resolved).
 Environment: EPMD_SCAN_CITY_DB, EPMD_SCAN_ASN_DB; EPMD_SCAN_PORTABLE_SOCKETS=1
 connects with net.connect (what flags such as --throw-deprecation force).`;
+
+export const COMPLETION_HELP = `
+Shell completion: epmd-scan completion bash|zsh|fish prints a script, e.g.
+  source <(epmd-scan completion bash)          in ~/.bashrc
+  epmd-scan completion fish | source           in ~/.config/fish/config.fish
+(a target named 'completion' goes after --: epmd-scan -- completion)`;
 
 /** Parsed options, as commander gives them. */
 export interface CliOptions {
@@ -91,9 +99,13 @@ export interface CliOptions {
   allow?: string;
   quiet?: boolean;
   progress: boolean;
+  version?: boolean;
+  verbose?: boolean;
+  metrics?: HostPort;
 }
 
-function version(): string {
+/** The package's version, read from package.json beside dist/. */
+export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };
@@ -161,7 +173,11 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .description(
       'Find exposed Erlang Port Mapper Daemons (EPMD) and report them as Shadowserver scan_epmd rows.',
     )
-    .version(version(), '-V, --version')
+    .option('-V, --version', 'print the version and exit (with --verbose: Node, sockets, workers)')
+    .option(
+      '--verbose',
+      "with --version: also Node's version, the connect path and the workers auto picks",
+    )
     .argument(
       '[targets...]',
       'addresses, CIDRs, ranges (a.b.c.d-e, a.b.c.d-e.f.g.h), hostnames, masscan -oL lines, @local',
@@ -275,7 +291,8 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       singleValued('-o'),
     )
     .addOption(
-      new Option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`)
+      new Option('-f, --format <format>', 'output format for -o or stdout')
+        .choices(FORMATS)
         .argParser(singleValued('-f', oneOf(FORMATS)))
         .default('csv'),
     )
@@ -326,7 +343,13 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .option('-q, --quiet', 'print nothing on stderr but errors (no progress, no summary)')
     .option('--no-progress', 'no progress line, even on a terminal')
+    .option(
+      '--metrics <host:port>',
+      'serve Prometheus metrics at http://<host:port>/metrics while scanning (port 0: any free port, printed on stderr)',
+      hostPort,
+    )
     .addHelpText('after', EXAMPLES)
+    .addHelpText('after', COMPLETION_HELP)
     .showHelpAfterError('(run epmd-scan --help for usage and examples)')
     .exitOverride()
     .configureOutput({

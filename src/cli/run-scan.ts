@@ -15,7 +15,7 @@ import { renderSummary, Stats } from '../report/summary.js';
 import { foundLogPath } from '../resume/checkpoint.js';
 import { FoundLog } from '../resume/found-log.js';
 import { emptyStats, Ledger } from '../resume/ledger.js';
-import { scanPositioned } from '../scan.js';
+import { type ScanGauges, scanPositioned } from '../scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
 import { colorLevel, isTerminal } from './color.js';
@@ -168,6 +168,8 @@ export async function runScan(
     !options.quiet && options.progress && isTerminal(io.stderr)
       ? new Progress(io.stderr, stats, order.size, new Chalk({ level: colorLevel(io.stderr, env) }))
       : null;
+  const gauges: ScanGauges = { inFlight: 0, workers: 0 };
+  prepared.metrics?.watch({ stats, total: order.size, gauges, checkpoint: ledger ? done : null });
   const failed = (): boolean => outputs.some((o) => o.out.error !== null) || ledger?.error != null;
 
   let failure: Error | null = null;
@@ -196,6 +198,7 @@ export async function runScan(
       followUpTimeout: options.followUpTimeout,
       enrich: enricher ? (r) => enricher.enrich(r) : undefined,
       signal: io.signal,
+      gauges,
     })) {
       stats.add(record);
       keepExposure(record);

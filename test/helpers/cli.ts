@@ -135,10 +135,17 @@ export function kernelWaits(pid: number): string[] {
   }
 }
 
-/** True once the process's main thread waits in its event loop: its script has run (signal handlers are set). */
+/**
+ * True once the process's main thread waits in its event loop with its
+ * SIGINT handler set: its script has run. The handler is checked in the
+ * kernel's mask of caught signals (SigCgt), since the main thread also waits
+ * in epoll while Node is still loading the script's modules.
+ */
 export function idleInEventLoop(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'do_epoll_wait';
+    const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const sigint = caught ? (BigInt(`0x${caught[1]}`) >> 1n) & 1n : 0n;
+    return sigint === 1n && readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'do_epoll_wait';
   } catch {
     return false;
   }

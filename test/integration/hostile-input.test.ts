@@ -218,7 +218,7 @@ describe('hostile names and values end to end', () => {
     });
     const asnDb = join(dir, 'odd-asn.mmdb');
     writeMmdb(asnDb, 'GeoLite2-ASN', { map: { autonomous_system_number: { double: 1.5 } } });
-    for (const format of ['csv', 'ndjson', 'table']) {
+    for (const format of ['csv', 'ndjson', 'table', 'html']) {
       const r = await runCli([
         '127.0.0.1',
         '-p',

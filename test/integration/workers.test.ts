@@ -203,3 +203,35 @@ describe.runIf(real)('worker threads against a real epmd', () => {
     expect(exposed[0]?.record.severity).toBe('critical');
   });
 });
+
+describe('the gauges of a scan (--metrics)', () => {
+  it.each([
+    0, 2,
+  ])('workers %i: the threads, and the probes in flight over all of them', async (workers) => {
+    const silent = await fakeServer(() => undefined);
+    try {
+      const gauges = { inFlight: 0, workers: -1 };
+      let most = 0;
+      let count = 0;
+      for await (const _ of scanPositioned({
+        targets: ['127.0.0.0/24'],
+        ports: [closed, silent.port],
+        concurrency: 128,
+        timeout: 500,
+        workers,
+        gauges,
+      })) {
+        count++;
+        most = Math.max(most, gauges.inFlight);
+        expect(gauges.inFlight).toBeLessThanOrEqual(128);
+      }
+      expect(count).toBe(512);
+      expect(gauges.workers).toBe(workers);
+      // 127.0.0.1 on the silent port holds a probe until its timeout.
+      expect(most).toBeGreaterThanOrEqual(1);
+      expect(gauges.inFlight).toBe(0);
+    } finally {
+      await silent.close();
+    }
+  });
+});

@@ -1,0 +1,27 @@
+// `--version` and `--version --verbose`: what is installed and how it will run.
+
+import { availableParallelism } from 'node:os';
+import { rawTcp } from '../net/raw-tcp.js';
+import { MIN_PARALLEL_TARGETS, workerCount } from '../parallel.js';
+import { DEFAULTS } from '../scan.js';
+
+/**
+ * The version alone, or with `verbose` three more `key: value` lines: Node's
+ * version, the connect path (bare tcp_wrap handles or net.Socket), and the
+ * worker threads `--workers auto` starts for a large scan at the default -c.
+ */
+export function versionText(version: string, verbose: boolean): string {
+  if (!verbose) return `${version}\n`;
+  const cores = availableParallelism();
+  const workers = workerCount({ workers: 'auto' }, MIN_PARALLEL_TARGETS, DEFAULTS.concurrency);
+  const sockets = rawTcp()
+    ? "bare tcp_wrap handles (fast path, process.binding('tcp_wrap'))"
+    : 'net.Socket (portable path: tcp_wrap is unavailable)';
+  return [
+    version,
+    `node: ${process.version}`,
+    `sockets: ${sockets}`,
+    `workers: auto = ${workers} for scans of ${MIN_PARALLEL_TARGETS.toLocaleString('en')}+ targets (${cores} cores available)`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { versionText } from '../../../src/cli/version.js';
+import { rawTcp } from '../../../src/net/raw-tcp.js';
+import { MIN_PARALLEL_TARGETS, workerCount } from '../../../src/parallel.js';
+
+describe('--version', () => {
+  it('is the version alone without --verbose', () => {
+    expect(versionText('1.2.3', false)).toBe('1.2.3\n');
+  });
+  it('with --verbose: Node, the connect path and what --workers auto picks', () => {
+    const lines = versionText('1.2.3', true).trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('1.2.3');
+    expect(lines[1]).toBe(`node: ${process.version}`);
+    expect(lines[2]).toMatch(
+      rawTcp() ? /^sockets: bare tcp_wrap handles/ : /^sockets: net\.Socket/,
+    );
+    const auto = workerCount({ workers: 'auto' }, MIN_PARALLEL_TARGETS, 1024);
+    expect(lines[3]).toMatch(new RegExp(`^workers: auto = ${auto} for scans of 8,192\\+ targets`));
+  });
+});
