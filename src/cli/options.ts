@@ -2,6 +2,7 @@
 
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
+import { addSourceIp, type SourceAddresses } from '../net/source.js';
 import { SEVERITIES, type Severity } from '../record.js';
 import { shown } from '../text/escape.js';
 
@@ -102,4 +103,9 @@ export function nodeSeparator(value: string): string {
     );
   }
   return value;
+}
+
+/** A repeatable `-S`: one source address per family (UsageError made a usage error). */
+export function sourceIps(value: string, previous?: SourceAddresses): SourceAddresses {
+  return usageParser((v: string) => addSourceIp(v, previous))(value);
 }

@@ -20,11 +20,14 @@ export interface RunOptions {
   /** Called once the process has started, e.g. to send it a signal later. */
   onSpawn?: (pid: number, stderr: { text: () => string }) => void;
   timeoutMs?: number;
+  /** argv that runs the CLI, e.g. `ip netns exec <ns>` (Netns.exec): the CLI runs inside it. */
+  prefix?: string[];
 }
 
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, ...argv] = [...(options.prefix ?? []), process.execPath, BIN, ...args];
+    const child = spawn(command as string, argv, {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
