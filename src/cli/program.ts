@@ -250,7 +250,14 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       '-o, --output <file>',
       'write results to <file> (atomically: a temporary file renamed at the end)',
     )
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('csv'))
+    .addOption(
+      new Option(
+        '-f, --format <format>',
+        'output format (ndjson: one record a line, described by schema/record.schema.json in the package)',
+      )
+        .choices(FORMATS)
+        .default('csv'),
+    )
     .option('--all', 'ndjson: a record for every target, not only exposed EPMDs')
     .option(
       '--node-separator <s>',

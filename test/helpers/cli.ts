@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { assertRunNdjson } from './schema.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/epmd-scan.js', import.meta.url));
 
@@ -47,6 +48,12 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      try {
+        assertRunNdjson(args, stdout, options.cwd);
+      } catch (error) {
+        reject(error);
+        return;
+      }
       resolve({ code, signal, stdout, stderr });
     });
     if (child.pid !== undefined) options.onSpawn?.(child.pid, { text: () => stderr });
@@ -117,6 +124,12 @@ export function startCli(
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      try {
+        assertRunNdjson(args, stdout);
+      } catch (error) {
+        reject(error);
+        return;
+      }
       resolve({ code, signal, stdout, stderr });
     });
   });

@@ -40,7 +40,9 @@ describe('ndjson', () => {
       expect(j).toHaveProperty(k);
     }
     expect(j.timestamp).toBe('2026-11-23T01:02:03.000Z');
-    expect(j.nodes).toEqual([{ name: '\\x1b[31mevil', port: 25672 }]);
+    expect(j.nodes).toEqual([expect.objectContaining({ name: '\\x1b[31mevil', port: 25672 })]);
+    // The wire's escape stays escaped; the DNS name gets the same escaping.
+    expect(j.hostname).toBe('mq\\x1b]0;x\\x07.example');
   });
   it('writes exposures only, or every record with --all', () => {
     const refused = newRecord({ ip: '192.0.2.8', port: 4369, status: 'refused' });
