@@ -49,7 +49,7 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       try {
-        assertRunNdjson(args, stdout, options.cwd);
+        assertRunNdjson(args, stdout, code, options.cwd);
       } catch (error) {
         reject(error);
         return;
@@ -125,7 +125,7 @@ export function startCli(
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       try {
-        assertRunNdjson(args, stdout);
+        assertRunNdjson(args, stdout, code);
       } catch (error) {
         reject(error);
         return;

@@ -64,12 +64,18 @@ export function ndjsonTargets(args: readonly string[]): { ndjson: boolean; outpu
 /**
  * What a CLI run wrote, validated when argv asks for NDJSON: stdout, and the
  * -o file if it exists (a regular file; a FIFO or device is read by the test).
+ * A run refused with exit 2 wrote no file: what is there is another run's.
  */
-export function assertRunNdjson(args: readonly string[], stdout: string, cwd?: string): void {
+export function assertRunNdjson(
+  args: readonly string[],
+  stdout: string,
+  code: number | null,
+  cwd?: string,
+): void {
   const { ndjson, output } = ndjsonTargets(args);
   if (!ndjson) return;
   assertNdjson(stdout, `epmd-scan ${args.join(' ').slice(0, 200)}: stdout`);
-  if (output === null || output === '-') return;
+  if (output === null || output === '-' || code === 2) return;
   const path = cwd && !output.startsWith('/') ? `${cwd}/${output}` : output;
   // The report, and what an interrupted run left in <file>.partial.
   for (const file of [path, `${path}.partial`]) {

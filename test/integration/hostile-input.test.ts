@@ -63,7 +63,7 @@ async function inProcess(
     env: {},
     ...extra,
   });
-  assertRunNdjson(argv, stdout);
+  assertRunNdjson(argv, stdout, code);
   return { code, stdout, stderr };
 }
 

@@ -178,7 +178,7 @@ async function runInProcess(argv: string[], stdin: string) {
     localAddresses: () => ['127.0.0.1', '::1'],
     reverseLookup: async () => 'evil\x1b[2J.example',
   });
-  assertRunNdjson(argv, out.text());
+  assertRunNdjson(argv, out.text(), code);
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
