@@ -409,7 +409,10 @@ async function pipeScenario(lab, rounds, rand, tally) {
     kinds[kind] = (kinds[kind] ?? 0) + 1;
   }
   const lines = collected.split('\n').filter((l) => l !== '');
-  const keys = new Set(lines.map((l) => keyOf(JSON.parse(l))));
+  const records = lines.map((l) => JSON.parse(l));
+  const bad = records.find((r) => !validateRecord(r));
+  if (bad) tally.problems.push(`pipe: a record breaks the schema: ${JSON.stringify(bad)}`);
+  const keys = new Set(records.map(keyOf));
   tally.pipe = {
     interruptions,
     kinds,

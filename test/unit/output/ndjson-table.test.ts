@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ndjsonFormatter, recordJson } from '../../../src/output/ndjson.js';
 import { tableFormatter } from '../../../src/output/table.js';
 import { newRecord } from '../../../src/record.js';
+import { assertNdjson } from '../../helpers/schema.js';
 
 const exposed = newRecord({
   ip: '192.0.2.7',
@@ -48,6 +49,8 @@ describe('ndjson', () => {
     const refused = newRecord({ ip: '192.0.2.8', port: 4369, status: 'refused' });
     expect(ndjsonFormatter().format(refused)).toBe('');
     const line = ndjsonFormatter({ all: true }).format(refused);
+    expect(assertNdjson(line, 'a refused record')).toBe(1);
+    expect(assertNdjson(ndjsonFormatter().format(exposed), 'an exposure')).toBe(1);
     expect(JSON.parse(line)).toMatchObject({ ip: '192.0.2.8', status: 'refused' });
     expect(line.endsWith('\n')).toBe(true);
   });
