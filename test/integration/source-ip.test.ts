@@ -2,9 +2,10 @@
 // local address. Checked by a peer that sees the source of each connection:
 // inside a network namespace this test creates, whose loopback holds two
 // addresses of each family; the peer (an EPMD on 4369 listing one node on
-// 9100, both ports private to the namespace) records who connected, and the
-// CLI runs inside the namespace, on both socket paths, with and without
-// worker threads.
+// 9100 that answers the handshake, both ports private to the namespace)
+// records who connected, and the CLI runs inside the namespace, on both
+// socket paths, with and without worker threads: NAMES, PORT_PLEASE2, the
+// dist check, the handshake and a cookie check each make one connection.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
@@ -51,10 +52,22 @@ const epmd = net.createServer((s) => {
     }
   });
 });
+// The distribution port: to send_name, status ok and a challenge; to
+// anything after that (a challenge reply), the close of a wrong cookie.
 const node = net.createServer((s) => {
   say({ port: 9100, from: from(s) });
   s.on('error', () => {});
-  s.resume();
+  let answered = false;
+  s.on('data', () => {
+    if (answered) return void s.end();
+    answered = true;
+    const name = Buffer.from('rabbit@ns');
+    const c = Buffer.alloc(21 + name.length);
+    c.writeUInt16BE(19 + name.length, 0);
+    c[2] = 0x4e; c.writeBigUInt64BE(0x3499ffffdn, 3); c.writeUInt32BE(0x12345678, 11);
+    c.writeUInt32BE(1, 15); c.writeUInt16BE(name.length, 19); name.copy(c, 21);
+    s.write(Buffer.concat([Buffer.from([0, 3, 0x73, 0x6f, 0x6b]), c]));
+  });
   s.on('end', () => s.end());
 });
 let up = 0;
@@ -104,7 +117,10 @@ class Peer {
     const deadline = Date.now() + 10_000;
     while (this.seen.length < n) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the peer saw ${this.seen.length} connections, not ${n}`);
+      if (left <= 0)
+        throw new Error(
+          `the peer saw ${this.seen.length} connections, not ${n}: ${JSON.stringify(this.seen)}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -139,24 +155,36 @@ describe.runIf(ok)('--source-ip in a private network namespace', () => {
   });
 
   const scan = (extra: string[], env: NodeJS.ProcessEnv = {}) =>
-    runCli([V4.target, V6.target, '-n', '-f', 'ndjson', '--node-info', '--check-dist', ...extra], {
-      prefix: ns.exec,
-      env,
-    });
+    runCli(
+      [
+        V4.target,
+        V6.target,
+        '-n',
+        '-f',
+        'ndjson',
+        '--node-info',
+        '--check-dist',
+        '--check-cookies',
+        '--cookie-attempts',
+        '1',
+        ...extra,
+      ],
+      { prefix: ns.exec, env },
+    );
 
   it('without -S the system picks the source (the target address itself here)', async () => {
     const r = await scan(['--workers', '0', '-q']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const seen = await peer.count(6);
-    expect(seen.filter((s) => s.from === V4.target)).toHaveLength(3);
-    expect(seen.filter((s) => s.from === V6.target)).toHaveLength(3);
+    const seen = await peer.count(10);
+    expect(seen.filter((s) => s.from === V4.target)).toHaveLength(5);
+    expect(seen.filter((s) => s.from === V6.target)).toHaveLength(5);
   });
 
   for (const workers of ['0', '2']) {
     for (const portable of [false, true]) {
       const path = portable ? 'net.connect' : 'bare handles';
-      it(`binds both families' sources for NAMES, PORT_PLEASE2 and the dist check (--workers ${workers}, ${path})`, async () => {
+      it(`binds both families' sources for NAMES and every follow-up (--workers ${workers}, ${path})`, async () => {
         const r = await scan(
           ['-S', V4.source, '--source-ip', V6.source, '--workers', workers, '-q'],
           portable ? { EPMD_SCAN_PORTABLE_SOCKETS: '1' } : {},
@@ -180,12 +208,13 @@ describe.runIf(ok)('--source-ip in a private network namespace', () => {
         const sorted = (l: Seen[]) => l.map((s) => `${s.port} ${s.from}`).sort();
         expect(sorted(seen)).toEqual(
           sorted([
-            { port: 4369, from: V4.source },
-            { port: 4369, from: V4.source },
-            { port: 9100, from: V4.source },
-            { port: 4369, from: V6.source },
-            { port: 4369, from: V6.source },
-            { port: 9100, from: V6.source },
+            ...[V4.source, V6.source].flatMap((from) => [
+              { port: 4369, from }, // NAMES
+              { port: 4369, from }, // PORT_PLEASE2
+              { port: 9100, from }, // the dist check
+              { port: 9100, from }, // the handshake
+              { port: 9100, from }, // one cookie
+            ]),
           ]),
         );
       });
@@ -195,9 +224,9 @@ describe.runIf(ok)('--source-ip in a private network namespace', () => {
   it('a target of a family without -S uses the system choice; the other family its source', async () => {
     const r = await scan(['-S', V6.source, '--workers', '0', '-q']);
     expect(r.code).toBe(0);
-    const seen = await peer.count(6);
-    expect(seen.filter((s) => s.from === V4.target)).toHaveLength(3);
-    expect(seen.filter((s) => s.from === V6.source)).toHaveLength(3);
+    const seen = await peer.count(10);
+    expect(seen.filter((s) => s.from === V4.target)).toHaveLength(5);
+    expect(seen.filter((s) => s.from === V6.source)).toHaveLength(5);
   });
 
   it("accepts the namespace's own address and refuses the host's (not local here)", async () => {
