@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scan } from '../../src/scan.js';
 import { runCli } from '../helpers/cli.js';
 import { fakeServer, rabbitEpmd } from '../helpers/fake-server.js';
 import { createNetns, type Netns, netnsOrSkip } from '../helpers/netns.js';
@@ -305,4 +306,29 @@ describe('--source-ip refused before the first packet', () => {
       await server.close();
     }
   });
+});
+
+describe('the library option sourceIps', () => {
+  for (const portableSockets of [false, true]) {
+    it(`a bind that fails is the target's error, not a crash (${portableSockets ? 'net.connect' : 'bare handles'})`, async () => {
+      const server = await rabbitEpmd();
+      try {
+        const records = [];
+        for await (const r of scan({
+          targets: ['127.0.0.1'],
+          ports: [server.port],
+          sourceIps: { v4: '192.0.2.1' },
+          workers: 0,
+          portableSockets,
+        })) {
+          records.push(r);
+        }
+        expect(records.map((r) => [r.status, r.error])).toEqual([['error', 'eaddrnotavail']]);
+        await settle(server.port, server.received, 0);
+        expect(server.received).toHaveLength(1);
+      } finally {
+        await server.close();
+      }
+    });
+  }
 });
