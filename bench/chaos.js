@@ -27,6 +27,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 
 const BIN = fileURLToPath(new URL('../bin/epmd-scan.js', import.meta.url));
 const TARGETS = '127.0.0.0/20';
@@ -167,12 +168,24 @@ class Lab {
 
 const keyOf = (r) => `${r.ip}:${r.port}`;
 
+// Every record of a finished report must keep the NDJSON contract (ajv is a devDependency).
+const validateRecord = new Ajv2020({ allErrors: true, strict: true }).compile(
+  JSON.parse(readFileSync(new URL('../schema/record.schema.json', import.meta.url), 'utf8')),
+);
+
+const ajvText = (errors) =>
+  (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+
 /** Checks a finished report: one record per target, the right statuses. */
 function checkFinal(lines, problems, label) {
   const keys = new Map();
   const statuses = {};
+  let invalid = 0;
   for (const line of lines) {
     const r = JSON.parse(line);
+    if (!validateRecord(r) && invalid++ === 0) {
+      problems.push(`${label}: a record breaks the schema: ${ajvText(validateRecord.errors)}`);
+    }
     keys.set(keyOf(r), (keys.get(keyOf(r)) ?? 0) + 1);
     statuses[r.status] = (statuses[r.status] ?? 0) + 1;
   }
@@ -396,7 +409,10 @@ async function pipeScenario(lab, rounds, rand, tally) {
     kinds[kind] = (kinds[kind] ?? 0) + 1;
   }
   const lines = collected.split('\n').filter((l) => l !== '');
-  const keys = new Set(lines.map((l) => keyOf(JSON.parse(l))));
+  const records = lines.map((l) => JSON.parse(l));
+  const bad = records.find((r) => !validateRecord(r));
+  if (bad) tally.problems.push(`pipe: a record breaks the schema: ${JSON.stringify(bad)}`);
+  const keys = new Set(records.map(keyOf));
   tally.pipe = {
     interruptions,
     kinds,

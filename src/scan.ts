@@ -13,6 +13,7 @@ import {
   type FollowUpEnv,
 } from './net/node-checks.js';
 import { Probe, type ProbeContext } from './net/probe.js';
+import type { SourceAddresses } from './net/source.js';
 import { TokenBucket } from './net/token-bucket.js';
 import { scanInWorkers, workerCount } from './parallel.js';
 import { newRecord, type ScanRecord, type Severity } from './record.js';
@@ -144,6 +145,8 @@ export interface ProbeSettings {
   portableSockets?: boolean;
   /** New connections per second at most; unlimited when absent. */
   rate?: number;
+  /** --source-ip: the local address every connection binds, per family (canonical text). */
+  sourceIps?: SourceAddresses;
 }
 
 const PROBE_SETTINGS = [
@@ -161,6 +164,7 @@ const PROBE_SETTINGS = [
   'followUpTimeout',
   'portableSockets',
   'rate',
+  'sourceIps',
 ] as const satisfies readonly (keyof ProbeSettings)[];
 /** Fails to compile when a ProbeSettings field is missing from the list above. */
 const everySetting: [Exclude<keyof ProbeSettings, (typeof PROBE_SETTINGS)[number]>] extends [never]
@@ -198,6 +202,7 @@ export function prober(
     replyDeadlines: sweeper.list(timeout),
     maxReply: settings.maxReply ?? DEFAULTS.maxReply,
     portable: settings.portableSockets,
+    sources: settings.sourceIps,
   };
 
   const request = encodeNamesRequest();

@@ -3,8 +3,8 @@
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
+import { addSourceIp, type SourceAddresses } from '../net/source.js';
 import { SEVERITIES, type Severity } from '../record.js';
-import { shown } from '../text/escape.js';
 
 /** A whole number within [min, max]. */
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -106,4 +106,9 @@ export function hostPort(value: string): HostPort {
     );
   }
   return { host: m[1] as string, port };
+}
+
+/** A repeatable `-S`: one source address per family (UsageError made a usage error). */
+export function sourceIps(value: string, previous?: SourceAddresses): SourceAddresses {
+  return usageParser((v: string) => addSourceIp(v, previous))(value);
 }

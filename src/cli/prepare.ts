@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { type Enricher, openEnricher } from '../enrich/enricher.js';
 import type { ReverseLookup } from '../enrich/ptr.js';
 import { Interrupted, UsageError } from '../errors.js';
+import { checkLocalSources } from '../net/source.js';
 import { FileLock } from '../output/lock.js';
 import { Gate, readAllowList, readBaseline } from '../report/gate.js';
 import {
@@ -19,6 +20,7 @@ import {
 import { type FoundEntry, readFoundLog } from '../resume/found-log.js';
 import type { ScanOptions } from '../scan.js';
 import type { HostLookup } from '../targets/expand.js';
+import { localAddresses } from '../targets/local.js';
 import { cookieOptions } from './cookies.js';
 import type { MetricsServer } from './metrics.js';
 import { type PlannedOutput, planOutputs } from './outputs.js';
@@ -91,6 +93,9 @@ export async function prepare(
   if (options.resume === '') throw new UsageError("--resume '': expected a checkpoint file name");
   if (options.resume !== undefined && options.listTargets) {
     throw new UsageError('--resume goes with a scan, not with --list-targets');
+  }
+  if (options.sourceIp) {
+    await checkLocalSources(options.sourceIp, (io.localAddresses ?? localAddresses)());
   }
   const outputs = await planOutputs(options, locks, say, formatGiven);
   if (options.all && !outputs.some((o) => o.format === 'ndjson')) {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { DEFAULT_COOKIE_ATTEMPTS, DEFAULT_FOLLOW_UP_TIMEOUT } from '../net/node-checks.js';
+import type { SourceAddresses } from '../net/source.js';
 import type { Severity } from '../record.js';
 import { FAIL_ON, type FailOn } from '../report/gate.js';
 import { DEFAULTS } from '../scan.js';
@@ -18,6 +19,7 @@ import {
   nodeSeparator,
   oneOf,
   severity,
+  sourceIps,
   usageParser,
   workerThreads,
 } from './options.js';
@@ -36,6 +38,7 @@ Examples:
   zmap -p 4369 -q | epmd-scan -iL -            feed a zmap or masscan sweep
   epmd-scan 10.0.0.0/8 --shuffle s1 --shard 2/8 --resume shard2.ckpt
   epmd-scan 192.0.2.0/24 -f table              a table for people
+  epmd-scan 192.0.2.0/24 -S 192.0.2.250        connect from this address of this host
   epmd-scan -iL staging.txt --baseline accepted.csv --fail-on-exposed -q
 
 Exit codes: 0 done (gate not tripped), 1 new exposure with --fail-on-exposed,
@@ -69,6 +72,7 @@ export interface CliOptions {
   timeout: number;
   retries: number;
   rate?: number;
+  sourceIp?: SourceAddresses;
   workers: number | 'auto';
   maxReply: number;
   resolve: boolean;
@@ -215,6 +219,11 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       singleValued('--rate', integer(1)),
     )
     .option(
+      '-S, --source-ip <addr>',
+      "bind every connection (follow-ups too) to this local address: one IPv4 and/or one IPv6 (repeat -S for the other family); targets of a family without one use the system's choice",
+      sourceIps,
+    )
+    .option(
       '--workers <n>',
       'threads to probe in: auto = one per core when there are 8192+ targets; 0 = this thread',
       singleValued('--workers', workerThreads),
@@ -291,7 +300,10 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       singleValued('-o'),
     )
     .addOption(
-      new Option('-f, --format <format>', 'output format for -o or stdout')
+      new Option(
+        '-f, --format <format>',
+        'output format for -o or stdout (ndjson: one record a line, described by schema/record.schema.json in the package)',
+      )
         .choices(FORMATS)
         .argParser(singleValued('-f', oneOf(FORMATS)))
         .default('csv'),

@@ -194,6 +194,7 @@ export async function runScan(
       checkDist: options.checkDist,
       handshake: options.handshake,
       portableSockets: sockets.portable,
+      sourceIps: options.sourceIp,
       ...prepared.cookies,
       followUpTimeout: options.followUpTimeout,
       enrich: enricher ? (r) => enricher.enrich(r) : undefined,

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import type { DeadlineList, Expirable, Sweeper } from './deadlines.js';
 import { rawTcp, type TcpHandle } from './raw-tcp.js';
+import { type SourceAddresses, sourceFor } from './source.js';
 
 /** How a probe ended. */
 export type ProbeEnd =
@@ -36,6 +37,8 @@ export interface ProbeContext {
   maxReply: number;
   /** Use net.connect for every probe instead of a bare TCP handle until connected. */
   portable?: boolean;
+  /** --source-ip: the local address to bind, per family; the system's choice where absent. */
+  sources?: SourceAddresses;
 }
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
@@ -99,9 +102,10 @@ export class Probe {
     ctx.replyDeadlines.add(this.replyEntry, now);
     ctx.sweeper.arm();
 
+    const source = sourceFor(host, ctx.sources);
     const raw = ctx.portable ? null : rawTcp();
     if (raw) {
-      const started = raw.connect(host, port, (error) => this.onRawConnect(error));
+      const started = raw.connect(host, port, (error) => this.onRawConnect(error), source);
       if (started.handle) this.handle = started.handle;
       else {
         const error = started.error;
@@ -110,7 +114,7 @@ export class Probe {
       }
       return;
     }
-    const socket = net.connect({ host, port, noDelay: true });
+    const socket = net.connect({ host, port, noDelay: true, localAddress: source });
     this.attach(socket);
     socket.on('connect', () => this.onConnected());
   }

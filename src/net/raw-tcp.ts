@@ -19,6 +19,8 @@ export interface RawTcp {
     host: string,
     port: number,
     done: (error: string | null) => void,
+    /** A local address to bind first (same family as host), or none: the system's choice. */
+    source?: string,
   ): { handle: TcpHandle; error?: undefined } | { handle?: undefined; error: string };
 }
 
@@ -28,6 +30,8 @@ interface TcpWrapBinding {
   ) => TcpHandle & {
     connect(req: object, address: string, port: number): number;
     connect6(req: object, address: string, port: number): number;
+    bind(address: string, port: number): number;
+    bind6(address: string, port: number, flags: number): number;
   };
   TCPConnectWrap: new () => {
     oncomplete: (status: number) => void;
@@ -79,21 +83,27 @@ function load(): RawTcp | null {
     typeof tcp.TCPConnectWrap !== 'function' ||
     typeof tcp.constants?.SOCKET !== 'number' ||
     typeof tcp.TCP.prototype.connect !== 'function' ||
-    typeof tcp.TCP.prototype.connect6 !== 'function'
+    typeof tcp.TCP.prototype.connect6 !== 'function' ||
+    typeof tcp.TCP.prototype.bind !== 'function' ||
+    typeof tcp.TCP.prototype.bind6 !== 'function'
   ) {
     return null;
   }
   return {
-    connect(host, port, done) {
+    connect(host, port, done, source) {
       const handle = new tcp.TCP(tcp.constants.SOCKET);
       const req = new tcp.TCPConnectWrap();
       req.oncomplete = (status: number) => done(status === 0 ? null : getSystemErrorName(status));
       req.address = host;
       req.port = port;
       // Targets are canonical address text: a colon means IPv6 (no regex per connect).
-      const status = host.includes(':')
-        ? handle.connect6(req, host, port)
-        : handle.connect(req, host, port);
+      const v6 = host.includes(':');
+      // --source-ip: bind the local address (any port) before connecting, as net does for localAddress.
+      let status =
+        source === undefined ? 0 : v6 ? handle.bind6(source, 0, 0) : handle.bind(source, 0);
+      if (status === 0) {
+        status = v6 ? handle.connect6(req, host, port) : handle.connect(req, host, port);
+      }
       if (status !== 0) {
         handle.close();
         return { error: getSystemErrorName(status) };

@@ -7,19 +7,52 @@ import type { NodeEntry, ScanRecord } from '../record.js';
 import { escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
 
-/** snake_case keys for a node's fields (e.g. highestVersion -> highest_version). */
-function snake(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
+/**
+ * A node's fields beyond name and port, in the order NDJSON writes them: every
+ * one is present on every node (null when its follow-up was not asked for or
+ * found nothing), so a consumer sees one shape.
+ */
+export const NODE_FOLLOW_UP_FIELDS = [
+  ['type', 'type'],
+  ['protocol', 'protocol'],
+  ['highestVersion', 'highest_version'],
+  ['lowestVersion', 'lowest_version'],
+  ['nodeInfoError', 'node_info_error'],
+  ['distReachable', 'dist_reachable'],
+  ['distStatus', 'dist_status'],
+  ['fullName', 'full_name'],
+  ['flags', 'flags'],
+  ['cookie', 'cookie'],
+  ['cookieError', 'cookie_error'],
+] as const satisfies readonly (readonly [Exclude<keyof NodeEntry, 'name' | 'port'>, string])[];
+
+/** Fails to compile when a NodeEntry field is missing from the list above. */
+const everyNodeField: [
+  Exclude<keyof NodeEntry, 'name' | 'port' | (typeof NODE_FOLLOW_UP_FIELDS)[number][0]>,
+] extends [never]
+  ? true
+  : never = true;
+void everyNodeField;
 
 function nodeJson(node: NodeEntry): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) if (v !== undefined) out[snake(k)] = v;
+  const out: Record<string, unknown> = { name: node.name, port: node.port };
+  for (const [key, json] of NODE_FOLLOW_UP_FIELDS) out[json] = node[key] ?? null;
   return out;
 }
 
-/** The JSON object of one record. */
+/** A text field from outside, escaped; null when absent (never ""). */
+function text(value: string): string | null {
+  return value === '' ? null : escapeText(value);
+}
+
+/**
+ * The JSON object of one record: the contract of schema/record.schema.json.
+ * Every field is present on every record; an absent value is null, never "";
+ * `severity` and `tag` belong to exposures (`epmd`) and are null on the
+ * other statuses; `risks` and `follow_ups_cut` are arrays, maybe empty.
+ */
 export function recordJson(r: ScanRecord): Record<string, unknown> {
+  const exposure = r.status === 'epmd';
   return {
     timestamp: r.timestamp.toISOString(),
     ip: r.ip,
@@ -29,19 +62,19 @@ export function recordJson(r: ScanRecord): Record<string, unknown> {
     epmd_port: r.epmdPort,
     nodes: r.nodes.map(nodeJson),
     truncated: r.truncated,
-    error: r.error,
-    hostname: escapeText(r.hostname),
-    hostname_source: escapeText(r.hostnameSource),
+    error: r.error || null,
+    hostname: text(r.hostname),
+    hostname_source: text(r.hostnameSource),
     asn: r.asn,
-    geo: escapeText(r.geo),
-    region: escapeText(r.region),
-    city: escapeText(r.city),
+    geo: text(r.geo),
+    region: text(r.region),
+    city: text(r.city),
     naics: r.naics,
-    sector: escapeText(r.sector),
-    severity: r.severity,
-    tag: r.tag,
-    ...(r.risks && r.risks.length > 0 ? { risks: r.risks } : {}),
-    ...(r.followUpsCut && r.followUpsCut.length > 0 ? { follow_ups_cut: r.followUpsCut } : {}),
+    sector: text(r.sector),
+    severity: exposure ? r.severity : null,
+    tag: exposure ? r.tag : null,
+    risks: r.risks ?? [],
+    follow_ups_cut: r.followUpsCut ?? [],
   };
 }
 

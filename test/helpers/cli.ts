@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { assertRunNdjson } from './schema.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/epmd-scan.js', import.meta.url));
 
@@ -20,11 +21,14 @@ export interface RunOptions {
   /** Called once the process has started, e.g. to send it a signal later. */
   onSpawn?: (pid: number, stderr: { text: () => string }) => void;
   timeoutMs?: number;
+  /** argv that runs the CLI, e.g. `ip netns exec <ns>` (Netns.exec): the CLI runs inside it. */
+  prefix?: string[];
 }
 
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, ...argv] = [...(options.prefix ?? []), process.execPath, BIN, ...args];
+    const child = spawn(command as string, argv, {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -44,6 +48,12 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      try {
+        assertRunNdjson(args, stdout, code, options.cwd);
+      } catch (error) {
+        reject(error);
+        return;
+      }
       resolve({ code, signal, stdout, stderr });
     });
     if (child.pid !== undefined) options.onSpawn?.(child.pid, { text: () => stderr });
@@ -114,6 +124,12 @@ export function startCli(
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      try {
+        assertRunNdjson(args, stdout, code);
+      } catch (error) {
+        reject(error);
+        return;
+      }
       resolve({ code, signal, stdout, stderr });
     });
   });

@@ -208,13 +208,15 @@ describe('action.yml', () => {
     expect(second.code, second.log).toBe(0);
   }, 240_000);
 
-  it('refuses a fail-on it does not know', async () => {
+  it('refuses a fail-on it does not know, naming the kinds it takes', async () => {
     const r = await runAction(
       { package: packed.file, targets: '127.0.0.1', 'fail-on': 'new' },
       fresh(),
     );
     expect(r.code).toBe(2);
-    expect(r.log).toMatch(/::error::fail-on must be exposed or never/);
+    expect(r.log).toMatch(
+      /'new' is not one of new-exposure, new-node, reachable-node, accepted-cookie/,
+    );
   }, 240_000);
 });
 

@@ -91,6 +91,6 @@ describe('the follow-up budget', () => {
     expect(rec.nodes.filter((n: { dist_reachable?: boolean }) => n.dist_reachable)).toHaveLength(
       32,
     );
-    expect(rec.follow_ups_cut).toBeUndefined();
+    expect(rec.follow_ups_cut).toEqual([]);
   });
 });

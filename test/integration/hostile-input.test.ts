@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main.js';
 import { type CliResult, csvLines, runCli } from '../helpers/cli.js';
 import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
 import { writeMmdb } from '../helpers/mmdb-writer.js';
+import { assertRunNdjson } from '../helpers/schema.js';
 import { rawControl } from '../helpers/text.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-hostile-'));
@@ -62,6 +63,7 @@ async function inProcess(
     env: {},
     ...extra,
   });
+  assertRunNdjson(argv, stdout, code);
   return { code, stdout, stderr };
 }
 

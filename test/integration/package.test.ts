@@ -61,7 +61,8 @@ describe('npm pack', () => {
       (f) =>
         !/^(package\.json|README\.md|LICENSE|bin\/epmd-scan\.js)$/.test(f) &&
         !/^dist\/.*\.(js|d\.ts)$/.test(f) &&
-        f !== 'dist/man/epmd-scan.1',
+        f !== 'dist/man/epmd-scan.1' &&
+        f !== 'schema/record.schema.json',
     );
     expect(extra).toEqual([]);
     expect(packed.files.some((f) => f.endsWith('.map'))).toBe(false);

@@ -20,6 +20,7 @@ import { parseSpec } from '../../src/targets/spec.js';
 import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
 import { writeMmdb } from '../helpers/mmdb-writer.js';
 import { PROPERTY_RUNS } from '../helpers/runs.js';
+import { assertRunNdjson } from '../helpers/schema.js';
 import { rawControl } from '../helpers/text.js';
 
 const RUNS = PROPERTY_RUNS;
@@ -178,6 +179,7 @@ async function runInProcess(argv: string[], stdin: string) {
     localAddresses: () => ['127.0.0.1', '::1'],
     reverseLookup: async () => 'evil\x1b[2J.example',
   });
+  assertRunNdjson(argv, out.text(), code);
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

@@ -13,6 +13,7 @@ import { tableFormatter } from '../../../src/output/table.js';
 import { newRecord } from '../../../src/record.js';
 import { type MmdbValue, writeMmdb } from '../../helpers/mmdb-writer.js';
 import { PROPERTY_RUNS } from '../../helpers/runs.js';
+import { assertNdjson } from '../../helpers/schema.js';
 import { rawControl } from '../../helpers/text.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-mmdb-'));
@@ -45,7 +46,11 @@ async function enrichWith(city: MmdbValue | null, asn: MmdbValue | null) {
   await enricher.close();
   const outputs = [
     csvFormatter().format(record),
-    ndjsonFormatter().format(record),
+    (() => {
+      const line = ndjsonFormatter().format(record);
+      assertNdjson(line, 'the NDJSON of an enriched record');
+      return line;
+    })(),
     (() => {
       const t = tableFormatter();
       t.format(record);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ndjsonFormatter, recordJson } from '../../../src/output/ndjson.js';
 import { TABLE_LEGEND, tableFormatter } from '../../../src/output/table.js';
 import { newRecord } from '../../../src/record.js';
+import { assertNdjson } from '../../helpers/schema.js';
 
 const exposed = newRecord({
   ip: '192.0.2.7',
@@ -40,12 +41,16 @@ describe('ndjson', () => {
       expect(j).toHaveProperty(k);
     }
     expect(j.timestamp).toBe('2026-11-23T01:02:03.000Z');
-    expect(j.nodes).toEqual([{ name: '\\x1b[31mevil', port: 25672 }]);
+    expect(j.nodes).toEqual([expect.objectContaining({ name: '\\x1b[31mevil', port: 25672 })]);
+    // The wire's escape stays escaped; the DNS name gets the same escaping.
+    expect(j.hostname).toBe('mq\\x1b]0;x\\x07.example');
   });
   it('writes exposures only, or every record with --all', () => {
     const refused = newRecord({ ip: '192.0.2.8', port: 4369, status: 'refused' });
     expect(ndjsonFormatter().format(refused)).toBe('');
     const line = ndjsonFormatter({ all: true }).format(refused);
+    expect(assertNdjson(line, 'a refused record')).toBe(1);
+    expect(assertNdjson(ndjsonFormatter().format(exposed), 'an exposure')).toBe(1);
     expect(JSON.parse(line)).toMatchObject({ ip: '192.0.2.8', status: 'refused' });
     expect(line.endsWith('\n')).toBe(true);
   });
