@@ -64,6 +64,8 @@ export interface ReportOutput {
 }
 
 const BUFFER_BYTES = 64 * 1024;
+/** Bytes written through between two turns of the event loop, at most. */
+const YIELD_BYTES = 256 * 1024;
 
 /** A regular file written as `<dest>.partial`, renamed onto `dest` at the end. */
 class PartialFile implements ReportOutput {
@@ -177,6 +179,7 @@ class ThroughStream implements ReportOutput {
   private acked: number;
   error: NodeJS.ErrnoException | null = null;
   private last: Promise<void> = Promise.resolve();
+  private sinceYield = 0;
 
   constructor(
     readonly name: string,
@@ -205,6 +208,13 @@ class ThroughStream implements ReportOutput {
         resolve();
       });
     });
+    this.sinceYield += n;
+    if (ok && this.sinceYield >= YIELD_BYTES) {
+      // A writer that never waits (a listing into a fast pipe) would starve
+      // the write callbacks, and every chunk would stay in memory until the end.
+      this.sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     if (!ok && !this.error) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
