@@ -2,6 +2,7 @@
 // whose behaviour per connection is a script. It records what each client sent.
 
 import net from 'node:net';
+import { freePort } from './real-epmd.js';
 
 export interface FakeServer {
   port: number;
@@ -67,4 +68,24 @@ export function rabbitEpmd(): Promise<FakeServer> {
     await request;
     socket.end(Buffer.concat([header(4369), Buffer.from('name rabbit at port 25672\n')]));
   });
+}
+
+/** The usual loopback peers of a CLI test: an epmd listing rabbit, a silent listener, a closed port. */
+export interface LoopbackPeers {
+  epmd: FakeServer;
+  silent: FakeServer;
+  closed: number;
+}
+
+export async function startPeers(): Promise<LoopbackPeers> {
+  return {
+    epmd: await rabbitEpmd(),
+    silent: await fakeServer(() => undefined),
+    closed: await freePort(),
+  };
+}
+
+export async function stopPeers(peers: Partial<LoopbackPeers>): Promise<void> {
+  await peers.epmd?.close();
+  await peers.silent?.close();
 }

@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, csvLines, idleInEventLoop, kernelWaits, runCli, startCli } from '../helpers/cli.js';
-import { type FakeServer, fakeServer, rabbitEpmd } from '../helpers/fake-server.js';
-import { freePort, waitFor } from '../helpers/real-epmd.js';
+import { type FakeServer, startPeers, stopPeers } from '../helpers/fake-server.js';
+import { waitFor } from '../helpers/real-epmd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-once-'));
 const root = process.getuid?.() === 0;
@@ -29,14 +29,9 @@ let epmd: FakeServer;
 let silent: FakeServer;
 let closed: number;
 beforeAll(async () => {
-  epmd = await rabbitEpmd();
-  silent = await fakeServer(() => undefined);
-  closed = await freePort();
+  ({ epmd, silent, closed } = await startPeers());
 });
-afterAll(async () => {
-  await epmd.close();
-  await silent.close();
-});
+afterAll(() => stopPeers({ epmd, silent }));
 
 let n = 0;
 const fresh = (name: string): string => {

@@ -6,22 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, csvLines, interruptWhen, runCli } from '../helpers/cli.js';
-import { type FakeServer, fakeServer, rabbitEpmd } from '../helpers/fake-server.js';
-import { freePort } from '../helpers/real-epmd.js';
+import { type FakeServer, startPeers, stopPeers } from '../helpers/fake-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-operator-'));
 let epmd: FakeServer;
 let silent: FakeServer;
 let closed: number;
 beforeAll(async () => {
-  epmd = await rabbitEpmd();
-  silent = await fakeServer(() => undefined);
-  closed = await freePort();
+  ({ epmd, silent, closed } = await startPeers());
 });
-afterAll(async () => {
-  await epmd.close();
-  await silent.close();
-});
+afterAll(() => stopPeers({ epmd, silent }));
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: escape codes are what is looked for
 const ESC = /\x1b/;

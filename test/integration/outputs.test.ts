@@ -8,22 +8,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { intelmqName, outputAllPaths } from '../../src/cli/outputs.js';
 import { csvLines, runCli, startCli } from '../helpers/cli.js';
-import { type FakeServer, fakeServer, rabbitEpmd } from '../helpers/fake-server.js';
-import { freePort, waitFor } from '../helpers/real-epmd.js';
+import { type FakeServer, startPeers, stopPeers } from '../helpers/fake-server.js';
+import { waitFor } from '../helpers/real-epmd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-outputs-'));
 let epmd: FakeServer;
 let silent: FakeServer;
 let closed: number;
 beforeAll(async () => {
-  epmd = await rabbitEpmd();
-  silent = await fakeServer(() => undefined);
-  closed = await freePort();
+  ({ epmd, silent, closed } = await startPeers());
 });
-afterAll(async () => {
-  await epmd.close();
-  await silent.close();
-});
+afterAll(() => stopPeers({ epmd, silent }));
 let n = 0;
 const fresh = (): string => {
   const d = join(dir, `${n++}`);
