@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { labAvailable } from './lab.js';
 
 const BIN = fileURLToPath(new URL('../bin/epmd-scan.js', import.meta.url));
 const TARGETS = '127.0.0.0/20';
@@ -38,23 +39,9 @@ const KINDS = ['SIGINT', 'SIGINT2', 'SIGTERM', 'SIGKILL', 'ENOSPC'];
 
 const sh = (cmd, args) => execFileSync(cmd, args, { stdio: 'pipe', encoding: 'utf8' });
 
-/** Why the chaos lab cannot run here, or null. */
+/** Why the chaos lab cannot run here (it needs a real node too, and a tmpfs), or null. */
 export function chaosUnavailable() {
-  if (process.getuid?.() !== 0) return 'needs root (a network namespace, iptables, a tmpfs)';
-  for (const [cmd, args] of [
-    ['ip', ['-V']],
-    ['iptables', ['--version']],
-    ['epmd', ['-help']],
-    ['erl', ['-version']],
-  ]) {
-    try {
-      execFileSync(cmd, args, { stdio: 'ignore' });
-    } catch (error) {
-      if (error.code === 'ENOENT')
-        return `needs ${cmd} (apt-get install iproute2 iptables erlang-base)`;
-    }
-  }
-  return null;
+  return labAvailable([['erl', ['-version']]]);
 }
 
 /** A small seeded PRNG (mulberry32): the same seed, the same interruptions. */

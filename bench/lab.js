@@ -15,12 +15,14 @@ export const SLASH8 = { cidr: '11.0.0.0/8' };
 const sh = (cmd, args, opts = {}) =>
   execFileSync(cmd, args, { stdio: 'pipe', encoding: 'utf8', ...opts });
 
-export function labAvailable() {
+/** Why a lab of namespaces cannot be built here (root and these commands), or null. */
+export function labAvailable(extra = []) {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, iptables)';
   for (const [cmd, args] of [
     ['ip', ['-V']],
     ['iptables', ['--version']],
     ['epmd', ['-help']],
+    ...extra,
   ]) {
     try {
       execFileSync(cmd, args, { stdio: 'ignore' });
