@@ -97,7 +97,7 @@ function gateLines(gate: GateResult, failOn: readonly FailOn[] | undefined): str
   lines.push(
     gate.baselineEntries === null
       ? `  gate: ${counts}`
-      : `  baseline: ${n(gate.baselineEntries)} exposures read; ${counts}`,
+      : `  baseline: ${n(gate.baselineEntries)} exposure${gate.baselineEntries === 1 ? '' : 's'} read; ${counts}`,
   );
   const entries = [
     ...gate.cookies.map((e) => `    ! ${e.key} default cookie accepted: ${names(e.nodes)}`),

@@ -50,7 +50,7 @@ describe('the gate sees nodes', () => {
       '--fail-on-exposed',
     ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('baseline: 1 exposures read; new 0, gone 0, changed 1, allowed 0');
+    expect(r.stderr).toContain('baseline: 1 exposure read; new 0, gone 0, changed 1, allowed 0');
     expect(r.stderr).toContain(`~ 127.0.0.1:${two.port} +couchdb`);
     expect(r.stderr).toContain('gate tripped (exit 1): new node on a known exposure 1');
     const quiet = await runCli([
