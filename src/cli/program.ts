@@ -1,4 +1,5 @@
-// The command line's flags (names fixed by CLI.md) and help text.
+// The command line's flags and help text: the one flag table --help, the man
+// page and the completions are made from (a test checks the README's against it).
 
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -135,7 +136,7 @@ export function safeCommanderError(message: string): string {
 function inputFileOption(): Option {
   const option = new Option(
     '--input-file <file>',
-    'read targets from <file>, one per line (- = stdin); repeatable',
+    'read target specs from <file>, one or more per line (- = stdin); repeatable',
   ).argParser(fileNames);
   option.flags = '-iL, --input-file <file>';
   return option;
@@ -201,11 +202,10 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       'keep a checkpoint in <file>; rerun with the same arguments to continue',
       singleValued('--resume', fileName),
     )
-    .option(
-      '-p, --port <ports>',
-      'TCP port(s) to probe: 4369, 4369,14369 or 4360-4370; repeatable',
-      portsOption(),
-      [DEFAULTS.port],
+    .addOption(
+      new Option('-p, --port <ports>', 'TCP port(s) to probe: 4369, 4369,14369 or 4360-4370; repeatable')
+        .argParser(portsOption())
+        .default([DEFAULTS.port], String(DEFAULTS.port)),
     )
     .option(
       '-c, --concurrency <n>',
@@ -249,7 +249,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .option(
       '--max-reply <bytes>',
-      'stop reading a reply past this size (marked truncated)',
+      'stop reading a reply past this size, 64 B to 16 MiB (marked truncated)',
       singleValued('--max-reply', integer(64, 16 * 1024 * 1024)),
       DEFAULTS.maxReply,
     )
@@ -345,15 +345,15 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .option(
       '--baseline <report.csv>',
-      'an earlier scan_epmd report: its exposures are not new; the summary lists new and gone ones',
+      'an earlier scan_epmd report: its exposures are not new; the summary lists new, gone and changed ones',
       singleValued('--baseline', fileName),
     )
     .option(
       '--allow <file>',
-      'accepted exposures: an ip, ip:port or CIDR per line (# comments)',
+      'accepted exposures: an ip, ip:port, [v6]:port or CIDR per line (# comments)',
       singleValued('--allow', fileName),
     )
-    .option('-q, --quiet', 'print nothing on stderr but errors (no progress, no summary)')
+    .option('-q, --quiet', 'print nothing on stderr but errors and what tripped the gate, a line per kind (no progress, no summary)')
     .option('--no-progress', 'no progress line, even on a terminal')
     .option(
       '--metrics <host:port>',
