@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The installed command: wires the process's streams and signals to the CLI.
-import { startHeapTrim } from '../dist/cli/heap.js';
 import { main } from '../dist/cli/main.js';
+// The installed command: wires the process's streams and signals to the CLI.
+import { startHeapTrim } from '../dist/runtime/heap.js';
 
 // Every refused or reset connection makes an Error whose stack trace nobody
 // reads; capturing them was a fifth of a sweep's CPU time.

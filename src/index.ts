@@ -5,6 +5,12 @@
 // --- Scanning ---------------------------------------------------------------
 
 export {
+  /** Probes every target; yields one ScanRecord per (address, port) as probes finish. */
+  scan,
+  /** As scan(), with each record's position in the run's sequence (what a checkpoint counts). */
+  scanPositioned,
+} from './scan.js';
+export {
   /** The defaults scan() uses for the options it is not given (port, concurrency, timeouts, ...). */
   DEFAULTS,
   /** A record and its position in the run's sequence. */
@@ -15,11 +21,7 @@ export {
   type ScanGauges,
   /** scan()'s options: targets, ports, order, shard, probe settings, workers, signal, gauges. */
   type ScanOptions,
-  /** Probes every target; yields one ScanRecord per (address, port) as probes finish. */
-  scan,
-  /** As scan(), with each record's position in the run's sequence (what a checkpoint counts). */
-  scanPositioned,
-} from './scan.js';
+} from './scan-options.js';
 
 // --- Records ----------------------------------------------------------------
 

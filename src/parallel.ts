@@ -14,14 +14,14 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { heapTrimActive } from './cli/heap.js';
 import { batchSize, type RecordBatch, recordAt } from './record-batch.js';
+import { heapTrimActive } from './runtime/heap.js';
 import {
   type PositionedRecord,
   type ProbeSettings,
   probeSettings,
   type ScanOptions,
-} from './scan.js';
+} from './scan-options.js';
 import { DoneSet } from './targets/done-set.js';
 import type { OrderOptions, TargetOrder } from './targets/order.js';
 import type { SpaceParts } from './targets/space.js';

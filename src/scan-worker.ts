@@ -2,10 +2,10 @@
 // probes them with its own pool, posts the records back in batches.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { startHeapTrim } from './cli/heap.js';
 import { Batches, runPool } from './engine.js';
 import { type FromWorker, type ToWorker, WORKER_TRIM_BYTES, type WorkerSetup } from './parallel.js';
 import { BatchWriter, transferList } from './record-batch.js';
+import { startHeapTrim } from './runtime/heap.js';
 import { prober } from './scan.js';
 import { type OrderedTarget, TargetOrder } from './targets/order.js';
 import { TargetSpace } from './targets/space.js';

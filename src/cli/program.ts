@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { DEFAULT_COOKIE_ATTEMPTS, DEFAULT_FOLLOW_UP_TIMEOUT } from '../net/node-checks.js';
 import type { SourceAddresses } from '../net/source.js';
+import { DEFAULT_COOKIE_ATTEMPTS, DEFAULT_FOLLOW_UP_TIMEOUT } from '../probes/node-checks.js';
 import type { Severity } from '../record.js';
 import { FAIL_ON, type FailOn } from '../report/gate.js';
-import { DEFAULTS } from '../scan.js';
+import { DEFAULTS } from '../scan-options.js';
 import { parseShard, type Shard } from '../targets/order.js';
 import { escapeLines, shown } from '../text/escape.js';
 import {
@@ -203,7 +203,10 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       singleValued('--resume', fileName),
     )
     .addOption(
-      new Option('-p, --port <ports>', 'TCP port(s) to probe: 4369, 4369,14369 or 4360-4370; repeatable')
+      new Option(
+        '-p, --port <ports>',
+        'TCP port(s) to probe: 4369, 4369,14369 or 4360-4370; repeatable',
+      )
         .argParser(portsOption())
         .default([DEFAULTS.port], String(DEFAULTS.port)),
     )
@@ -353,7 +356,10 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       'accepted exposures: an ip, ip:port, [v6]:port or CIDR per line (# comments)',
       singleValued('--allow', fileName),
     )
-    .option('-q, --quiet', 'print nothing on stderr but errors and what tripped the gate, a line per kind (no progress, no summary)')
+    .option(
+      '-q, --quiet',
+      'print nothing on stderr but errors and what tripped the gate, a line per kind (no progress, no summary)',
+    )
     .option('--no-progress', 'no progress line, even on a terminal')
     .option(
       '--metrics <host:port>',

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { rawTcp } from '../net/raw-tcp.js';
 import { MIN_PARALLEL_TARGETS, workerCount } from '../parallel.js';
-import { DEFAULTS } from '../scan.js';
+import { DEFAULTS } from '../scan-options.js';
 
 /**
  * The version alone, or with `verbose` three more `key: value` lines: Node's
