@@ -105,7 +105,11 @@ export function workerCount(
   return n >= 2 ? n : 0;
 }
 
-/** dist/scan-worker.js, also when this module runs from src/ under the test runner. */
+/**
+ * dist/scan-worker.js, also when this module runs from src/ under the test
+ * runner (a Worker cannot load TypeScript; test/global-setup.ts rebuilds a
+ * dist/ older than src/ before any test runs).
+ */
 function workerFile(): URL {
   return import.meta.url.endsWith('.ts')
     ? new URL('../dist/scan-worker.js', import.meta.url)
