@@ -15,7 +15,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { batchSize, type RecordBatch, recordAt } from './record-batch.js';
-import { heapTrimActive } from './runtime/heap.js';
+import { currentTuning, type RuntimeTuning } from './runtime/tuning.js';
 import {
   type PositionedRecord,
   type ProbeSettings,
@@ -65,8 +65,8 @@ export interface WorkerSetup {
   settings: ProbeSettings;
   concurrency: number;
   graceMs: number;
-  stackTraceLimit: number;
-  trimHeap: boolean;
+  /** The main thread's stack-trace and heap tuning (runtime/tuning.ts). */
+  runtime: RuntimeTuning;
 }
 
 /** Main thread to worker. */
@@ -219,8 +219,7 @@ export async function* scanInWorkers(
     },
     concurrency: Math.max(1, share(options.concurrency, workers, index)),
     graceMs: STOP_GRACE_MS,
-    stackTraceLimit: Error.stackTraceLimit,
-    trimHeap: heapTrimActive(),
+    runtime: currentTuning(),
   });
   for (let i = 0; i < workers; i++) {
     const r: Running = {

@@ -50,7 +50,8 @@ Input: lines of at most 64 KiB in target files, stdin, allow-lists and asset
 maps, 64 MiB in baselines. IPv4 is the dotted quad a.b.c.d only (0x7f000001,
 012.0.0.1 and 127.1 are refused, never resolved).
 Environment: EPMD_SCAN_CITY_DB, EPMD_SCAN_ASN_DB; EPMD_SCAN_PORTABLE_SOCKETS=1
-connects with net.connect (what flags such as --throw-deprecation force).`;
+connects with net.connect (what flags such as --throw-deprecation force);
+EPMD_SCAN_PORTABLE=1 also leaves stack traces and the heap to Node.`;
 
 export const COMPLETION_HELP = `
 Shell completion: epmd-scan completion bash|zsh|fish prints a script, e.g.
