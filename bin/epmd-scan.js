@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 // The installed command: wires the process's streams and signals to the CLI.
-import { startHeapTrim } from '../dist/cli/heap.js';
 import { main } from '../dist/cli/main.js';
+import { tuneProcess } from '../dist/runtime/tuning.js';
 
-// Every refused or reset connection makes an Error whose stack trace nobody
-// reads; capturing them was a fifth of a sweep's CPU time.
-if (!process.env.EPMD_SCAN_STACK_TRACES) Error.stackTraceLimit = 0;
-startHeapTrim();
+// Stack traces off, heap trimmed (EPMD_SCAN_PORTABLE=1: Node left as it is).
+tuneProcess();
 
 const controller = new AbortController();
 /** However a run is stopped, the process ends within this time (exit 130). */

@@ -14,14 +14,14 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { heapTrimActive } from './cli/heap.js';
 import { batchSize, type RecordBatch, recordAt } from './record-batch.js';
+import { currentTuning, type RuntimeTuning } from './runtime/tuning.js';
 import {
   type PositionedRecord,
   type ProbeSettings,
   probeSettings,
   type ScanOptions,
-} from './scan.js';
+} from './scan-options.js';
 import { DoneSet } from './targets/done-set.js';
 import type { OrderOptions, TargetOrder } from './targets/order.js';
 import type { SpaceParts } from './targets/space.js';
@@ -65,8 +65,8 @@ export interface WorkerSetup {
   settings: ProbeSettings;
   concurrency: number;
   graceMs: number;
-  stackTraceLimit: number;
-  trimHeap: boolean;
+  /** The main thread's stack-trace and heap tuning (runtime/tuning.ts). */
+  runtime: RuntimeTuning;
 }
 
 /** Main thread to worker. */
@@ -105,7 +105,11 @@ export function workerCount(
   return n >= 2 ? n : 0;
 }
 
-/** dist/scan-worker.js, also when this module runs from src/ under the test runner. */
+/**
+ * dist/scan-worker.js, also when this module runs from src/ under the test
+ * runner (a Worker cannot load TypeScript; test/global-setup.ts rebuilds a
+ * dist/ older than src/ before any test runs).
+ */
 function workerFile(): URL {
   return import.meta.url.endsWith('.ts')
     ? new URL('../dist/scan-worker.js', import.meta.url)
@@ -215,8 +219,7 @@ export async function* scanInWorkers(
     },
     concurrency: Math.max(1, share(options.concurrency, workers, index)),
     graceMs: STOP_GRACE_MS,
-    stackTraceLimit: Error.stackTraceLimit,
-    trimHeap: heapTrimActive(),
+    runtime: currentTuning(),
   });
   for (let i = 0; i < workers; i++) {
     const r: Running = {

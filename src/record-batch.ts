@@ -7,7 +7,7 @@
 // graph, and nothing is serialised field by field.
 
 import { isUnenriched, newRecord, type ScanRecord, type Severity, STATUSES } from './record.js';
-import type { PositionedRecord } from './scan.js';
+import type { PositionedRecord } from './scan-options.js';
 import type { TargetOrder } from './targets/order.js';
 
 /** Error codes a compact record can carry; index 0 is "no error". */

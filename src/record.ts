@@ -1,6 +1,6 @@
 // The one record shape that flows from the probe to every formatter.
 
-/** The closed set of outcomes of probing one target (CLI.md, NDJSON). */
+/** The closed set of outcomes of probing one target (the README's NDJSON fields). */
 export type Status =
   | 'epmd'
   | 'not-epmd'

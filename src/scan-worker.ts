@@ -2,10 +2,10 @@
 // probes them with its own pool, posts the records back in batches.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { startHeapTrim } from './cli/heap.js';
 import { Batches, runPool } from './engine.js';
 import { type FromWorker, type ToWorker, WORKER_TRIM_BYTES, type WorkerSetup } from './parallel.js';
 import { BatchWriter, transferList } from './record-batch.js';
+import { tuneWorker } from './runtime/tuning.js';
 import { prober } from './scan.js';
 import { type OrderedTarget, TargetOrder } from './targets/order.js';
 import { TargetSpace } from './targets/space.js';
@@ -13,8 +13,7 @@ import { TargetSpace } from './targets/space.js';
 const port = parentPort;
 if (!port) throw new Error('scan-worker.js runs as a worker thread (see parallel.ts)');
 const setup = workerData as WorkerSetup;
-Error.stackTraceLimit = setup.stackTraceLimit;
-const stopTrim = setup.trimHeap ? startHeapTrim(WORKER_TRIM_BYTES) : () => undefined;
+const stopTrim = tuneWorker(setup.runtime, WORKER_TRIM_BYTES);
 
 const send = (message: FromWorker): void => port.postMessage(message);
 const order = new TargetOrder(TargetSpace.fromParts(setup.space), setup.order);

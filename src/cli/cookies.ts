@@ -4,7 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { describeFileError, UsageError } from '../errors.js';
-import type { ScanOptions } from '../scan.js';
+import type { ScanOptions } from '../scan-options.js';
 import type { CliOptions } from './program.js';
 
 /** Erlang atoms (and so cookies) are at most 255 characters. */

@@ -10,7 +10,7 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { UsageError } from '../errors.js';
 import { STATUSES } from '../record.js';
 import type { Stats } from '../report/summary.js';
-import type { ScanGauges } from '../scan.js';
+import type { ScanGauges } from '../scan-options.js';
 import type { DoneSet } from '../targets/done-set.js';
 import type { HostPort } from './options.js';
 

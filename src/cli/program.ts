@@ -1,13 +1,14 @@
-// The command line's flags (names fixed by CLI.md) and help text.
+// The command line's flags and help text: the one flag table --help, the man
+// page and the completions are made from (a test checks the README's against it).
 
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { DEFAULT_COOKIE_ATTEMPTS, DEFAULT_FOLLOW_UP_TIMEOUT } from '../net/node-checks.js';
 import type { SourceAddresses } from '../net/source.js';
+import { DEFAULT_COOKIE_ATTEMPTS, DEFAULT_FOLLOW_UP_TIMEOUT } from '../probes/node-checks.js';
 import type { Severity } from '../record.js';
 import { FAIL_ON, type FailOn } from '../report/gate.js';
-import { DEFAULTS } from '../scan.js';
+import { DEFAULTS } from '../scan-options.js';
 import { parseShard, type Shard } from '../targets/order.js';
 import { escapeLines, shown } from '../text/escape.js';
 import {
@@ -49,7 +50,8 @@ Input: lines of at most 64 KiB in target files, stdin, allow-lists and asset
 maps, 64 MiB in baselines. IPv4 is the dotted quad a.b.c.d only (0x7f000001,
 012.0.0.1 and 127.1 are refused, never resolved).
 Environment: EPMD_SCAN_CITY_DB, EPMD_SCAN_ASN_DB; EPMD_SCAN_PORTABLE_SOCKETS=1
-connects with net.connect (what flags such as --throw-deprecation force).`;
+connects with net.connect (what flags such as --throw-deprecation force);
+EPMD_SCAN_PORTABLE=1 also leaves stack traces and the heap to Node.`;
 
 export const COMPLETION_HELP = `
 Shell completion: epmd-scan completion bash|zsh|fish prints a script, e.g.
@@ -135,7 +137,7 @@ export function safeCommanderError(message: string): string {
 function inputFileOption(): Option {
   const option = new Option(
     '--input-file <file>',
-    'read targets from <file>, one per line (- = stdin); repeatable',
+    'read target specs from <file>, one or more per line (- = stdin); repeatable',
   ).argParser(fileNames);
   option.flags = '-iL, --input-file <file>';
   return option;
@@ -201,11 +203,13 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       'keep a checkpoint in <file>; rerun with the same arguments to continue',
       singleValued('--resume', fileName),
     )
-    .option(
-      '-p, --port <ports>',
-      'TCP port(s) to probe: 4369, 4369,14369 or 4360-4370; repeatable',
-      portsOption(),
-      [DEFAULTS.port],
+    .addOption(
+      new Option(
+        '-p, --port <ports>',
+        'TCP port(s) to probe: 4369, 4369,14369 or 4360-4370; repeatable',
+      )
+        .argParser(portsOption())
+        .default([DEFAULTS.port], String(DEFAULTS.port)),
     )
     .option(
       '-c, --concurrency <n>',
@@ -249,7 +253,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .option(
       '--max-reply <bytes>',
-      'stop reading a reply past this size (marked truncated)',
+      'stop reading a reply past this size, 64 B to 16 MiB (marked truncated)',
       singleValued('--max-reply', integer(64, 16 * 1024 * 1024)),
       DEFAULTS.maxReply,
     )
@@ -345,15 +349,18 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .option(
       '--baseline <report.csv>',
-      'an earlier scan_epmd report: its exposures are not new; the summary lists new and gone ones',
+      'an earlier scan_epmd report: its exposures are not new; the summary lists new, gone and changed ones',
       singleValued('--baseline', fileName),
     )
     .option(
       '--allow <file>',
-      'accepted exposures: an ip, ip:port or CIDR per line (# comments)',
+      'accepted exposures: an ip, ip:port, [v6]:port or CIDR per line (# comments)',
       singleValued('--allow', fileName),
     )
-    .option('-q, --quiet', 'print nothing on stderr but errors (no progress, no summary)')
+    .option(
+      '-q, --quiet',
+      'print nothing on stderr but errors and what tripped the gate, a line per kind (no progress, no summary)',
+    )
     .option('--no-progress', 'no progress line, even on a terminal')
     .option(
       '--metrics <host:port>',

@@ -5,7 +5,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { describeFileError, UsageError } from '../errors.js';
-import { socketPath } from '../net/raw-tcp.js';
 import { OutputError } from '../output/report-output.js';
 import type { ScanRecord } from '../record.js';
 import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
@@ -15,7 +14,9 @@ import { renderSummary, Stats } from '../report/summary.js';
 import { foundLogPath } from '../resume/checkpoint.js';
 import { FoundLog } from '../resume/found-log.js';
 import { emptyStats, Ledger } from '../resume/ledger.js';
-import { type ScanGauges, scanPositioned } from '../scan.js';
+import { socketPath } from '../runtime/raw-tcp.js';
+import { scanPositioned } from '../scan.js';
+import type { ScanGauges } from '../scan-options.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
 import { colorLevel, isTerminal } from './color.js';

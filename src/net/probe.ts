@@ -3,8 +3,8 @@
 // destroyed socket. Callback style on purpose: no promise or timer per target.
 
 import net from 'node:net';
+import { rawTcp, type TcpHandle } from '../runtime/raw-tcp.js';
 import type { DeadlineList, Expirable, Sweeper } from './deadlines.js';
-import { rawTcp, type TcpHandle } from './raw-tcp.js';
 import { type SourceAddresses, sourceFor } from './source.js';
 
 /** How a probe ended. */

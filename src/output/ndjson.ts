@@ -1,7 +1,8 @@
-// NDJSON: one JSON object per line, with the fields CLI.md fixes. Names are
-// already safe text (escaped at parse time); the other strings from outside
-// (hostnames from DNS or the target list, mmdb and asset-map values) get the
-// same escaping as in CSV and the table, so `\xNN` means one thing everywhere.
+// NDJSON: one JSON object per line, with the fields the README and
+// schema/record.schema.json fix. Names are already safe text (escaped at
+// parse time); the other strings from outside (hostnames from DNS or the
+// target list, mmdb and asset-map values) get the same escaping as in CSV
+// and the table, so `\xNN` means one thing everywhere.
 
 import type { NodeEntry, ScanRecord } from '../record.js';
 import { escapeText } from '../text/escape.js';

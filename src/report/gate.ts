@@ -3,13 +3,13 @@
 
 import { UsageError } from '../errors.js';
 import { unguardFormula } from '../output/csv.js';
+import { acceptedCookie } from '../probes/risk.js';
 import type { ScanRecord } from '../record.js';
 import { formatIP, hostPort, parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
 import { readCsvRows } from '../text/csv-rows.js';
 import { canonicalText, shown } from '../text/escape.js';
 import { MAX_BASELINE_ROW_BYTES, MAX_LINE_BYTES, openInput, readLines } from '../text/lines.js';
-import { acceptedCookie } from './risk.js';
 
 /**
  * The node names of a `nodes` field, exactly as the records that were written

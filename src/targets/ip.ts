@@ -87,6 +87,3 @@ export function formatIP(family: Family, value: bigint): string {
 export function hostPort(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
-
-export const MAX_V4 = 0xffffffffn;
-export const MAX_V6 = (1n << 128n) - 1n;

@@ -1,4 +1,4 @@
-// One target spec (CLI.md "Targets") to an address range, or a hostname that
+// One target spec (README "Targets") to an address range, or a hostname that
 // still has to be resolved. Every rejection names the spec and what was expected.
 
 import IPCIDR from 'ip-cidr';

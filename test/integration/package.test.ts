@@ -3,7 +3,7 @@
 // command, its man page and its completion are run from that prefix.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -98,6 +98,24 @@ describe('installed from the tarball with --ignore-scripts', () => {
     const rows = found.stdout.trimEnd().split('\n');
     expect(rows[0]).toBe(HEADER);
     expect(rows[1]).toMatch(/"127\.0\.0\.1","tcp",\d+,,"epmd",.*"rabbit,25672"$/);
+  });
+  it("imports as a library: import { openEnricher, scan } from 'epmd-scan'", async () => {
+    // A module beside the global node_modules resolves the package as a user's would.
+    const script = join(prefix, 'lib', 'uses-epmd-scan.mjs');
+    writeFileSync(
+      script,
+      [
+        "import { openEnricher, scan, parseNamesReply } from 'epmd-scan';",
+        'const enricher = await openEnricher();',
+        `const targets = ['127.0.0.1'], ports = [${epmd.port}];`,
+        'for await (const r of scan({ targets, ports, enrich: enricher.enrich })) {',
+        '  console.log(r.status, r.nodes.map((n) => n.name).join(), typeof parseNamesReply);',
+        '}',
+        'await enricher.close();',
+      ].join('\n'),
+    );
+    const { stdout } = await run(process.execPath, [script]);
+    expect(stdout).toBe('epmd rabbit function\n');
   });
   it('prints its bash completion', async () => {
     const { stdout } = await run(bin(), ['completion', 'bash']);

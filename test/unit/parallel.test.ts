@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chunkSize, MIN_PARALLEL_TARGETS, share, workerCount } from '../../src/parallel.js';
 import { newRecord, type ScanRecord, STATUSES } from '../../src/record.js';
 import { BatchWriter, batchSize, recordAt, transferList } from '../../src/record-batch.js';
-import type { PositionedRecord } from '../../src/scan.js';
+import type { PositionedRecord } from '../../src/scan-options.js';
 import { TargetOrder } from '../../src/targets/order.js';
 import { TargetSpace } from '../../src/targets/space.js';
 

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ndjsonFormatter, recordJson } from '../../../src/output/ndjson.js';
+import { applyRisk } from '../../../src/probes/risk.js';
 import { newRecord, type ScanRecord, STATUSES, type Status } from '../../../src/record.js';
-import { applyRisk } from '../../../src/report/risk.js';
 import { SCHEMA_PATH, schemaErrors } from '../../helpers/schema.js';
 
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as {

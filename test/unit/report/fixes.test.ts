@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { tableFormatter } from '../../../src/output/table.js';
+import { applyRisk } from '../../../src/probes/risk.js';
 import { newRecord } from '../../../src/record.js';
 import { FIX_LINES, fixNotes, LISTED_FIXES } from '../../../src/report/fixes.js';
-import { applyRisk, LISTED_PORTS, remediationFor } from '../../../src/report/risk.js';
+import { LISTED_PORTS, remediationFor } from '../../../src/report/risk.js';
 
 const exposure = (i: number) =>
   newRecord({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { applyRisk } from '../../../src/probes/risk.js';
 import { type NodeEntry, newRecord } from '../../../src/record.js';
-import { applyRisk, remediationFor } from '../../../src/report/risk.js';
+import { remediationFor } from '../../../src/report/risk.js';
 
 const exposure = (nodes: NodeEntry[]) =>
   newRecord({ ip: '192.0.2.7', port: 4369, status: 'epmd', epmdPort: 4369, nodes });

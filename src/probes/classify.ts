@@ -2,8 +2,8 @@
 // error. Pure, so that every hostile-peer case can be tested without sockets.
 
 import { type NamesNode, parseNamesReply } from '../epmd/names.js';
+import type { ProbeOutcome } from '../net/probe.js';
 import type { ErrorCode, Status } from '../record.js';
-import type { ProbeOutcome } from './probe.js';
 
 export interface Verdict {
   status: Status;

@@ -5,10 +5,10 @@
 
 import { randomInt } from 'node:crypto';
 import { encodeSendName, scannerNodeName } from '../epmd/handshake.js';
+import type { DeadlineList, Expirable } from '../net/deadlines.js';
+import { Probe, type ProbeContext, type ProbeExtras, type ProbeOutcome } from '../net/probe.js';
+import type { TokenBucket } from '../net/token-bucket.js';
 import { classify } from './classify.js';
-import type { DeadlineList, Expirable } from './deadlines.js';
-import { Probe, type ProbeContext, type ProbeExtras, type ProbeOutcome } from './probe.js';
-import type { TokenBucket } from './token-bucket.js';
 
 /** What every EPMD's follow-ups share on one thread. */
 export interface FollowUpEnv {

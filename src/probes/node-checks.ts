@@ -25,15 +25,23 @@ export interface AbortHolder {
   aborted: boolean;
 }
 
+/** Which follow-ups to make for each node an EPMD lists (part of scan()'s ProbeSettings). */
 export interface NodeCheckOptions {
+  /** PORT_PLEASE2 for each listed node (type, protocol, versions). */
   nodeInfo?: boolean;
+  /** TCP connect to each node's distribution port. */
   checkDist?: boolean;
+  /** Distribution send_name: status, full name, flags; closes before authenticating. */
   handshake?: boolean;
-  /** Complete the handshake with candidate cookies (implies handshake). */
+  /**
+   * Completes the handshake with candidate cookies (implies handshake): this
+   * authenticates to a node whose cookie is right. Only for systems you are
+   * authorised to test.
+   */
   checkCookies?: boolean;
-  /** Candidate cookies from a file, each a latin1 string of its raw bytes; the built-ins when absent. */
+  /** Candidate cookies (each a latin1 string of the cookie's raw bytes) instead of the built-ins. */
   cookies?: string[];
-  /** Cookies tried per node at most. */
+  /** Cookies tried per node at most (default 3). */
   cookieAttempts?: number;
 }
 

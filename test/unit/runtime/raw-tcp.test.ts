@@ -2,7 +2,7 @@
 // refusing sweep; a silent fallback to net.connect would be a 2x slowdown
 // nobody notices, so the normal path is asserted here.
 import { describe, expect, it } from 'vitest';
-import { bindingRefused, PORTABLE_ENV, rawTcp, socketPath } from '../../../src/net/raw-tcp.js';
+import { bindingRefused, PORTABLE_ENV, rawTcp, socketPath } from '../../../src/runtime/raw-tcp.js';
 
 describe('socket path', () => {
   it('a normal run uses the bare TCP handle, with no note', () => {

@@ -4,9 +4,11 @@
 // needs. Feature-detected once; null where it is missing, behaves
 // unexpectedly, or must not be touched (deprecation flags, the permission
 // model), and the probe then uses net.connect. socketPath() is the CLI's
-// decision, with its one note and the EPMD_SCAN_PORTABLE_SOCKETS switch.
+// decision, with its one note and the EPMD_SCAN_PORTABLE_SOCKETS switch
+// (EPMD_SCAN_PORTABLE, runtime/tuning.ts, turns this off with the rest).
 
 import { getSystemErrorName } from 'node:util';
+import { PORTABLE_RUNTIME_ENV, portableRuntime } from './tuning.js';
 
 /** What the probe needs of a handle: close it (the socket takes it over on success). */
 export interface TcpHandle {
@@ -65,6 +67,10 @@ export function bindingRefused(
 }
 
 function load(): RawTcp | null {
+  if (portableRuntime()) {
+    unavailable = `${PORTABLE_RUNTIME_ENV}=1`;
+    return null;
+  }
   unavailable = bindingRefused();
   if (unavailable !== null) return null;
   const binding = (process as unknown as { binding?: (name: string) => unknown }).binding;
@@ -142,7 +148,7 @@ export interface SocketPath {
 /** Decides the socket path once, for the CLI: bare handles unless forced off or unavailable. */
 export function socketPath(env: NodeJS.ProcessEnv = process.env): SocketPath {
   const forced = env[PORTABLE_ENV];
-  if (forced !== undefined && forced !== '' && forced !== '0') {
+  if ((forced !== undefined && forced !== '' && forced !== '0') || portableRuntime(env)) {
     return { portable: true, path: 'forced', note: null };
   }
   if (loaded()) return { portable: false, path: 'bare', note: null };

@@ -1,0 +1,54 @@
+// Node internals behind one door. Three things make a sweep fast and small
+// but reach under Node's public API: bare TCP handles
+// (process.binding('tcp_wrap'), raw-tcp.ts), a heap trimmer that needs
+// --expose-gc set at run time (heap.ts), and Error.stackTraceLimit = 0 (an
+// Error per refused connection is made whether anyone reads it or not). The
+// bin calls tuneProcess(), each scan worker tuneWorker(); EPMD_SCAN_PORTABLE=1
+// turns all three off, for a Node where they misbehave, or for debugging.
+
+import { heapTrimActive, startHeapTrim } from './heap.js';
+
+/** Set to 1 to leave Node alone: net.connect, no heap trimming, full stack traces. */
+export const PORTABLE_RUNTIME_ENV = 'EPMD_SCAN_PORTABLE';
+
+/** Set to 1 to keep stack traces while the rest stays tuned. */
+export const STACK_TRACES_ENV = 'EPMD_SCAN_STACK_TRACES';
+
+/** Whether `env` asks for an untouched Node (any value but empty or 0). */
+export function portableRuntime(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env[PORTABLE_RUNTIME_ENV];
+  return value !== undefined && value !== '' && value !== '0';
+}
+
+/** The tuning a worker thread copies from the thread that starts it. */
+export interface RuntimeTuning {
+  stackTraceLimit: number;
+  trimHeap: boolean;
+}
+
+/**
+ * The command's process: no stack traces (unless EPMD_SCAN_STACK_TRACES), the
+ * heap trimmed; nothing at all under EPMD_SCAN_PORTABLE. Returns a stop function.
+ */
+export function tuneProcess(env: NodeJS.ProcessEnv = process.env): () => void {
+  if (portableRuntime(env)) return () => undefined;
+  // Capturing the stack traces nobody reads was a fifth of a sweep's CPU time.
+  if (!env[STACK_TRACES_ENV]) Error.stackTraceLimit = 0;
+  return startHeapTrim();
+}
+
+/** This thread's tuning, for the workers it starts. */
+export function currentTuning(): RuntimeTuning {
+  return { stackTraceLimit: Error.stackTraceLimit, trimHeap: heapTrimActive() };
+}
+
+/** A scan worker: the tuning of the thread that started it, its heap trimmed at `trimBytes`. */
+export function tuneWorker(
+  tuning: RuntimeTuning,
+  trimBytes: number,
+  env: NodeJS.ProcessEnv = process.env,
+): () => void {
+  if (portableRuntime(env)) return () => undefined;
+  Error.stackTraceLimit = tuning.stackTraceLimit;
+  return tuning.trimHeap ? startHeapTrim(trimBytes) : () => undefined;
+}
