@@ -7,11 +7,7 @@ import { TokenBucket } from './net/token-bucket.js';
 import { scanInWorkers, workerCount } from './parallel.js';
 import type { Verdict } from './probes/classify.js';
 import { namesProbe } from './probes/names-probe.js';
-import {
-  type AbortHolder,
-  DEFAULT_FOLLOW_UP_TIMEOUT,
-  type FollowUpEnv,
-} from './probes/node-checks.js';
+import type { AbortHolder, FollowUpEnv } from './probes/node-checks.js';
 import { applyRisk } from './probes/risk.js';
 import type { ScanRecord } from './record.js';
 import {
@@ -59,7 +55,7 @@ export function prober(
   const connectTimeout = settings.connectTimeout ?? DEFAULTS.connectTimeout;
   const timeout = settings.timeout ?? DEFAULTS.timeout;
   const retries = settings.retries ?? DEFAULTS.retries;
-  const severity = settings.severity ?? 'high';
+  const severity = settings.severity ?? DEFAULTS.severity;
   const sweeper = new Sweeper(tickFor(connectTimeout, timeout));
   const ctx: ProbeContext = {
     sweeper,
@@ -74,7 +70,7 @@ export function prober(
   const followUps: FollowUpEnv = {
     ctx,
     bucket,
-    deadlines: sweeper.list(settings.followUpTimeout ?? DEFAULT_FOLLOW_UP_TIMEOUT),
+    deadlines: sweeper.list(settings.followUpTimeout ?? DEFAULTS.followUpTimeout),
   };
   const kind = namesProbe(settings, followUps);
   const request = kind.request;
