@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { batchSize, type RecordBatch, recordAt } from './record-batch.js';
 import { currentTuning, type RuntimeTuning } from './runtime/tuning.js';
 import {
+  DEFAULTS,
   type PositionedRecord,
   type ProbeSettings,
   probeSettings,
@@ -146,7 +147,7 @@ export async function* scanInWorkers(
   let exhausted = false;
   let stopped = false;
   let failure: Error | null = null;
-  const severity = options.severity ?? 'high';
+  const severity = options.severity ?? DEFAULTS.severity;
   /** Records ready to be yielded: batches, and the read index into the first. */
   const ready: RecordBatch[] = [];
   let readIndex = 0;

@@ -6,26 +6,19 @@
 // sides' heaps small: a queued refusal costs 18 bytes instead of an object
 // graph, and nothing is serialised field by field.
 
-import { isUnenriched, newRecord, type ScanRecord, type Severity, STATUSES } from './record.js';
+import {
+  ERROR_CODES,
+  isUnenriched,
+  newRecord,
+  type ScanRecord,
+  type Severity,
+  STATUSES,
+} from './record.js';
 import type { PositionedRecord } from './scan-options.js';
 import type { TargetOrder } from './targets/order.js';
 
-/** Error codes a compact record can carry; index 0 is "no error". */
-const ERRORS = [
-  null,
-  'connection-refused',
-  'connection-timeout',
-  'io-timeout',
-  'connection-reset',
-  'host-unreachable',
-  'network-unreachable',
-  'empty-reply',
-  'short-reply',
-  'bad-header',
-  'no-node-lines',
-  'error',
-  'aborted',
-] as const;
+/** Error codes a compact record can carry (record.ts's list); index 0 is "no error". */
+const ERRORS = [null, ...ERROR_CODES] as const;
 const ERROR_INDEX = new Map<string | null, number>(ERRORS.map((e, i) => [e, i]));
 const STATUS_INDEX = new Map(STATUSES.map((s, i) => [s, i]));
 

@@ -1,20 +1,12 @@
 // The one record shape that flows from the probe to every formatter.
 
-/** The closed set of outcomes of probing one target (the README's NDJSON fields). */
-export type Status =
-  | 'epmd'
-  | 'not-epmd'
-  | 'refused'
-  | 'timeout'
-  | 'unreachable'
-  | 'error'
-  | 'local-only';
-
 /**
+ * The closed set of outcomes of probing one target (the README's NDJSON
+ * fields), in the order reports list them: the one list every module reads.
  * `local-only`: an EPMD on a loopback address of `@local`, which only this
  * machine reaches: reported, but not an exposure (no CSV row, no gate).
  */
-export const STATUSES: readonly Status[] = [
+export const STATUSES = [
   'epmd',
   'not-epmd',
   'refused',
@@ -22,32 +14,45 @@ export const STATUSES: readonly Status[] = [
   'unreachable',
   'error',
   'local-only',
-];
+] as const;
 
-/** Shadowserver's severity levels. */
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+/** The outcome of probing one target: one of STATUSES. */
+export type Status = (typeof STATUSES)[number];
 
-export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+/** Shadowserver's severity levels, most serious first. */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Every exposure's severity unless --severity (or the scan's severity option) says otherwise. */
+export const DEFAULT_SEVERITY: Severity = 'high';
 
 /**
- * Why a probe did not end cleanly at EOF, zgrab2-style. Set together with any
- * status; on `epmd` it says why the reply may be incomplete.
+ * The error codes epmd-scan itself names, zgrab2-style: why a probe did not
+ * end cleanly at EOF. Set together with any status; on `epmd` it says why the
+ * reply may be incomplete (`node-names-skipped`: node lines whose names epmd
+ * would never register were skipped). `error` is an unnamed system error,
+ * `aborted` a probe the scan's stop cut short.
  */
-export type ErrorCode =
-  | 'connection-refused'
-  | 'connection-timeout'
-  | 'io-timeout'
-  | 'connection-reset'
-  | 'host-unreachable'
-  | 'network-unreachable'
-  | 'reply-truncated'
-  | 'empty-reply'
-  | 'short-reply'
-  | 'bad-header'
-  | 'no-node-lines'
-  /** On `epmd`: node lines whose names epmd would never register were skipped. */
-  | 'node-names-skipped'
-  | (string & {});
+export const ERROR_CODES = [
+  'connection-refused',
+  'connection-timeout',
+  'io-timeout',
+  'connection-reset',
+  'host-unreachable',
+  'network-unreachable',
+  'reply-truncated',
+  'empty-reply',
+  'short-reply',
+  'bad-header',
+  'no-node-lines',
+  'node-names-skipped',
+  'error',
+  'aborted',
+] as const;
+
+/** One of ERROR_CODES, or another system error code in lower case (`eperm`). */
+export type ErrorCode = (typeof ERROR_CODES)[number] | (string & {});
 
 /** A node listed by the EPMD, with any details later stages add. */
 export interface NodeEntry {
@@ -130,7 +135,7 @@ export function newRecord(
     truncated: false,
     error: null,
     ...UNENRICHED,
-    severity: 'high',
+    severity: DEFAULT_SEVERITY,
     tag: 'epmd',
     ...fields,
   };

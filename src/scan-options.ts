@@ -3,13 +3,18 @@
 // worker pool and the CLI all read, so none of them imports another for them.
 
 import type { SourceAddresses } from './net/source.js';
-import type { NodeCheckOptions } from './probes/node-checks.js';
-import type { ScanRecord, Severity } from './record.js';
+import {
+  DEFAULT_COOKIE_ATTEMPTS,
+  DEFAULT_FOLLOW_UP_TIMEOUT,
+  type NodeCheckOptions,
+} from './probes/node-checks.js';
+import { DEFAULT_SEVERITY, type ScanRecord, type Severity } from './record.js';
 import type { Range } from './targets/done-set.js';
 import type { ExpandOptions, SpecSource } from './targets/expand.js';
 import type { Shard, TargetOrder } from './targets/order.js';
 import type { TargetSpace } from './targets/space.js';
 
+/** The defaults of scan()'s options, and of the CLI's flags (src/cli/program.ts shows them). */
 export const DEFAULTS = {
   port: 4369,
   concurrency: 1024,
@@ -17,6 +22,9 @@ export const DEFAULTS = {
   timeout: 5000,
   retries: 0,
   maxReply: 64 * 1024,
+  severity: DEFAULT_SEVERITY,
+  cookieAttempts: DEFAULT_COOKIE_ATTEMPTS,
+  followUpTimeout: DEFAULT_FOLLOW_UP_TIMEOUT,
 } as const;
 
 export interface ScanOptions extends ExpandOptions, ProbeSettings {

@@ -7,6 +7,7 @@ import { type FromWorker, type ToWorker, WORKER_TRIM_BYTES, type WorkerSetup } f
 import { BatchWriter, transferList } from './record-batch.js';
 import { tuneWorker } from './runtime/tuning.js';
 import { prober } from './scan.js';
+import { DEFAULTS } from './scan-options.js';
 import { type OrderedTarget, TargetOrder } from './targets/order.js';
 import { TargetSpace } from './targets/space.js';
 
@@ -48,7 +49,7 @@ async function* chunks(): AsyncGenerator<Iterable<OrderedTarget>> {
 }
 
 /** Records finished in one turn of the event loop go back as one message. */
-const writer = new BatchWriter(setup.settings.severity ?? 'high');
+const writer = new BatchWriter(setup.settings.severity ?? DEFAULTS.severity);
 let flushing = false;
 const flush = (): void => {
   flushing = false;

@@ -1,22 +1,15 @@
 // scan(options): targets in, one ScanRecord per (address, port) out.
 
 import { runPool, type StartTask, type Task } from './engine.js';
-import type { NamesNode } from './epmd/names.js';
-import { encodeNamesRequest } from './epmd/names.js';
 import { Sweeper, tickFor } from './net/deadlines.js';
 import { Probe, type ProbeContext } from './net/probe.js';
 import { TokenBucket } from './net/token-bucket.js';
 import { scanInWorkers, workerCount } from './parallel.js';
-import { classify, type Verdict } from './probes/classify.js';
-import {
-  type AbortHolder,
-  anyNodeCheck,
-  checkNodes,
-  DEFAULT_FOLLOW_UP_TIMEOUT,
-  type FollowUpEnv,
-} from './probes/node-checks.js';
+import type { Verdict } from './probes/classify.js';
+import { namesProbe } from './probes/names-probe.js';
+import type { AbortHolder, FollowUpEnv } from './probes/node-checks.js';
 import { applyRisk } from './probes/risk.js';
-import { newRecord, type ScanRecord, type Severity } from './record.js';
+import type { ScanRecord } from './record.js';
 import {
   DEFAULTS,
   type PositionedRecord,
@@ -27,11 +20,6 @@ import { DoneSet } from './targets/done-set.js';
 import { expandTargets } from './targets/expand.js';
 import { type OrderedTarget, TargetOrder } from './targets/order.js';
 import { TargetSpace } from './targets/space.js';
-
-interface Target {
-  ip: string;
-  port: number;
-}
 
 /** Builds the probe sequence from whatever form the targets take. */
 export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
@@ -44,20 +32,6 @@ export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
     ports: options.ports ?? [DEFAULTS.port],
     shuffle: options.shuffle,
     shard: options.shard,
-  });
-}
-
-/** Turns a probe's verdict into the record for its target. */
-export function recordFor(target: Target, v: Verdict, severity: Severity): ScanRecord {
-  return newRecord({
-    ip: target.ip,
-    port: target.port,
-    status: v.status,
-    error: v.error,
-    epmdPort: v.epmdPort,
-    nodes: v.nodes.map((n) => ({ name: n.name, port: n.port })),
-    truncated: v.truncated,
-    severity,
   });
 }
 
@@ -81,7 +55,7 @@ export function prober(
   const connectTimeout = settings.connectTimeout ?? DEFAULTS.connectTimeout;
   const timeout = settings.timeout ?? DEFAULTS.timeout;
   const retries = settings.retries ?? DEFAULTS.retries;
-  const severity = settings.severity ?? 'high';
+  const severity = settings.severity ?? DEFAULTS.severity;
   const sweeper = new Sweeper(tickFor(connectTimeout, timeout));
   const ctx: ProbeContext = {
     sweeper,
@@ -92,31 +66,25 @@ export function prober(
     sources: settings.sourceIps,
   };
 
-  const request = encodeNamesRequest();
   const bucket = settings.rate && settings.rate > 0 ? new TokenBucket(settings.rate) : null;
-  const deep = anyNodeCheck(settings);
   const followUps: FollowUpEnv = {
     ctx,
     bucket,
-    deadlines: sweeper.list(settings.followUpTimeout ?? DEFAULT_FOLLOW_UP_TIMEOUT),
+    deadlines: sweeper.list(settings.followUpTimeout ?? DEFAULTS.followUpTimeout),
   };
-  /** Node checks, risk and enrichment of an exposure, then its record is done. */
+  const kind = namesProbe(settings, followUps);
+  const request = kind.request;
+  /** A kind that knows when its reply is whole stops reading there (NAMES reads to EOF). */
+  const extras = kind.complete ? { until: kind.complete } : undefined;
+  /** The kind's follow-ups, risk and enrichment of an exposure, then its record is done. */
   const finishExposure = async (
     target: OrderedTarget,
     record: ScanRecord,
-    names: NamesNode[],
+    verdict: Verdict,
     holder: AbortHolder,
   ) => {
-    if (deep) {
-      const cut = await checkNodes(
-        target.ip,
-        target.port,
-        names,
-        record.nodes,
-        settings,
-        followUps,
-        holder,
-      );
+    if (kind.followUps) {
+      const cut = await kind.followUps(target, verdict, record, holder);
       if (cut.length > 0) record.followUpsCut = cut;
     }
     applyRisk(record);
@@ -126,22 +94,29 @@ export function prober(
     let tries = 0;
     const holder: AbortHolder = { current: null, aborted: false };
     const attempt = (): void => {
-      holder.current = new Probe(target.ip, target.port, request, ctx, (outcome) => {
-        if (outcome.end === 'connect-timeout' && tries < retries) {
-          tries++;
-          attempt();
-          return;
-        }
-        const verdict = classify(outcome);
-        const record = recordFor(target, verdict, severity);
-        if (record.status !== 'epmd') {
-          done({ position: target.position, record });
-          return;
-        }
-        // A failing follow-up or source must not lose the exposure: report what is known.
-        const finish = () => done({ position: target.position, record });
-        finishExposure(target, record, verdict.nodes, holder).then(finish, finish);
-      });
+      holder.current = new Probe(
+        target.ip,
+        target.port,
+        request,
+        ctx,
+        (outcome) => {
+          if (outcome.end === 'connect-timeout' && tries < retries) {
+            tries++;
+            attempt();
+            return;
+          }
+          const verdict = kind.classify(outcome);
+          const record = kind.record(target, verdict, severity);
+          if (record.status !== 'epmd') {
+            done({ position: target.position, record });
+            return;
+          }
+          // A failing follow-up or source must not lose the exposure: report what is known.
+          const finish = () => done({ position: target.position, record });
+          finishExposure(target, record, verdict, holder).then(finish, finish);
+        },
+        extras,
+      );
     };
     attempt();
     const task: Task = {

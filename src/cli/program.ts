@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import type { SourceAddresses } from '../net/source.js';
-import { DEFAULT_COOKIE_ATTEMPTS, DEFAULT_FOLLOW_UP_TIMEOUT } from '../probes/node-checks.js';
 import type { Severity } from '../record.js';
 import { FAIL_ON, type FailOn } from '../report/gate.js';
 import { DEFAULTS } from '../scan-options.js';
@@ -274,13 +273,13 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       '--cookie-attempts <n>',
       'cookies tried per node at most (one connection each)',
       integer(1, 100),
-      DEFAULT_COOKIE_ATTEMPTS,
+      DEFAULTS.cookieAttempts,
     )
     .option(
       '--follow-up-timeout <ms>',
       "time for all of one EPMD's follow-ups together (--node-info, --check-dist, --handshake, --check-cookies); what is cut short is named in follow_ups_cut",
       integer(1, 600_000),
-      DEFAULT_FOLLOW_UP_TIMEOUT,
+      DEFAULTS.followUpTimeout,
     )
     .option('-n, --no-resolve', 'no reverse DNS for exposed hosts')
     .option(
@@ -336,7 +335,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       '--severity <level>',
       'severity of each row (critical, high, medium, low, info)',
       singleValued('--severity', severity),
-      'high' as Severity,
+      DEFAULTS.severity,
     )
     .option(
       '--fail-on-exposed',

@@ -16,7 +16,7 @@ import { FoundLog } from '../resume/found-log.js';
 import { emptyStats, Ledger } from '../resume/ledger.js';
 import { socketPath } from '../runtime/raw-tcp.js';
 import { scanPositioned } from '../scan.js';
-import type { ScanGauges } from '../scan-options.js';
+import { probeSettings, type ScanGauges } from '../scan-options.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
 import { colorLevel, isTerminal } from './color.js';
@@ -180,24 +180,21 @@ export async function runScan(
     // A resumed report has its header already, unless nothing of it was counted.
     for (const o of outputs) if (o.out.written === 0) await o.out.write(o.formatter.header());
     for await (const { position, record } of scanPositioned({
+      // The probe settings the flags hold, picked by the one list of them
+      // (scan-options.ts); -S and --check-cookies [file] as the scan takes them.
+      ...probeSettings({
+        ...options,
+        sourceIps: options.sourceIp,
+        portableSockets: sockets.portable,
+        checkCookies: undefined,
+        cookieAttempts: undefined,
+        ...prepared.cookies,
+      }),
       targets: order,
       startAt: done.mark,
       done: done.above,
       concurrency,
-      rate: options.rate,
       workers,
-      connectTimeout: options.connectTimeout,
-      timeout: options.timeout,
-      retries: options.retries,
-      maxReply: options.maxReply,
-      severity: options.severity,
-      nodeInfo: options.nodeInfo,
-      checkDist: options.checkDist,
-      handshake: options.handshake,
-      portableSockets: sockets.portable,
-      sourceIps: options.sourceIp,
-      ...prepared.cookies,
-      followUpTimeout: options.followUpTimeout,
       enrich: enricher ? (r) => enricher.enrich(r) : undefined,
       signal: io.signal,
       gauges,
