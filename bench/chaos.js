@@ -36,6 +36,8 @@ const TOTAL = 4096;
 const SILENT = '127.0.8.0/24';
 const SILENT_COUNT = 256;
 const KINDS = ['SIGINT', 'SIGINT2', 'SIGTERM', 'SIGKILL', 'ENOSPC'];
+/** How every run probes: a few at a time and short timeouts, so a run lasts seconds. */
+const PROBING = ['-n', '-c', '16', '--timeout', '700', '--connect-timeout', '700'];
 
 const sh = (cmd, args) => execFileSync(cmd, args, { stdio: 'pipe', encoding: 'utf8' });
 
@@ -205,13 +207,7 @@ async function fileScenario(lab, rounds, rand, tally, log) {
     '--resume',
     ckpt,
     '--fail-on-exposed',
-    '-n',
-    '-c',
-    '16',
-    '--timeout',
-    '700',
-    '--connect-timeout',
-    '700',
+    ...PROBING,
     '--workers',
     String(workers),
   ];
@@ -339,22 +335,7 @@ function finishRun(text, stderr, code, tally, label) {
 /** Scenario B: stdout through a pipe whose reader goes away (EPIPE) or is killed. */
 async function pipeScenario(lab, rounds, rand, tally) {
   const ckpt = join(lab.mnt, 'pipe.ckpt');
-  const args = [
-    BIN,
-    TARGETS,
-    '-f',
-    'ndjson',
-    '--all',
-    '--resume',
-    ckpt,
-    '-n',
-    '-c',
-    '16',
-    '--timeout',
-    '700',
-    '--connect-timeout',
-    '700',
-  ];
+  const args = [BIN, TARGETS, '-f', 'ndjson', '--all', '--resume', ckpt, ...PROBING];
   let collected = '';
   let interruptions = 0;
   const kinds = {};

@@ -94,48 +94,23 @@ describe('-o writes into what it is given', () => {
 });
 
 describe('one run per report and per checkpoint', () => {
-  it('a second run on the same -o refuses with exit 2, naming the first one', async () => {
-    const out = fresh('r.csv');
+  it.each([
+    ['-o', 'r.csv', 'the report'],
+    ['--resume', 'c.ckpt', 'the checkpoint'],
+  ])('a second run on the same %s refuses with exit 2, naming the first one', async (flag, name, what) => {
+    const file = fresh(name);
     const before = silent.received.length;
-    const first = startCli([
-      '127.0.0.1',
-      '-p',
-      String(silent.port),
-      '--timeout',
-      '20000',
-      '-o',
-      out,
-    ]);
+    const args = ['127.0.0.1', '-p', String(silent.port), flag, file];
+    const first = startCli([...args, '--timeout', '20000']);
     await waitFor('the first run to probe', async () => silent.received.length > before);
-    const second = await runCli(['127.0.0.1', '-p', String(epmd.port), '-o', out]);
+    const second = await runCli(args);
     expect(second.code).toBe(2);
-    expect(second.stderr).toMatch(
-      new RegExp(`in use by another epmd-scan run \\(pid ${first.child.pid}`),
+    expect(second.stderr).toContain(
+      `${what} '${file}' is in use by another epmd-scan run (pid ${first.child.pid}`,
     );
     first.child.kill('SIGINT');
     expect((await first.result).code).toBe(130);
-    expect(existsSync(`${out}.lock`)).toBe(false);
-  });
-  it('a second run on the same --resume refuses too', async () => {
-    const ckpt = fresh('c.ckpt');
-    const before = silent.received.length;
-    const first = startCli([
-      '127.0.0.1',
-      '-p',
-      String(silent.port),
-      '--timeout',
-      '20000',
-      '--resume',
-      ckpt,
-    ]);
-    await waitFor('the first run to probe', async () => silent.received.length > before);
-    const second = await runCli(['127.0.0.1', '-p', String(silent.port), '--resume', ckpt]);
-    expect(second.code).toBe(2);
-    expect(second.stderr).toMatch(
-      /the checkpoint '.*c\.ckpt' is in use by another epmd-scan run \(pid \d+/,
-    );
-    first.child.kill('SIGINT');
-    expect((await first.result).code).toBe(130);
+    expect(existsSync(`${file}.lock`)).toBe(false);
   });
   it('a stale lock from a dead process is taken over with a note', async () => {
     const out = fresh('r.csv');
