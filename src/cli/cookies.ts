@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import { describeFileError, UsageError } from '../errors.js';
 import type { ScanOptions } from '../scan-options.js';
-import type { CliOptions } from './program.js';
 
 /** Erlang atoms (and so cookies) are at most 255 characters. */
 const MAX_COOKIE_BYTES = 255;
@@ -43,9 +42,10 @@ export function parseCookieFile(bytes: Buffer, path: string): string[] {
 }
 
 /** The scan options for cookie checks; reads the file if one was given. */
-export async function cookieOptions(
-  options: CliOptions,
-): Promise<Pick<ScanOptions, 'checkCookies' | 'cookies' | 'cookieAttempts'>> {
+export async function cookieOptions(options: {
+  checkCookies?: boolean | string;
+  cookieAttempts: number;
+}): Promise<Pick<ScanOptions, 'checkCookies' | 'cookies' | 'cookieAttempts'>> {
   if (!options.checkCookies) return {};
   let cookies: string[] | undefined;
   if (typeof options.checkCookies === 'string') {

@@ -10,6 +10,7 @@ import { COOKIE_WARNING } from './cookies.js';
 import { endOutputs, formattersOf, openOutputs } from './outputs.js';
 import { type Prepared, type PrepareIO, prepare } from './prepare.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
+import { type ReportOptions, runOptions } from './run-options.js';
 import { EXIT, runScan, type ScanIO } from './run-scan.js';
 
 export { EXIT } from './run-scan.js';
@@ -58,6 +59,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (options.version) {
     return (await import('./extras.js')).printVersion(io.stdout, options.verbose === true);
   }
+  // Read once: everything after this looks at the run's options, not the flags.
+  const run = runOptions(options, cmd.getOptionValueSource('format') === 'cli', io.env ?? {});
+  const { quiet } = run.report;
   const locks: FileLock[] = [];
   // Usage errors and signals before the first packet: nothing was scanned.
   const refuse = (error: unknown): number => {
@@ -73,26 +77,19 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   };
   let prepared: Prepared;
   try {
-    prepared = await prepare(
-      cmd.args,
-      options,
-      io,
-      say,
-      locks,
-      cmd.getOptionValueSource('format') === 'cli',
-    );
+    prepared = await prepare(cmd.args, run, io, say, locks);
   } catch (error) {
     for (const lock of locks) await lock.release();
     return refuse(error);
   }
   const { plan } = prepared;
-  if (plan.seed?.generated && !options.quiet) {
+  if (plan.seed?.generated && !quiet) {
     say(`shuffle seed ${plan.seed.value} (give --shuffle ${plan.seed.value} to repeat this order)`);
   }
-  if (prepared.cookies.checkCookies && !options.quiet) say(`warning: ${COOKIE_WARNING}`);
+  if (prepared.cookies.checkCookies && !quiet) say(`warning: ${COOKIE_WARNING}`);
   try {
-    if (options.listTargets) return await listTargets(prepared, options, io, say);
-    return await runScan(prepared, options, io, say);
+    if (run.targets.listTargets) return await listTargets(prepared, run.report, io, say);
+    return await runScan(prepared, run, io, say);
   } catch (error) {
     // Opening a report or the found-log is still before the first packet.
     return refuse(error);
@@ -106,7 +103,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
 /** --list-targets: the final list, written as any report is. */
 async function listTargets(
   prepared: Prepared,
-  options: CliOptions,
+  options: ReportOptions,
   io: CliIO,
   say: (line: string) => void,
 ): Promise<number> {

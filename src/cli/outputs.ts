@@ -1,9 +1,8 @@
 // The reports one run writes: which formats go where, their locks, opening
 // them (a resumed run's at its counted offsets) and ending them.
 
-import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { describeFileError, UsageError } from '../errors.js';
 import { csvFormatter } from '../output/csv.js';
@@ -20,7 +19,8 @@ import {
 import { tableFormatter } from '../output/table.js';
 import { shown } from '../text/escape.js';
 import { colorLevel } from './color.js';
-import type { CliOptions, Format } from './program.js';
+import type { Format } from './program.js';
+import type { ReportOptions } from './run-options.js';
 
 /** One report of a run. */
 export interface PlannedOutput {
@@ -36,73 +36,28 @@ export interface OpenOutput extends PlannedOutput {
   formatter: Formatter;
 }
 
-/** The date and label -oA gives a folder's reports: IntelMQ's Shadowserver parser reads the feed from the name. */
-export function intelmqName(date: Date, label = 'epmd-scan'): string {
-  return `${date.toISOString().slice(0, 10)}-scan_epmd-${label}`;
-}
-
-/** -oA's three reports: `<prefix>.csv` and so on, or IntelMQ names in a folder. */
-export function outputAllPaths(
-  prefix: string,
-  now = new Date(),
-): Record<'csv' | 'ndjson' | 'html', string> {
-  const folder = prefix.endsWith('/') || (existsSync(prefix) && statSync(prefix).isDirectory());
-  const base = folder ? join(prefix, intelmqName(now)) : prefix;
-  return { csv: `${base}.csv`, ndjson: `${base}.ndjson`, html: `${base}.html` };
-}
-
-/**
- * The reports asked for: `-o` in the `-f` format, `--csv` and the like,
- * `-oA`; stdout in the `-f` format when no file was named (or -f was given
- * with files but no -o).
- */
-export function outputSpecs(
-  options: CliOptions,
-  formatGiven = false,
-): { format: Format; path: string | undefined }[] {
-  const specs: { format: Format; path: string | undefined }[] = [];
-  if (options.output !== undefined) specs.push({ format: options.format, path: options.output });
-  for (const format of ['csv', 'ndjson', 'table', 'html'] as const) {
-    const path = options[format];
-    if (path !== undefined) specs.push({ format, path });
-  }
-  if (options.outputAll !== undefined) {
-    const paths = outputAllPaths(options.outputAll);
-    for (const format of ['csv', 'ndjson', 'html'] as const)
-      specs.push({ format, path: paths[format] });
-  }
-  if (specs.length === 0 || (formatGiven && options.output === undefined)) {
-    specs.push({ format: options.format, path: undefined });
-  }
-  return specs;
-}
-
 /**
  * Checks every report path before the first packet and locks each file: two
  * runs on one report would lose results.
  */
 export async function planOutputs(
-  options: CliOptions,
+  report: ReportOptions,
   locks: FileLock[],
   say: (line: string) => void,
-  formatGiven = false,
 ): Promise<PlannedOutput[]> {
   const planned: PlannedOutput[] = [];
   // -oA into a folder: the folder is made if need be (the names are the tool's).
-  if (options.outputAll?.endsWith('/'))
-    await mkdir(options.outputAll, { recursive: true }).catch(() => undefined);
-  for (const spec of outputSpecs(options, formatGiven)) {
+  if (report.outputAll?.endsWith('/'))
+    await mkdir(report.outputAll, { recursive: true }).catch(() => undefined);
+  for (const spec of report.outputs) {
     const plan = await planOutput(spec.path);
     const id = plan.kind === 'file' ? (plan.dest as string) : (plan.path ?? 'stdout');
     if (planned.some((p) => p.id === id)) {
       throw new UsageError(`two reports would be written to '${shown(spec.path ?? 'stdout')}'`);
     }
-    if (
-      options.resume !== undefined &&
-      [plan.dest, plan.partial].includes(resolve(options.resume))
-    ) {
+    if (report.resume !== undefined && [plan.dest, plan.partial].includes(resolve(report.resume))) {
       throw new UsageError(
-        `--resume '${options.resume}' is the report itself: give the checkpoint its own file`,
+        `--resume '${report.resume}' is the report itself: give the checkpoint its own file`,
       );
     }
     if (plan.kind === 'file')
@@ -114,7 +69,7 @@ export async function planOutputs(
 
 function formatterFor(
   format: Format,
-  options: CliOptions,
+  options: Pick<ReportOptions, 'all' | 'nodeSeparator'>,
   to: Writable | null,
   env: NodeJS.ProcessEnv,
   context?: () => HtmlContext,
@@ -128,7 +83,7 @@ function formatterFor(
 /** The formatters alone (a finished run's replay needs no open file). */
 export function formattersOf(
   planned: PlannedOutput[],
-  options: CliOptions,
+  options: Pick<ReportOptions, 'all' | 'nodeSeparator'>,
   stdout: Writable,
   env: NodeJS.ProcessEnv,
   context?: () => HtmlContext,

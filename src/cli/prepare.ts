@@ -24,7 +24,7 @@ import { localAddresses } from '../targets/local.js';
 import { cookieOptions } from './cookies.js';
 import type { MetricsServer } from './metrics.js';
 import { type PlannedOutput, planOutputs } from './outputs.js';
-import type { CliOptions } from './program.js';
+import type { RunOptions } from './run-options.js';
 import { type PlannedTargets, planTargets } from './targets.js';
 
 /** What preparing reads from the outside world (tests inject their own). */
@@ -83,34 +83,33 @@ export function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T>
 /** Reads and checks everything; UsageError (exit 2) or Interrupted (130) otherwise. */
 export async function prepare(
   args: string[],
-  options: CliOptions,
+  run: RunOptions,
   io: PrepareIO,
   say: (line: string) => void,
   locks: FileLock[],
-  /** -f was given on the command line (not the default). */
-  formatGiven = false,
 ): Promise<Prepared> {
-  if (options.resume === '') throw new UsageError("--resume '': expected a checkpoint file name");
-  if (options.resume !== undefined && options.listTargets) {
+  const { report } = run;
+  const resumePath = report.resume;
+  if (resumePath === '') throw new UsageError("--resume '': expected a checkpoint file name");
+  if (resumePath !== undefined && run.targets.listTargets) {
     throw new UsageError('--resume goes with a scan, not with --list-targets');
   }
-  if (options.sourceIp) {
-    await checkLocalSources(options.sourceIp, (io.localAddresses ?? localAddresses)());
+  if (run.sourceIp) {
+    await checkLocalSources(run.sourceIp, (io.localAddresses ?? localAddresses)());
   }
-  const outputs = await planOutputs(options, locks, say, formatGiven);
-  if (options.all && !outputs.some((o) => o.format === 'ndjson')) {
+  const outputs = await planOutputs(report, locks, say);
+  if (report.all && !outputs.some((o) => o.format === 'ndjson')) {
     throw new UsageError(
       '--all goes with an NDJSON report (-f ndjson, --ndjson or -oA): the other formats list exposures only',
     );
   }
-  if (options.resume !== undefined)
-    locks.push(await FileLock.take(options.resume, 'the checkpoint', say));
-  const checkpoint = options.resume !== undefined ? await readCheckpoint(options.resume) : null;
+  if (resumePath !== undefined) locks.push(await FileLock.take(resumePath, 'the checkpoint', say));
+  const checkpoint = resumePath !== undefined ? await readCheckpoint(resumePath) : null;
 
-  const plan = await abortable(planTargets(args, options, io, checkpoint), io.signal);
-  const cookies = await cookieOptions(options);
+  const plan = await abortable(planTargets(args, run.targets, io, checkpoint), io.signal);
+  const cookies = await cookieOptions(run.cookies);
   let resume: ResumeState | null = null;
-  if (options.resume !== undefined) {
+  if (resumePath !== undefined) {
     const { order } = plan;
     const shard = order.options.shard;
     const identity: RunIdentity = {
@@ -120,31 +119,31 @@ export async function prepare(
       seed: plan.seed?.value ?? null,
       shard: shard ? `${shard.index}/${shard.total}` : null,
       outputs: outputs.map((o) => ({ format: o.format, path: o.id })),
-      all: options.all === true,
-      nodeSeparator: options.nodeSeparator,
-      severity: options.severity,
+      all: report.all,
+      nodeSeparator: report.nodeSeparator,
+      severity: report.severity,
     };
-    if (checkpoint) checkSameRun(options.resume, checkpoint, identity);
+    if (checkpoint) checkSameRun(resumePath, checkpoint, identity);
     const found = checkpoint
-      ? await readFoundLog(foundLogPath(options.resume), checkpoint.found, order.size)
+      ? await readFoundLog(foundLogPath(resumePath), checkpoint.found, order.size)
       : [];
-    resume = { path: options.resume, checkpoint, identity, found };
+    resume = { path: resumePath, checkpoint, identity, found };
   }
   let gate: Gate | null = null;
-  if (options.baseline || options.allow || options.failOnExposed || options.failOn) {
+  if (report.baseline || report.allow || report.failOn) {
     gate = new Gate(
-      options.baseline ? await readBaseline(options.baseline, options.nodeSeparator) : null,
-      options.allow ? await readAllowList(options.allow) : [],
+      report.baseline ? await readBaseline(report.baseline, report.nodeSeparator) : null,
+      report.allow ? await readAllowList(report.allow) : [],
     );
   }
   let enricher: Enricher | null = null;
-  if (!options.listTargets) {
-    const env = io.env ?? {};
+  if (!run.targets.listTargets) {
+    const { cityDb, asnDb, assetMap, resolve } = report.enrich;
     enricher = await openEnricher({
-      cityDb: options.cityDb ?? (env.EPMD_SCAN_CITY_DB || undefined),
-      asnDb: options.asnDb ?? (env.EPMD_SCAN_ASN_DB || undefined),
-      assetMap: options.assetMap,
-      resolve: options.resolve ? (io.reverseLookup ?? true) : false,
+      cityDb,
+      asnDb,
+      assetMap,
+      resolve: resolve ? (io.reverseLookup ?? true) : false,
       targetNames: plan.order.space.names,
       warn: say,
     });
@@ -152,9 +151,9 @@ export async function prepare(
   // Last: nothing after it can fail and leave the endpoint open.
   // prom-client is loaded only by the runs that serve metrics.
   const metrics =
-    options.metrics && !options.listTargets
-      ? await (await import('./metrics.js')).MetricsServer.start(options.metrics)
+    report.metrics && !run.targets.listTargets
+      ? await (await import('./metrics.js')).MetricsServer.start(report.metrics)
       : null;
-  if (metrics && !options.quiet) say(`metrics at http://${metrics.address}/metrics`);
+  if (metrics && !report.quiet) say(`metrics at http://${metrics.address}/metrics`);
   return { plan, outputs, gate, enricher, cookies, resume, metrics };
 }

@@ -8,7 +8,7 @@ import { describeFileError, UsageError } from '../errors.js';
 import { OutputError } from '../output/report-output.js';
 import type { ScanRecord } from '../record.js';
 import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
-import { DEFAULT_FAIL_ON, type FailOn, type GateResult, trips } from '../report/gate.js';
+import { type FailOn, type GateResult, trips } from '../report/gate.js';
 import { Progress } from '../report/progress.js';
 import { renderSummary, Stats } from '../report/summary.js';
 import { foundLogPath } from '../resume/checkpoint.js';
@@ -16,7 +16,7 @@ import { FoundLog } from '../resume/found-log.js';
 import { emptyStats, Ledger } from '../resume/ledger.js';
 import { socketPath } from '../runtime/raw-tcp.js';
 import { scanPositioned } from '../scan.js';
-import { probeSettings, type ScanGauges } from '../scan-options.js';
+import type { ScanGauges } from '../scan-options.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
 import { colorLevel, isTerminal } from './color.js';
@@ -29,7 +29,7 @@ import {
   reportsInPlace,
 } from './outputs.js';
 import type { Prepared } from './prepare.js';
-import type { CliOptions } from './program.js';
+import type { ReportOptions, RunOptions } from './run-options.js';
 
 export const EXIT = { ok: 0, exposed: 1, usage: 2, runtime: 3, interrupted: 130 } as const;
 
@@ -47,10 +47,11 @@ const RERUN = 'rerun the same command to continue; what is done is not done agai
 
 export async function runScan(
   prepared: Prepared,
-  options: CliOptions,
+  run: RunOptions,
   io: ScanIO,
   say: (line: string) => void,
 ): Promise<number> {
+  const { report, pool } = run;
   const { plan, gate, enricher, resume } = prepared;
   const { order } = plan;
   const checkpoint = resume?.checkpoint ?? null;
@@ -66,10 +67,9 @@ export async function runScan(
       loopback.push(hostPort(record.ip, record.port));
     }
   };
-  // --fail-on names what trips the gate; --fail-on-exposed is its default.
-  const failOn = options.failOn ?? (options.failOnExposed ? DEFAULT_FAIL_ON : undefined);
+  const { failOn } = report;
   const summary = (interrupted: boolean): void => {
-    if (options.quiet) return;
+    if (report.quiet) return;
     io.stderr.write(
       renderSummary({
         stats,
@@ -85,7 +85,7 @@ export async function runScan(
     if (code !== EXIT.ok || !failOn || !gate) return code;
     const tripped = trips(gate.summary, failOn);
     if (tripped.length === 0) return code;
-    if (options.quiet) {
+    if (report.quiet) {
       // Quiet runs stay silent unless something is wrong; a tripped gate is.
       for (const line of quietGateLines(gate.summary, tripped)) say(line);
     }
@@ -94,7 +94,7 @@ export async function runScan(
 
   // What earlier parts of a resumed run found, for the gate and summary of the whole run.
   let interrupted = false;
-  const formatters = formattersOf(prepared.outputs, options, io.stdout, env, () => ({
+  const formatters = formattersOf(prepared.outputs, report, io.stdout, env, () => ({
     total: order.size,
     done: stats.done,
     byStatus: stats.byStatus,
@@ -114,25 +114,25 @@ export async function runScan(
       say(`hint: delete the checkpoint '${resume?.path}' to scan again`);
       return EXIT.usage;
     }
-    if (!options.quiet)
+    if (!report.quiet)
       say(`the checkpoint '${resume?.path}' says this scan is complete: nothing to do`);
     summary(false);
     return gateCode(EXIT.ok);
   }
 
   const { concurrency, clamped } = clampConcurrency(
-    options.concurrency,
+    pool.concurrency,
     io.openFileLimit === undefined ? openFileLimit() : io.openFileLimit,
   );
   if (clamped) {
     say(
-      `concurrency lowered from ${options.concurrency} to ${concurrency} to fit the open-file limit (raise it with ulimit -n)`,
+      `concurrency lowered from ${pool.concurrency} to ${concurrency} to fit the open-file limit (raise it with ulimit -n)`,
     );
   }
   const sockets = socketPath(io.env ?? {});
   if (sockets.note) say(sockets.note);
-  const workers = workersAllowed() ? options.workers : 0;
-  if (workers !== options.workers && options.workers !== 0 && options.workers !== 'auto') {
+  const workers = workersAllowed() ? pool.workers : 0;
+  if (workers !== pool.workers && pool.workers !== 0 && pool.workers !== 'auto') {
     say('note: probing on the main thread: the permission model allows no worker threads');
   }
   const done = new DoneSet(checkpoint?.completed ?? 0, checkpoint?.done ?? []);
@@ -166,7 +166,7 @@ export async function runScan(
     });
   }
   const progress =
-    !options.quiet && options.progress && isTerminal(io.stderr)
+    !report.quiet && report.progress && isTerminal(io.stderr)
       ? new Progress(io.stderr, stats, order.size, new Chalk({ level: colorLevel(io.stderr, env) }))
       : null;
   const gauges: ScanGauges = { inFlight: 0, workers: 0 };
@@ -180,16 +180,10 @@ export async function runScan(
     // A resumed report has its header already, unless nothing of it was counted.
     for (const o of outputs) if (o.out.written === 0) await o.out.write(o.formatter.header());
     for await (const { position, record } of scanPositioned({
-      // The probe settings the flags hold, picked by the one list of them
-      // (scan-options.ts); -S and --check-cookies [file] as the scan takes them.
-      ...probeSettings({
-        ...options,
-        sourceIps: options.sourceIp,
-        portableSockets: sockets.portable,
-        checkCookies: undefined,
-        cookieAttempts: undefined,
-        ...prepared.cookies,
-      }),
+      // The probe settings, the sockets' path, and the cookies read from their file.
+      ...run.probe,
+      portableSockets: sockets.portable,
+      ...prepared.cookies,
       targets: order,
       startAt: done.mark,
       done: done.above,
@@ -222,7 +216,7 @@ export async function runScan(
   if (whole || (!ledger && interrupted && !failed())) {
     for (const o of outputs) await o.out.write(o.formatter.footer());
   }
-  const code = await finish(outputs, ledger, whole, interrupted, options, say, resume?.path);
+  const code = await finish(outputs, ledger, whole, interrupted, report, say, resume?.path);
   if (failure) {
     if (!(failure instanceof OutputError) && !(failure instanceof UsageError)) throw failure;
     say(failure.message);
@@ -237,7 +231,7 @@ async function finish(
   ledger: Ledger | null,
   whole: boolean,
   interrupted: boolean,
-  options: CliOptions,
+  report: ReportOptions,
   say: (line: string) => void,
   checkpointPath: string | undefined,
 ): Promise<number> {
@@ -264,12 +258,12 @@ async function finish(
     if (ledger) say(`hint: ${RERUN} (the checkpoint counts only what was written)`);
     return EXIT.runtime;
   }
-  if (pipeGone && (ledger || options.failOnExposed)) {
+  if (pipeGone && (ledger || report.failOn)) {
     say('the reader of stdout went away (EPIPE): the scan is incomplete');
     if (ledger) say(`hint: ${RERUN}`);
     return EXIT.runtime;
   }
-  if (interrupted && ledger && !options.quiet) {
+  if (interrupted && ledger && !report.quiet) {
     const partials = outputs.filter((o) => o.out.kind === 'file').map((o) => `'${o.plan.partial}'`);
     const where =
       partials.length === 0
