@@ -330,9 +330,7 @@ export async function openOutput(
       stream.destroy();
       throw new Interrupted(`interrupted while opening '${plan.path}'`);
     }
-    const st = await stat(plan.path).catch(() => null);
-    const holdback = st?.isFIFO() ? pipeHoldback() : st?.isSocket() ? SOCKET_HOLDBACK : 0;
-    return new ThroughStream(plan.path, stream, holdback, true, resumeAt);
+    return new ThroughStream(plan.path, stream, holdbackOf(stream), true, resumeAt);
   }
   const partial = plan.partial as string;
   let fh: FileHandle;

@@ -125,9 +125,9 @@ export class Ledger {
       while (j < k && (ends[j] as number) <= (flushed[i] as number)) j++;
       k = j;
     });
-    await Promise.all(outputs.map((o) => o.sync()));
-    // A periodic commit with nothing new to count writes nothing.
+    // A periodic commit with nothing new to count writes (and syncs) nothing.
     if (k === 0 && periodic) return;
+    await Promise.all(outputs.map((o) => o.sync()));
     const positions = this.positions.splice(0, k);
     const lastEnds = this.ends.map((ends) => ends.splice(0, k).at(-1));
     const statuses = this.statuses.splice(0, k);
