@@ -1,7 +1,6 @@
 // The one error class for "the user asked for something we cannot do":
 // the CLI turns it into exit code 2 with its message and hint.
 
-import { readFile } from 'node:fs/promises';
 import { shown } from './text/escape.js';
 
 /** Bad input: an option, a target spec, a file. Nothing has been scanned. */
@@ -31,15 +30,6 @@ export function describeFileError(error: unknown, missing = 'no such file'): str
   // Node's own message repeats the path, which may be long or hold anything.
   if (typeof code === 'string') return `the system says ${code}`;
   return shown(String((error as Error)?.message ?? error));
-}
-
-/** The text of a file the user named; a UsageError saying which file and why when it cannot be read. */
-export async function readInputFile(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${what} '${shown(path)}': ${describeFileError(error)}`);
-  }
 }
 
 /**

@@ -5,12 +5,6 @@
 // --- Scanning ---------------------------------------------------------------
 
 export {
-  /** Probes every target; yields one ScanRecord per (address, port) as probes finish. */
-  scan,
-  /** As scan(), with each record's position in the run's sequence (what a checkpoint counts). */
-  scanPositioned,
-} from './scan.js';
-export {
   /** The defaults scan() uses for the options it is not given (port, concurrency, timeouts, ...). */
   DEFAULTS,
   /** A record and its position in the run's sequence. */
@@ -21,7 +15,13 @@ export {
   type ScanGauges,
   /** scan()'s options: targets, ports, order, shard, probe settings, workers, signal, gauges. */
   type ScanOptions,
-} from './scan-options.js';
+} from './scan/options.js';
+export {
+  /** Probes every target; yields one ScanRecord per (address, port) as probes finish. */
+  scan,
+  /** As scan(), with each record's position in the run's sequence (what a checkpoint counts). */
+  scanPositioned,
+} from './scan/scan.js';
 
 // --- Records ----------------------------------------------------------------
 

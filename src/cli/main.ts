@@ -2,18 +2,19 @@
 // the library; it never calls process.exit, so tests can run it in-process.
 
 import { CommanderError } from 'commander';
+import { COOKIE_WARNING } from '../app/cookies.js';
+import { endOutputs, formattersOf, openOutputs } from '../app/outputs.js';
+import { type Prepared, type PrepareIO, prepare } from '../app/prepare.js';
+import type { ReportOptions } from '../app/run-options.js';
+import { EXIT, runScan, type ScanIO } from '../app/run-scan.js';
 import { Interrupted, UsageError } from '../errors.js';
 import type { FileLock } from '../output/lock.js';
 import { listLines } from '../targets/order.js';
 import { escapeLines, shown } from '../text/escape.js';
-import { COOKIE_WARNING } from './cookies.js';
-import { endOutputs, formattersOf, openOutputs } from './outputs.js';
-import { type Prepared, type PrepareIO, prepare } from './prepare.js';
 import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
-import { type ReportOptions, runOptions } from './run-options.js';
-import { EXIT, runScan, type ScanIO } from './run-scan.js';
+import { runOptions } from './run-options.js';
 
-export { EXIT } from './run-scan.js';
+export { EXIT } from '../app/run-scan.js';
 
 /** What the CLI reads and writes; the bin passes the process's own. */
 export interface CliIO extends ScanIO, PrepareIO {

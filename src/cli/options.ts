@@ -2,6 +2,7 @@
 
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from 'commander';
+import type { HostPort } from '../app/run-options.js';
 import { UsageError } from '../errors.js';
 import { addSourceIp, type SourceAddresses } from '../net/source.js';
 import { SEVERITIES, type Severity } from '../record.js';
@@ -88,12 +89,6 @@ export function nodeSeparator(value: string): string {
     );
   }
   return value;
-}
-
-/** Where to listen: an address and a port (0 = any free one). */
-export interface HostPort {
-  host: string;
-  port: number;
 }
 
 /** `127.0.0.1:9464`, `[::1]:9464` or `0.0.0.0:0`: an IP address (listened on as given) and a port. */

@@ -4,16 +4,17 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
+import type { HostPort } from '../app/run-options.js';
 import type { SourceAddresses } from '../net/source.js';
+import { FORMATS, type Format } from '../output/formatter.js';
 import type { Severity } from '../record.js';
 import { FAIL_ON, type FailOn } from '../report/gate.js';
-import { DEFAULTS } from '../scan-options.js';
+import { DEFAULTS } from '../scan/options.js';
 import { parseShard, type Shard } from '../targets/order.js';
 import { escapeLines, shown } from '../text/escape.js';
 import {
   fileName,
   fileNames,
-  type HostPort,
   hostPort,
   integer,
   nodeSeparator,
@@ -24,9 +25,6 @@ import {
   workerThreads,
 } from './options.js';
 import { failOnList, portsOption, singleValued } from './repeat.js';
-
-export const FORMATS = ['csv', 'ndjson', 'table', 'html'] as const;
-export type Format = (typeof FORMATS)[number];
 
 export const EXAMPLES = `
 Examples:

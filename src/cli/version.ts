@@ -1,9 +1,9 @@
 // `--version` and `--version --verbose`: what is installed and how it will run.
 
 import { availableParallelism } from 'node:os';
-import { MIN_PARALLEL_TARGETS, workerCount } from '../parallel.js';
 import { rawTcp } from '../runtime/raw-tcp.js';
-import { DEFAULTS } from '../scan-options.js';
+import { DEFAULTS } from '../scan/options.js';
+import { MIN_PARALLEL_TARGETS, workerCount } from '../scan/parallel.js';
 
 /**
  * The version alone, or with `verbose` three more `key: value` lines: Node's

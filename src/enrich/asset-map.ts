@@ -2,11 +2,11 @@
 // (`cidr,sector,naics`, header optional); the longest matching prefix wins.
 
 import { UsageError } from '../errors.js';
+import { readCsvRows } from '../files/csv-rows.js';
+import { MAX_LINE_BYTES } from '../files/lines.js';
 import { parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
-import { readCsvRows } from '../text/csv-rows.js';
 import { shown } from '../text/escape.js';
-import { MAX_LINE_BYTES } from '../text/lines.js';
 
 interface Entry {
   family: 4 | 6;

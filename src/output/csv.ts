@@ -4,6 +4,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ScanRecord } from '../record.js';
 import { escapeAscii, escapeText } from '../text/escape.js';
+import { neutraliseFormula } from '../text/formula.js';
 import type { Formatter } from './formatter.js';
 
 /** The 15 columns of Shadowserver's scan_epmd report, in order. */
@@ -30,25 +31,6 @@ const CSV_OPTIONS = { quoted_string: true, quoted_empty: false, record_delimiter
 /** `2026-11-23 00:48:19`: UTC, to the second, as Shadowserver writes it. */
 export function shadowserverTimestamp(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** What a spreadsheet takes as the start of a formula, full-width forms included, after any `'`s. */
-const FORMULA_START = /^'*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
-
-/**
- * Neutralises a cell a spreadsheet would evaluate (OWASP "CSV injection"): a
- * leading `=`, `+`, `-`, `@`, tab or CR, also in their full-width forms, gets
- * a `'` in front so it is shown as text. So that unguardFormula can undo it
- * exactly, a text that already starts with `'`s before such a character gets
- * one more.
- */
-export function neutraliseFormula(s: string): string {
-  return FORMULA_START.test(s) ? `'${s}` : s;
-}
-
-/** The exact inverse of neutraliseFormula. */
-export function unguardFormula(s: string): string {
-  return s.startsWith("'") && FORMULA_START.test(s.slice(1)) ? s.slice(1) : s;
 }
 
 /** The `nodes` field: `name,port` joined by the separator; the separator is escaped inside names. */

@@ -13,3 +13,9 @@ export interface Formatter {
    */
   restore?(record: ScanRecord): void;
 }
+
+/** Every report format, in the order --help lists them. */
+export const FORMATS = ['csv', 'ndjson', 'table', 'html'] as const;
+
+/** A report format: one of FORMATS. */
+export type Format = (typeof FORMATS)[number];

@@ -18,7 +18,7 @@ import { type FileHandle, lstat, open, realpath, rename, stat, unlink } from 'no
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { describeFileError, Interrupted, UsageError } from '../errors.js';
-import { unblockOnAbort } from '../fifo.js';
+import { unblockOnAbort } from '../files/fifo.js';
 
 export class OutputError extends Error {
   override readonly name = 'OutputError';

@@ -2,14 +2,14 @@
 // allowed), which are gone since the baseline, and whether to fail the build.
 
 import { UsageError } from '../errors.js';
-import { unguardFormula } from '../output/csv.js';
+import { readCsvRows } from '../files/csv-rows.js';
+import { MAX_BASELINE_ROW_BYTES, MAX_LINE_BYTES, openInput, readLines } from '../files/lines.js';
 import { acceptedCookie } from '../probes/risk.js';
 import type { ScanRecord } from '../record.js';
 import { formatIP, hostPort, parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
-import { readCsvRows } from '../text/csv-rows.js';
 import { canonicalText, shown } from '../text/escape.js';
-import { MAX_BASELINE_ROW_BYTES, MAX_LINE_BYTES, openInput, readLines } from '../text/lines.js';
+import { unguardFormula } from '../text/formula.js';
 
 /**
  * The node names of a `nodes` field, exactly as the records that were written

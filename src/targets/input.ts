@@ -5,7 +5,7 @@
 // hold at most MAX_LINE_BYTES (64 KiB): memory does not grow with the input.
 
 import type { Readable } from 'node:stream';
-import { MAX_LINE_BYTES, openInput, readLines } from '../text/lines.js';
+import { MAX_LINE_BYTES, openInput, readLines } from '../files/lines.js';
 import type { SourcedSpec } from './expand.js';
 import { isMasscanLine } from './spec.js';
 

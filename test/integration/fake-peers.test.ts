@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScanRecord } from '../../src/record.js';
-import { scan } from '../../src/scan.js';
+import { scan } from '../../src/scan/scan.js';
 import {
   type Behaviour,
   type FakeServer,

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intelmqName, outputAllPaths } from '../../src/cli/run-options.js';
+import { intelmqName, outputAllPaths } from '../../src/app/run-options.js';
 import { csvLines, runCli, startCli } from '../helpers/cli.js';
 import { type FakeServer, startPeers, stopPeers } from '../helpers/fake-server.js';
 import { waitFor } from '../helpers/real-epmd.js';

@@ -50,7 +50,7 @@ describe('npm pack', () => {
       'dist/index.js',
       'dist/index.d.ts',
       'dist/cli/main.js',
-      'dist/scan-worker.js',
+      'dist/scan/scan-worker.js',
       'dist/man/epmd-scan.1',
     ]) {
       expect(packed.files).toContain(f);

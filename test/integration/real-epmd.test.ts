@@ -2,7 +2,7 @@
 // exactly what `epmd -names` says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanRecord } from '../../src/record.js';
-import { scan } from '../../src/scan.js';
+import { scan } from '../../src/scan/scan.js';
 import { csvLines, runCli } from '../helpers/cli.js';
 import { type RealEpmd, realPeersOrSkip, startEpmd } from '../helpers/real-epmd.js';
 

@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scan } from '../../src/scan.js';
+import { scan } from '../../src/scan/scan.js';
 import { runCli } from '../helpers/cli.js';
 import { fakeServer, rabbitEpmd } from '../helpers/fake-server.js';
 import { createNetns, type Netns, netnsOrSkip } from '../helpers/netns.js';

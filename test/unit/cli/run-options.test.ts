@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { normaliseArgv, program } from '../../../src/cli/program.js';
 import { runOptions } from '../../../src/cli/run-options.js';
 import { DEFAULT_FAIL_ON } from '../../../src/report/gate.js';
-import { DEFAULTS } from '../../../src/scan-options.js';
+import { DEFAULTS } from '../../../src/scan/options.js';
 
 function read(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const cmd = program({ stdout: new PassThrough(), stderr: new PassThrough() });

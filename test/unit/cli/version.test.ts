@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { versionText } from '../../../src/cli/version.js';
-import { MIN_PARALLEL_TARGETS, workerCount } from '../../../src/parallel.js';
 import { rawTcp } from '../../../src/runtime/raw-tcp.js';
+import { MIN_PARALLEL_TARGETS, workerCount } from '../../../src/scan/parallel.js';
 
 describe('--version', () => {
   it('is the version alone without --verbose', () => {

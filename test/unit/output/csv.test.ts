@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   csvFormatter,
   csvRow,
-  neutraliseFormula,
   SCAN_EPMD_COLUMNS,
   shadowserverTimestamp,
 } from '../../../src/output/csv.js';
 import { newRecord } from '../../../src/record.js';
+import { neutraliseFormula } from '../../../src/text/formula.js';
 
 const when = new Date(Date.UTC(2026, 1, 6, 15, 21, 24, 789));
 

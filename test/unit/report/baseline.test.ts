@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvFormatter, neutraliseFormula, unguardFormula } from '../../../src/output/csv.js';
+import { MAX_BASELINE_ROW_BYTES } from '../../../src/files/lines.js';
+import { csvFormatter } from '../../../src/output/csv.js';
 import { newRecord, type ScanRecord } from '../../../src/record.js';
 import { Gate, nodeNamesOfField, readBaseline } from '../../../src/report/gate.js';
 import { LISTED_NAMES, renderSummary, Stats } from '../../../src/report/summary.js';
 import { escapeWireBytes } from '../../../src/text/escape.js';
-import { MAX_BASELINE_ROW_BYTES } from '../../../src/text/lines.js';
+import { neutraliseFormula, unguardFormula } from '../../../src/text/formula.js';
 import { PROPERTY_RUNS } from '../../helpers/runs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-baseline-'));

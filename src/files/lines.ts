@@ -6,8 +6,8 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { describeFileError, UsageError } from '../errors.js';
-import { unblockOnAbort } from '../fifo.js';
-import { shown } from './escape.js';
+import { shown } from '../text/escape.js';
+import { unblockOnAbort } from './fifo.js';
 
 /** Longest line of a target file, stdin, an allow-list or an asset map: 64 KiB. */
 export const MAX_LINE_BYTES = 64 * 1024;

@@ -18,7 +18,7 @@ import {
   readCheckpoint,
 } from '../resume/checkpoint.js';
 import { type FoundEntry, readFoundLog } from '../resume/found-log.js';
-import type { ScanOptions } from '../scan-options.js';
+import type { ScanOptions } from '../scan/options.js';
 import type { HostLookup } from '../targets/expand.js';
 import { localAddresses } from '../targets/local.js';
 import { cookieOptions } from './cookies.js';

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
+import { MAX_LINE_BYTES, openInput, readLines } from '../../../src/files/lines.js';
 import { readSpecFile } from '../../../src/targets/input.js';
 import { escapeLines, shown, unescapeToBytes } from '../../../src/text/escape.js';
-import { MAX_LINE_BYTES, openInput, readLines } from '../../../src/text/lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-lines-'));
 

@@ -13,9 +13,9 @@ import {
   type ScanRecord,
   type Severity,
   STATUSES,
-} from './record.js';
-import type { PositionedRecord } from './scan-options.js';
-import type { TargetOrder } from './targets/order.js';
+} from '../record.js';
+import type { TargetOrder } from '../targets/order.js';
+import type { PositionedRecord } from './options.js';
 
 /** Error codes a compact record can carry (record.ts's list); index 0 is "no error". */
 const ERRORS = [null, ...ERROR_CODES] as const;

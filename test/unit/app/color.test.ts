@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { colorLevel } from '../../../src/cli/color.js';
+import { colorLevel } from '../../../src/app/color.js';
 
 const tty = Object.assign(new PassThrough(), { isTTY: true });
 const pipe = new PassThrough();

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkSize, MIN_PARALLEL_TARGETS, share, workerCount } from '../../src/parallel.js';
-import { ERROR_CODES, newRecord, type ScanRecord, STATUSES } from '../../src/record.js';
-import { BatchWriter, batchSize, recordAt, transferList } from '../../src/record-batch.js';
-import type { PositionedRecord } from '../../src/scan-options.js';
-import { TargetOrder } from '../../src/targets/order.js';
-import { TargetSpace } from '../../src/targets/space.js';
+import { ERROR_CODES, newRecord, type ScanRecord, STATUSES } from '../../../src/record.js';
+import type { PositionedRecord } from '../../../src/scan/options.js';
+import { chunkSize, MIN_PARALLEL_TARGETS, share, workerCount } from '../../../src/scan/parallel.js';
+import { BatchWriter, batchSize, recordAt, transferList } from '../../../src/scan/record-batch.js';
+import { TargetOrder } from '../../../src/targets/order.js';
+import { TargetSpace } from '../../../src/targets/space.js';
 
 describe('workerCount', () => {
   const big = MIN_PARALLEL_TARGETS * 8;

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { describeFileError, UsageError } from '../errors.js';
 import { csvFormatter } from '../output/csv.js';
-import type { Formatter } from '../output/formatter.js';
+import type { Format, Formatter } from '../output/formatter.js';
 import { type HtmlContext, htmlFormatter } from '../output/html.js';
 import { FileLock } from '../output/lock.js';
 import { ndjsonFormatter } from '../output/ndjson.js';
@@ -19,7 +19,6 @@ import {
 import { tableFormatter } from '../output/table.js';
 import { shown } from '../text/escape.js';
 import { colorLevel } from './color.js';
-import type { Format } from './program.js';
 import type { ReportOptions } from './run-options.js';
 
 /** One report of a run. */

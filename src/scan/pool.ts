@@ -2,7 +2,7 @@
 // is free and the consumer is keeping up, so a /8 never becomes 16.7 million
 // pending promises. Results come out in completion order.
 
-import { TokenBucket } from './net/token-bucket.js';
+import { TokenBucket } from '../net/token-bucket.js';
 
 /** A started unit of work that can be cut short. */
 export interface Task {

@@ -1,25 +1,25 @@
 // scan(options): targets in, one ScanRecord per (address, port) out.
 
-import { runPool, type StartTask, type Task } from './engine.js';
-import { Sweeper, tickFor } from './net/deadlines.js';
-import { Probe, type ProbeContext } from './net/probe.js';
-import { TokenBucket } from './net/token-bucket.js';
-import { scanInWorkers, workerCount } from './parallel.js';
-import type { Verdict } from './probes/classify.js';
-import { namesProbe } from './probes/names-probe.js';
-import type { AbortHolder, FollowUpEnv } from './probes/node-checks.js';
-import { applyRisk } from './probes/risk.js';
-import type { ScanRecord } from './record.js';
+import { Sweeper, tickFor } from '../net/deadlines.js';
+import { Probe, type ProbeContext } from '../net/probe.js';
+import { TokenBucket } from '../net/token-bucket.js';
+import type { Verdict } from '../probes/classify.js';
+import { namesProbe } from '../probes/names-probe.js';
+import type { AbortHolder, FollowUpEnv } from '../probes/node-checks.js';
+import { applyRisk } from '../probes/risk.js';
+import type { ScanRecord } from '../record.js';
+import { DoneSet } from '../targets/done-set.js';
+import { expandTargets } from '../targets/expand.js';
+import { type OrderedTarget, TargetOrder } from '../targets/order.js';
+import { TargetSpace } from '../targets/space.js';
 import {
   DEFAULTS,
   type PositionedRecord,
   type ProbeSettings,
   type ScanOptions,
-} from './scan-options.js';
-import { DoneSet } from './targets/done-set.js';
-import { expandTargets } from './targets/expand.js';
-import { type OrderedTarget, TargetOrder } from './targets/order.js';
-import { TargetSpace } from './targets/space.js';
+} from './options.js';
+import { scanInWorkers, workerCount } from './parallel.js';
+import { runPool, type StartTask, type Task } from './pool.js';
 
 /** Builds the probe sequence from whatever form the targets take. */
 export async function orderFor(options: ScanOptions): Promise<TargetOrder> {

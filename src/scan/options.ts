@@ -2,17 +2,17 @@
 // per-probe settings a worker thread is given: one module that the scan, the
 // worker pool and the CLI all read, so none of them imports another for them.
 
-import type { SourceAddresses } from './net/source.js';
+import type { SourceAddresses } from '../net/source.js';
 import {
   DEFAULT_COOKIE_ATTEMPTS,
   DEFAULT_FOLLOW_UP_TIMEOUT,
   type NodeCheckOptions,
-} from './probes/node-checks.js';
-import { DEFAULT_SEVERITY, type ScanRecord, type Severity } from './record.js';
-import type { Range } from './targets/done-set.js';
-import type { ExpandOptions, SpecSource } from './targets/expand.js';
-import type { Shard, TargetOrder } from './targets/order.js';
-import type { TargetSpace } from './targets/space.js';
+} from '../probes/node-checks.js';
+import { DEFAULT_SEVERITY, type ScanRecord, type Severity } from '../record.js';
+import type { Range } from '../targets/done-set.js';
+import type { ExpandOptions, SpecSource } from '../targets/expand.js';
+import type { Shard, TargetOrder } from '../targets/order.js';
+import type { TargetSpace } from '../targets/space.js';
 
 /** The defaults of scan()'s options, and of the CLI's flags (src/cli/program.ts shows them). */
 export const DEFAULTS = {

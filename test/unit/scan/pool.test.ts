@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batches, runPool, type StartTask } from '../../src/engine.js';
+import { Batches, runPool, type StartTask } from '../../../src/scan/pool.js';
 
 /** Tasks finish when the test says so; records how many ran at once. */
 function controlled() {

@@ -10,9 +10,9 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { UsageError } from '../errors.js';
 import { STATUSES } from '../record.js';
 import type { Stats } from '../report/summary.js';
-import type { ScanGauges } from '../scan-options.js';
+import type { ScanGauges } from '../scan/options.js';
 import type { DoneSet } from '../targets/done-set.js';
-import type { HostPort } from './options.js';
+import type { HostPort } from './run-options.js';
 
 /** What a scrape reads. */
 export interface Watched {

@@ -2,14 +2,14 @@
 // probes them with its own pool, posts the records back in batches.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { Batches, runPool } from './engine.js';
+import { tuneWorker } from '../runtime/tuning.js';
+import { type OrderedTarget, TargetOrder } from '../targets/order.js';
+import { TargetSpace } from '../targets/space.js';
+import { DEFAULTS } from './options.js';
 import { type FromWorker, type ToWorker, WORKER_TRIM_BYTES, type WorkerSetup } from './parallel.js';
+import { Batches, runPool } from './pool.js';
 import { BatchWriter, transferList } from './record-batch.js';
-import { tuneWorker } from './runtime/tuning.js';
 import { prober } from './scan.js';
-import { DEFAULTS } from './scan-options.js';
-import { type OrderedTarget, TargetOrder } from './targets/order.js';
-import { TargetSpace } from './targets/space.js';
 
 const port = parentPort;
 if (!port) throw new Error('scan-worker.js runs as a worker thread (see parallel.ts)');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCookieFile } from '../../../src/cli/cookies.js';
+import { parseCookieFile } from '../../../src/app/cookies.js';
 import { UsageError } from '../../../src/errors.js';
 
 describe('cookie file', () => {

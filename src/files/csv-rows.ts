@@ -5,7 +5,7 @@
 
 import { CsvError, parse } from 'csv-parse';
 import { describeFileError, UsageError } from '../errors.js';
-import { shown } from './escape.js';
+import { shown } from '../text/escape.js';
 import { openInput } from './lines.js';
 
 export interface CsvRow {

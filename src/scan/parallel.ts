@@ -14,18 +14,18 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { batchSize, type RecordBatch, recordAt } from './record-batch.js';
-import { currentTuning, type RuntimeTuning } from './runtime/tuning.js';
+import { currentTuning, type RuntimeTuning } from '../runtime/tuning.js';
+import { DoneSet } from '../targets/done-set.js';
+import type { OrderOptions, TargetOrder } from '../targets/order.js';
+import type { SpaceParts } from '../targets/space.js';
 import {
   DEFAULTS,
   type PositionedRecord,
   type ProbeSettings,
   probeSettings,
   type ScanOptions,
-} from './scan-options.js';
-import { DoneSet } from './targets/done-set.js';
-import type { OrderOptions, TargetOrder } from './targets/order.js';
-import type { SpaceParts } from './targets/space.js';
+} from './options.js';
+import { batchSize, type RecordBatch, recordAt } from './record-batch.js';
 
 /** Positions in one chunk handed to a worker, at most. */
 export const CHUNK = 4096;
@@ -107,13 +107,13 @@ export function workerCount(
 }
 
 /**
- * dist/scan-worker.js, also when this module runs from src/ under the test
+ * dist/scan/scan-worker.js, also when this module runs from src/ under the test
  * runner (a Worker cannot load TypeScript; test/global-setup.ts rebuilds a
  * dist/ older than src/ before any test runs).
  */
 function workerFile(): URL {
   return import.meta.url.endsWith('.ts')
-    ? new URL('../dist/scan-worker.js', import.meta.url)
+    ? new URL('../../dist/scan/scan-worker.js', import.meta.url)
     : new URL('./scan-worker.js', import.meta.url);
 }
 

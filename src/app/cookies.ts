@@ -4,7 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { describeFileError, UsageError } from '../errors.js';
-import type { ScanOptions } from '../scan-options.js';
+import type { ScanOptions } from '../scan/options.js';
 
 /** Erlang atoms (and so cookies) are at most 255 characters. */
 const MAX_COOKIE_BYTES = 255;

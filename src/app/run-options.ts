@@ -1,0 +1,75 @@
+// What a run is made of, as the command line resolves it (src/cli/run-options.ts
+// reads the flags into this): what to scan, how each target is probed, how
+// many at once, and what is reported. Everything after parsing reads these,
+// never the raw flags.
+
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SourceAddresses } from '../net/source.js';
+import type { Format } from '../output/formatter.js';
+import type { Severity } from '../record.js';
+import type { FailOn } from '../report/gate.js';
+import type { ProbeSettings } from '../scan/options.js';
+import type { TargetOptions } from './targets.js';
+
+/** Where to listen: an address and a port (0 = any free one). */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** What is reported, where, and what trips the gate. */
+export interface ReportOptions {
+  /** Every report: a format and a path (undefined: stdout). */
+  outputs: OutputSpec[];
+  /** -oA's prefix, when given (a folder is made for it). */
+  outputAll?: string;
+  all: boolean;
+  nodeSeparator: string;
+  severity: Severity;
+  /** The checkpoint file (--resume). */
+  resume?: string;
+  /** What trips the gate; undefined: it never trips (it may still compare). */
+  failOn?: readonly FailOn[];
+  baseline?: string;
+  allow?: string;
+  enrich: { cityDb?: string; asnDb?: string; assetMap?: string; resolve: boolean };
+  quiet: boolean;
+  progress: boolean;
+  metrics?: HostPort;
+}
+
+/** The command line as a run reads it. */
+export interface RunOptions {
+  targets: TargetOptions & { listTargets: boolean };
+  /** The per-probe settings (what a worker thread is given), before the sockets' path is known. */
+  probe: ProbeSettings;
+  /** -S, checked against this machine's addresses before the first packet. */
+  sourceIp?: SourceAddresses;
+  /** --check-cookies and --cookie-attempts, the file still to be read. */
+  cookies: { checkCookies?: boolean | string; cookieAttempts: number };
+  /** Probes in flight and threads; --rate is a probe setting (each worker gets its share). */
+  pool: { concurrency: number; workers: number | 'auto' };
+  report: ReportOptions;
+}
+
+/** A report asked for: its format, and its path (undefined: stdout). */
+export interface OutputSpec {
+  format: Format;
+  path: string | undefined;
+}
+
+/** The date and label -oA gives a folder's reports: IntelMQ's Shadowserver parser reads the feed from the name. */
+export function intelmqName(date: Date, label = 'epmd-scan'): string {
+  return `${date.toISOString().slice(0, 10)}-scan_epmd-${label}`;
+}
+
+/** -oA's three reports: `<prefix>.csv` and so on, or IntelMQ names in a folder. */
+export function outputAllPaths(
+  prefix: string,
+  now = new Date(),
+): Record<'csv' | 'ndjson' | 'html', string> {
+  const folder = prefix.endsWith('/') || (existsSync(prefix) && statSync(prefix).isDirectory());
+  const base = folder ? join(prefix, intelmqName(now)) : prefix;
+  return { csv: `${base}.csv`, ndjson: `${base}.ndjson`, html: `${base}.html` };
+}
