@@ -25,7 +25,8 @@ const END_ERROR: Record<ProbeOutcome['end'], ErrorCode | null> = {
   aborted: 'aborted',
 };
 
-function endError(outcome: ProbeOutcome): ErrorCode | null {
+/** Why a probe did not end cleanly, in the words of the record's error field. */
+export function endError(outcome: ProbeOutcome): ErrorCode | null {
   if (outcome.end === 'unreachable' && outcome.errno === 'ENETUNREACH')
     return 'network-unreachable';
   if (outcome.end === 'error' && outcome.errno) return outcome.errno.toLowerCase();
@@ -43,10 +44,15 @@ const UNCONNECTED: Partial<Record<ProbeOutcome['end'], Status>> = {
   'connect-timeout': 'timeout',
 };
 
+/** The status of a probe that never connected (the same for every kind). */
+export function unconnectedStatus(outcome: ProbeOutcome): Status {
+  return UNCONNECTED[outcome.end] ?? 'error';
+}
+
 /** Decides a record's status from a probe outcome (see the rule in epmd/names.ts). */
 export function classify(outcome: ProbeOutcome): Verdict {
   const error = endError(outcome);
-  if (!outcome.connected) return failed(UNCONNECTED[outcome.end] ?? 'error', error);
+  if (!outcome.connected) return failed(unconnectedStatus(outcome), error);
   const complete = outcome.end === 'eof';
   const reply = parseNamesReply(outcome.bytes, { complete });
   if (reply.ok) {
