@@ -94,7 +94,8 @@ export interface RealEpmd {
   stop(): Promise<void>;
 }
 
-function kill(child: ChildProcess): Promise<void> {
+/** Kills a child started with `detached: true` and its whole process group, by pid; resolves when it has exited. */
+export function killGroup(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
     return Promise.resolve();
   }
@@ -134,7 +135,7 @@ export async function startEpmd(addresses = ['127.0.0.1']): Promise<RealEpmd> {
       );
       epmd = child;
     } catch {
-      await kill(child);
+      await killGroup(child);
     }
   }
   if (epmd === null) throw new Error('could not start epmd on a free port');
@@ -204,8 +205,8 @@ export async function startEpmd(addresses = ['127.0.0.1']): Promise<RealEpmd> {
     names,
     startNode,
     stop: async () => {
-      await Promise.all(nodes.map((n) => kill(n.process)));
-      await kill(epmdProcess);
+      await Promise.all(nodes.map((n) => killGroup(n.process)));
+      await killGroup(epmdProcess);
     },
   };
 }
