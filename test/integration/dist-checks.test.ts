@@ -14,41 +14,17 @@ import type { NodeEntry, ScanRecord } from '../../src/record.js';
 import { scan } from '../../src/scan/scan.js';
 import { runCli } from '../helpers/cli.js';
 import {
-  ERL,
   type ErlNode,
-  REQUIRE_REAL,
   type RealEpmd,
   realPeersOrSkip,
   startEpmd,
   waitFor,
 } from '../helpers/real-epmd.js';
+import { startTlsNode, tlsOrSkip } from '../helpers/tls-node.js';
 
 const real = realPeersOrSkip();
 
-/** A TLS distribution node needs openssl (for its certificate) and Erlang's ssl application. */
-function tlsOrSkip(): boolean {
-  if (!real || !ERL) return false;
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    execFileSync(
-      ERL,
-      ['-noshell', '-eval', 'halt(case code:lib_dir(ssl) of {error, _} -> 1; _ -> 0 end)'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    return true;
-  } catch {
-    if (REQUIRE_REAL) {
-      throw new Error(
-        'EPMD_SCAN_REQUIRE_REAL=1 but openssl or erlang-ssl is missing: apt-get install openssl erlang-ssl',
-      );
-    }
-    console.warn('SKIPPED the TLS-distribution test: install openssl and erlang-ssl to run it.');
-    return false;
-  }
-}
-const tls = tlsOrSkip();
+const tls = tlsOrSkip(real);
 
 /** Ten loopback addresses: the same host (and the same nodes) reached ten ways. */
 const ADDRESSES = ['127.0.0.1', ...Array.from({ length: 9 }, (_, i) => `127.13.0.${i + 2}`)];
@@ -114,7 +90,7 @@ describe.runIf(real)('distribution checks on real OTP nodes', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'epmd-scan-dist-'));
     epmd = await startEpmd(ADDRESSES);
-    const tlsNode = tls ? startTlsNode() : Promise.resolve(null);
+    const tlsNode = tls ? startTlsNode(epmd, dir) : Promise.resolve(null);
     [, couch, secret] = await Promise.all([
       epmd.startNode('rabbit'),
       epmd.startNode('couchdb', [], { cookie: 'monster', eval: WATCHER, stdin: true }),
@@ -126,40 +102,6 @@ describe.runIf(real)('distribution checks on real OTP nodes', () => {
       tlsNode,
     ]);
   }, 60_000);
-  /** A node with -proto_dist inet_tls and a self-signed certificate made in `dir`. */
-  function startTlsNode(): Promise<ErlNode> {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-      ],
-      { stdio: 'ignore' },
-    );
-    return epmd.startNode('tlsnode', [
-      '-proto_dist',
-      'inet_tls',
-      '-ssl_dist_opt',
-      'server_certfile',
-      join(dir, 'cert.pem'),
-      '-ssl_dist_opt',
-      'server_keyfile',
-      join(dir, 'key.pem'),
-    ]);
-  }
   afterAll(async () => {
     await epmd?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
