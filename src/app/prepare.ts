@@ -8,6 +8,7 @@ import type { ReverseLookup } from '../enrich/ptr.js';
 import { Interrupted, UsageError } from '../errors.js';
 import { checkLocalSources } from '../net/source.js';
 import { FileLock } from '../output/lock.js';
+import type { ProbePlan } from '../probes/plan.js';
 import { Gate, readAllowList, readBaseline } from '../report/gate.js';
 import {
   type Checkpoint,
@@ -18,10 +19,9 @@ import {
   readCheckpoint,
 } from '../resume/checkpoint.js';
 import { type FoundEntry, readFoundLog } from '../resume/found-log.js';
-import type { ScanOptions } from '../scan/options.js';
 import type { HostLookup } from '../targets/expand.js';
 import { localAddresses } from '../targets/local.js';
-import { cookieOptions } from './cookies.js';
+import { readCookieFile } from './cookies.js';
 import type { MetricsServer } from './metrics.js';
 import { type PlannedOutput, planOutputs } from './outputs.js';
 import type { RunOptions } from './run-options.js';
@@ -53,8 +53,8 @@ export interface Prepared {
   outputs: PlannedOutput[];
   gate: Gate | null;
   enricher: Enricher | null;
-  /** --check-cookies and --cookie-attempts, read and checked. */
-  cookies: Partial<ScanOptions>;
+  /** The run's probe plan, with the cookies of --check-cookies <file> read and checked. */
+  probe: ProbePlan;
   resume: ResumeState | null;
   /** --metrics: the endpoint, listening already. */
   metrics: MetricsServer | null;
@@ -94,8 +94,8 @@ export async function prepare(
   if (resumePath !== undefined && run.targets.listTargets) {
     throw new UsageError('--resume goes with a scan, not with --list-targets');
   }
-  if (run.sourceIp) {
-    await checkLocalSources(run.sourceIp, (io.localAddresses ?? localAddresses)());
+  if (run.probe.sourceIps) {
+    await checkLocalSources(run.probe.sourceIps, (io.localAddresses ?? localAddresses)());
   }
   const outputs = await planOutputs(report, locks, say);
   if (report.all && !outputs.some((o) => o.format === 'ndjson')) {
@@ -107,13 +107,19 @@ export async function prepare(
   const checkpoint = resumePath !== undefined ? await readCheckpoint(resumePath) : null;
 
   const plan = await abortable(planTargets(args, run.targets, io, checkpoint), io.signal);
-  const cookies = await cookieOptions(run.cookies);
+  const probe =
+    run.cookieFile === undefined
+      ? run.probe
+      : {
+          ...run.probe,
+          checks: { ...run.probe.checks, cookies: await readCookieFile(run.cookieFile) },
+        };
   let resume: ResumeState | null = null;
   if (resumePath !== undefined) {
     const { order } = plan;
     const shard = order.options.shard;
     const identity: RunIdentity = {
-      fingerprint: fingerprint(order),
+      fingerprint: fingerprint(order, probe.kind),
       size: order.size,
       ports: order.options.ports,
       seed: plan.seed?.value ?? null,
@@ -121,7 +127,7 @@ export async function prepare(
       outputs: outputs.map((o) => ({ format: o.format, path: o.id })),
       all: report.all,
       nodeSeparator: report.nodeSeparator,
-      severity: report.severity,
+      severity: probe.severity,
     };
     if (checkpoint) checkSameRun(resumePath, checkpoint, identity);
     const found = checkpoint
@@ -155,5 +161,5 @@ export async function prepare(
       ? await (await import('./metrics.js')).MetricsServer.start(report.metrics)
       : null;
   if (metrics && !report.quiet) say(`metrics at http://${metrics.address}/metrics`);
-  return { plan, outputs, gate, enricher, cookies, resume, metrics };
+  return { plan, outputs, gate, enricher, probe, resume, metrics };
 }

@@ -48,7 +48,7 @@ function oncePerFile(
 }
 
 export interface Enricher {
-  /** Fills the record's context columns in place (exposed records only). */
+  /** Fills the record's context columns in place (exposures only). */
   enrich(record: ScanRecord): Promise<void>;
   close(): Promise<void>;
 }
@@ -74,7 +74,7 @@ export async function openEnricher(options: EnricherOptions = {}): Promise<Enric
 
   return {
     async enrich(r) {
-      if (r.status !== 'epmd') return;
+      if (!r.exposed) return;
       if (city) Object.assign(r, cityFields(city, r.ip, cityWarn));
       if (asn) r.asn = asnOf(asn, r.ip, asnWarn);
       const asset = assets?.lookup(r.ip);
