@@ -24,7 +24,7 @@ import { localAddresses } from '../targets/local.js';
 import { readCookieFile } from './cookies.js';
 import type { MetricsServer } from './metrics.js';
 import { type PlannedOutput, planOutputs } from './outputs.js';
-import type { RunOptions } from './run-options.js';
+import type { ReportOptions, RunOptions } from './run-options.js';
 import { type PlannedTargets, planTargets } from './targets.js';
 
 /** What preparing reads from the outside world (tests inject their own). */
@@ -80,6 +80,22 @@ export function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T>
   });
 }
 
+/** The run's probe plan, with the cookies of --check-cookies <file> read and checked. */
+async function withCookieFile(run: RunOptions): Promise<ProbePlan> {
+  if (run.cookieFile === undefined) return run.probe;
+  const cookies = await readCookieFile(run.cookieFile);
+  return { ...run.probe, checks: { ...run.probe.checks, cookies } };
+}
+
+/** The gate, with its baseline and allow-list read, when the run has one. */
+async function openGate(report: ReportOptions): Promise<Gate | null> {
+  if (!report.baseline && !report.allow && !report.failOn) return null;
+  return new Gate(
+    report.baseline ? await readBaseline(report.baseline, report.nodeSeparator) : null,
+    report.allow ? await readAllowList(report.allow) : [],
+  );
+}
+
 /** Reads and checks everything; UsageError (exit 2) or Interrupted (130) otherwise. */
 export async function prepare(
   args: string[],
@@ -107,13 +123,7 @@ export async function prepare(
   const checkpoint = resumePath !== undefined ? await readCheckpoint(resumePath) : null;
 
   const plan = await abortable(planTargets(args, run.targets, io, checkpoint), io.signal);
-  const probe =
-    run.cookieFile === undefined
-      ? run.probe
-      : {
-          ...run.probe,
-          checks: { ...run.probe.checks, cookies: await readCookieFile(run.cookieFile) },
-        };
+  const probe = await withCookieFile(run);
   let resume: ResumeState | null = null;
   if (resumePath !== undefined) {
     const { order } = plan;
@@ -135,13 +145,7 @@ export async function prepare(
       : [];
     resume = { path: resumePath, checkpoint, identity, found };
   }
-  let gate: Gate | null = null;
-  if (report.baseline || report.allow || report.failOn) {
-    gate = new Gate(
-      report.baseline ? await readBaseline(report.baseline, report.nodeSeparator) : null,
-      report.allow ? await readAllowList(report.allow) : [],
-    );
-  }
+  const gate = await openGate(report);
   let enricher: Enricher | null = null;
   if (!run.targets.listTargets) {
     const { cityDb, asnDb, assetMap, resolve } = report.enrich;
