@@ -53,8 +53,14 @@ export interface Enricher {
   close(): Promise<void>;
 }
 
+/** Where a hostname came from: reverse DNS, or the name the target was given by. */
+export const HOSTNAME_SOURCES = ['ptr', 'target'] as const;
+
 /** The hostname_source of a name that came from the target list rather than DNS. */
-export const TARGET_HOSTNAME_SOURCE = 'target';
+export const TARGET_HOSTNAME_SOURCE: (typeof HOSTNAME_SOURCES)[number] = 'target';
+
+/** The hostname_source of a PTR name. */
+const PTR_HOSTNAME_SOURCE: (typeof HOSTNAME_SOURCES)[number] = 'ptr';
 
 export async function openEnricher(options: EnricherOptions = {}): Promise<Enricher> {
   const city = options.cityDb ? await openDb<CityRecord>(options.cityDb, 'city') : null;
@@ -90,7 +96,7 @@ export async function openEnricher(options: EnricherOptions = {}): Promise<Enric
         const name = await limit(() => reverse(r.ip));
         if (name) {
           r.hostname = name;
-          r.hostnameSource = 'ptr';
+          r.hostnameSource = PTR_HOSTNAME_SOURCE;
         }
       }
     },
