@@ -3,7 +3,7 @@
 // files) it may import, besides its own. They point one way:
 //
 //   cli -> app -> scan -> probes -> net, epmd
-//   app -> report, output, resume, enrich
+//   app -> report, output, resume, enrich; they read records through probes/ (the registry)
 //   and beneath them all: targets, files, runtime, text, record.ts, errors.ts
 //
 // test/integration/layers.test.ts shows that a wrong arrow fails.
@@ -20,8 +20,8 @@ const ALLOWED = {
   scan: ['probes', 'net', 'record', 'runtime', 'targets', 'errors', 'text'],
   enrich: ['errors', 'files', 'record', 'targets', 'text'],
   report: ['errors', 'files', 'probes', 'record', 'targets', 'text'],
-  output: ['errors', 'files', 'record', 'report', 'targets', 'text'],
-  resume: ['errors', 'files', 'output', 'record', 'targets', 'text'],
+  output: ['errors', 'files', 'probes', 'record', 'report', 'targets', 'text'],
+  resume: ['errors', 'files', 'output', 'probes', 'record', 'report', 'targets', 'text'],
   app: [
     'enrich',
     'errors',

@@ -4,18 +4,20 @@
 
 // --- Scanning ---------------------------------------------------------------
 
-export {
-  /** The defaults scan() uses for the options it is not given (port, concurrency, timeouts, ...). */
-  DEFAULTS,
+export type {
   /** A record and its position in the run's sequence. */
-  type PositionedRecord,
-  /** The per-probe settings part of ScanOptions (timeouts, follow-ups, cookies, rate, -S). */
-  type ProbeSettings,
+  PositionedRecord,
+  /** The per-probe settings part of ScanOptions (probe kind, timeouts, follow-ups, cookies, rate, -S). */
+  ProbeSettings,
   /** The figures scan() keeps up to date while it runs (probes in flight, worker threads). */
-  type ScanGauges,
+  ScanGauges,
   /** scan()'s options: targets, ports, order, shard, probe settings, workers, signal, gauges. */
-  type ScanOptions,
+  ScanOptions,
 } from './scan/options.js';
+export {
+  /** The defaults scan() uses for the options it is not given (probe, port, concurrency, timeouts, ...). */
+  DEFAULTS,
+} from './scan/plan.js';
 export {
   /** Probes every target; yields one ScanRecord per (address, port) as probes finish. */
   scan,
@@ -26,21 +28,64 @@ export {
 // --- Records ----------------------------------------------------------------
 
 export {
-  /** Why a probe failed: `connection-refused`, `io-timeout`, `short-reply`, ... */
-  type ErrorCode,
+  /** The detail of a NAMES record: the EPMD's port, its nodes, whether the reply was cut. */
+  type NamesDetail,
+  /** A record of the NAMES probe. */
+  type NamesRecord,
   /** One node an EPMD lists, with what the follow-ups learnt of it. */
   type NodeEntry,
-  /** One target's outcome: a Shadowserver scan_epmd row plus the NDJSON fields. */
+  /** A record's NAMES detail, or null (another kind's record, or no EPMD answered). */
+  namesDetail,
+} from './probes/names/index.js';
+export type {
+  /** How --check-cookies ended for a node: accepted (which cookie), rejected, inconclusive, not-tried. */
+  CookieOutcome,
+  /** How the start of a distribution handshake ended: the node's status, tls, or failed. */
+  HandshakeOutcome,
+} from './probes/outcomes.js';
+export {
+  /** Why a probe failed: `connection-refused`, `io-timeout`, `short-reply`, ... */
+  type ErrorCode,
+  /** A record with every enrichment field empty, for a probe kind's record(). */
+  newRecord,
+  /** One target's outcome: the envelope every report reads, and the probe kind's `detail`. */
   type ScanRecord,
   /** Every Severity, most serious first. */
   SEVERITIES,
   /** A record's Shadowserver severity. */
   type Severity,
-  /** Every Status, in the order reports list them. */
-  STATUSES,
-  /** The outcome of probing one target: `epmd`, `not-epmd`, `refused`, ... */
-  type Status,
 } from './record.js';
+
+// --- Probe kinds --------------------------------------------------------------
+
+/** How the probe of one target ended (connected, bytes, end, errno), as classify() is given it. */
+export type { ProbeOutcome } from './net/probe.js';
+export {
+  /** The error code of how a connection ended (`connection-refused`, ...), for a kind's classify(). */
+  endError,
+  /** The status of a connection never established (`refused`, `timeout`, ...), for a kind's classify(). */
+  unconnectedStatus,
+} from './probes/connection.js';
+export type {
+  /** A kind's probing side on one thread: request, classify, record, follow-ups, assess. */
+  KindProbe,
+  /** What a probe kind registers: its request, classification, follow-ups, statuses, rendering. */
+  ProbeKind,
+  /** One target as a probe kind sees it. */
+  ProbeTarget,
+} from './probes/kind.js';
+/** How each target is probed, resolved: what a kind's probe() is given. */
+export type { ProbePlan } from './probes/plan.js';
+export {
+  /** The registered probe kinds (`names` and any registerProbe() added). */
+  probeKinds,
+  /** Adds a probe kind; scan({ probe: name }) then uses it. */
+  registerProbe,
+  /** Every status of the built-in kinds, in the order reports list them. */
+  STATUSES,
+  /** A status of a built-in kind: `epmd`, `not-epmd`, `refused`, ... */
+  type Status,
+} from './probes/registry.js';
 
 // --- Enrichment -------------------------------------------------------------
 

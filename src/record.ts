@@ -1,35 +1,29 @@
-// The one record shape that flows from the probe to every formatter.
+// The one record shape that flows from the probe to every formatter: an
+// envelope every report reads (the target, the probe kind, status, whether
+// it is an exposure, severity, error, enrichment) around the probe kind's
+// own detail, which only that kind's code looks into (src/probes/<kind>/).
 
 /**
- * The closed set of outcomes of probing one target (the README's NDJSON
- * fields), in the order reports list them: the one list every module reads.
- * `local-only`: an EPMD on a loopback address of `@local`, which only this
- * machine reaches: reported, but not an exposure (no CSV row, no gate).
+ * The statuses any probe kind can end with before its protocol is reached
+ * (zgrab2's connection-level statuses). A kind adds its own (src/probes/registry.ts
+ * lists them all, STATUSES).
  */
-export const STATUSES = [
-  'epmd',
-  'not-epmd',
-  'refused',
-  'timeout',
-  'unreachable',
-  'error',
-  'local-only',
-] as const;
+export const CONNECTION_STATUSES = ['refused', 'timeout', 'unreachable', 'error'] as const;
 
-/** The outcome of probing one target: one of STATUSES. */
-export type Status = (typeof STATUSES)[number];
+/**
+ * An exposure on a loopback address of `@local`, which only this machine
+ * reaches: reported, but not an exposure (no CSV row, no gate).
+ */
+export const LOCAL_ONLY = 'local-only';
 
 /** Shadowserver's severity levels, most serious first. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Every exposure's severity unless --severity (or the scan's severity option) says otherwise. */
-export const DEFAULT_SEVERITY: Severity = 'high';
-
 /**
  * The error codes epmd-scan itself names, zgrab2-style: why a probe did not
- * end cleanly at EOF. Set together with any status; on `epmd` it says why the
+ * end cleanly at EOF. Set together with any status; on an exposure it says why the
  * reply may be incomplete (`node-names-skipped`: node lines whose names epmd
  * would never register were skipped). `error` is an unnamed system error,
  * `aborted` a probe the scan's stop cut short.
@@ -54,47 +48,30 @@ export const ERROR_CODES = [
 /** One of ERROR_CODES, or another system error code in lower case (`eperm`). */
 export type ErrorCode = (typeof ERROR_CODES)[number] | (string & {});
 
-/** A node listed by the EPMD, with any details later stages add. */
-export interface NodeEntry {
-  /** Safe text: controls, invalid UTF-8 and `\` are written as `\xNN`. */
-  name: string;
-  port: number;
-  /** --node-info (PORT2_RESP): 'normal' (77) or 'hidden' (72, a C-node). */
-  type?: string;
-  /** --node-info: 0 is TCP/IPv4. */
-  protocol?: number;
-  highestVersion?: number;
-  lowestVersion?: number;
-  /** --node-info: why PORT2_RESP could not be read. */
-  nodeInfoError?: string;
-  /** --check-dist: a TCP connection to the node's port succeeded. */
-  distReachable?: boolean;
-  /** --handshake: the status the node sent (ok, nok, not_allowed, alive), `tls`, or why there was none. */
-  distStatus?: string;
-  /** --handshake: the node's full name from its challenge, e.g. rabbit@internal-host. */
-  fullName?: string;
-  /** --handshake: the node's capability flags, hex. */
-  flags?: string;
-  /** --check-cookies: `accepted: <which>`, `rejected`, `inconclusive` or `not-tried`. */
-  cookie?: string;
-  /** --check-cookies: why the answer is `inconclusive`. */
-  cookieError?: string;
-}
-
-/** The result of probing one (ip, port). */
-export interface ScanRecord {
+/**
+ * The result of probing one (ip, port): the envelope, and `detail`, what the
+ * probe kind learnt (its own shape; null when there was nothing to learn,
+ * e.g. a refused connection).
+ */
+export interface ScanRecord<D extends object = object> {
   /** When the probe ended. */
   timestamp: Date;
   ip: string;
   port: number;
   protocol: 'tcp';
-  status: Status;
-  /** The port epmd reports for itself (its header); null unless status is epmd. */
-  epmdPort: number | null;
-  nodes: NodeEntry[];
-  /** The reply hit --max-reply and was not read to its end. */
-  truncated: boolean;
+  /** The probe kind that made it (`names`: the EPMD NAMES request). */
+  probe: string;
+  /** One of its kind's statuses, a connection status, or `local-only` (STATUSES lists them). */
+  status: string;
+  /** An exposure: what the reports list, the gate judges and enrichment fills. */
+  exposed: boolean;
   error: ErrorCode | null;
+  /** The exposure's severity (the scan's, raised by what follow-ups learnt). */
+  severity: Severity;
+  /** Why this exposure is dangerous, in words (from the follow-ups). */
+  risks?: string[];
+  /** Follow-ups that --follow-up-timeout cut short. */
+  followUpsCut?: string[];
   hostname: string;
   hostnameSource: string;
   asn: number | null;
@@ -103,12 +80,8 @@ export interface ScanRecord {
   city: string;
   naics: number | null;
   sector: string;
-  severity: Severity;
-  tag: 'epmd';
-  /** Why this exposure is dangerous, in words (from --node-info, --check-dist, --handshake). */
-  risks?: string[];
-  /** Follow-ups (node-info, check-dist, handshake, check-cookies) that --follow-up-timeout cut short. */
-  followUpsCut?: string[];
+  /** What the probe kind learnt; null when it learnt nothing. */
+  detail: D | null;
 }
 
 /** The context columns before enrichment fills them: all empty. */
@@ -123,20 +96,18 @@ export const UNENRICHED = {
   sector: '',
 } as const satisfies Partial<ScanRecord>;
 
-/** A record with every enrichment field empty. */
-export function newRecord(
-  fields: Pick<ScanRecord, 'ip' | 'port' | 'status'> & Partial<ScanRecord>,
-): ScanRecord {
+/** A record with every enrichment field empty; not an exposure unless `fields` says so. */
+export function newRecord<D extends object = object>(
+  fields: Pick<ScanRecord<D>, 'ip' | 'port' | 'status' | 'probe' | 'severity'> &
+    Partial<ScanRecord<D>>,
+): ScanRecord<D> {
   return {
     timestamp: new Date(),
     protocol: 'tcp',
-    epmdPort: null,
-    nodes: [],
-    truncated: false,
+    exposed: false,
     error: null,
     ...UNENRICHED,
-    severity: DEFAULT_SEVERITY,
-    tag: 'epmd',
+    detail: null,
     ...fields,
   };
 }

@@ -4,7 +4,6 @@
 
 import { readFile } from 'node:fs/promises';
 import { describeFileError, UsageError } from '../errors.js';
-import type { ScanOptions } from '../scan/options.js';
 
 /** Erlang atoms (and so cookies) are at most 255 characters. */
 const MAX_COOKIE_BYTES = 255;
@@ -41,24 +40,15 @@ export function parseCookieFile(bytes: Buffer, path: string): string[] {
   return cookies;
 }
 
-/** The scan options for cookie checks; reads the file if one was given. */
-export async function cookieOptions(options: {
-  checkCookies?: boolean | string;
-  cookieAttempts: number;
-}): Promise<Pick<ScanOptions, 'checkCookies' | 'cookies' | 'cookieAttempts'>> {
-  if (!options.checkCookies) return {};
-  let cookies: string[] | undefined;
-  if (typeof options.checkCookies === 'string') {
-    const path = options.checkCookies;
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      throw new UsageError(`cannot read the cookie file '${path}': ${describeFileError(error)}`);
-    }
-    cookies = parseCookieFile(bytes, path);
+/** The candidate cookies of `--check-cookies <file>`, read and checked. */
+export async function readCookieFile(path: string): Promise<string[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new UsageError(`cannot read the cookie file '${path}': ${describeFileError(error)}`);
   }
-  return { checkCookies: true, cookies, cookieAttempts: options.cookieAttempts };
+  return parseCookieFile(bytes, path);
 }
 
 /** Said on stderr when --check-cookies is on. */

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { UsageError } from '../errors.js';
-import { STATUSES } from '../record.js';
+import { STATUSES } from '../probes/registry.js';
 import type { Stats } from '../report/summary.js';
 import type { ScanGauges } from '../scan/options.js';
 import type { DoneSet } from '../targets/done-set.js';

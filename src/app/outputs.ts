@@ -66,23 +66,28 @@ export async function planOutputs(
   return planned;
 }
 
+/** What the formatters read: the report options, and the probe kind whose columns they write. */
+export type FormatterOptions = Pick<ReportOptions, 'all' | 'nodeSeparator'> & { probe: string };
+
 function formatterFor(
   format: Format,
-  options: Pick<ReportOptions, 'all' | 'nodeSeparator'>,
+  options: FormatterOptions,
   to: Writable | null,
   env: NodeJS.ProcessEnv,
   context?: () => HtmlContext,
 ): Formatter {
+  const { probe } = options;
   if (format === 'ndjson') return ndjsonFormatter({ all: options.all });
-  if (format === 'table') return tableFormatter({ colorLevel: to ? colorLevel(to, env) : 0 });
-  if (format === 'html') return htmlFormatter({ context });
-  return csvFormatter({ nodeSeparator: options.nodeSeparator });
+  if (format === 'table')
+    return tableFormatter({ colorLevel: to ? colorLevel(to, env) : 0, probe });
+  if (format === 'html') return htmlFormatter({ context, probe });
+  return csvFormatter({ nodeSeparator: options.nodeSeparator, probe });
 }
 
 /** The formatters alone (a finished run's replay needs no open file). */
 export function formattersOf(
   planned: PlannedOutput[],
-  options: Pick<ReportOptions, 'all' | 'nodeSeparator'>,
+  options: FormatterOptions,
   stdout: Writable,
   env: NodeJS.ProcessEnv,
   context?: () => HtmlContext,

@@ -8,6 +8,7 @@ import type { ReverseLookup } from '../enrich/ptr.js';
 import { Interrupted, UsageError } from '../errors.js';
 import { checkLocalSources } from '../net/source.js';
 import { FileLock } from '../output/lock.js';
+import type { ProbePlan } from '../probes/plan.js';
 import { Gate, readAllowList, readBaseline } from '../report/gate.js';
 import {
   type Checkpoint,
@@ -18,13 +19,12 @@ import {
   readCheckpoint,
 } from '../resume/checkpoint.js';
 import { type FoundEntry, readFoundLog } from '../resume/found-log.js';
-import type { ScanOptions } from '../scan/options.js';
 import type { HostLookup } from '../targets/expand.js';
 import { localAddresses } from '../targets/local.js';
-import { cookieOptions } from './cookies.js';
+import { readCookieFile } from './cookies.js';
 import type { MetricsServer } from './metrics.js';
 import { type PlannedOutput, planOutputs } from './outputs.js';
-import type { RunOptions } from './run-options.js';
+import type { ReportOptions, RunOptions } from './run-options.js';
 import { type PlannedTargets, planTargets } from './targets.js';
 
 /** What preparing reads from the outside world (tests inject their own). */
@@ -53,8 +53,8 @@ export interface Prepared {
   outputs: PlannedOutput[];
   gate: Gate | null;
   enricher: Enricher | null;
-  /** --check-cookies and --cookie-attempts, read and checked. */
-  cookies: Partial<ScanOptions>;
+  /** The run's probe plan, with the cookies of --check-cookies <file> read and checked. */
+  probe: ProbePlan;
   resume: ResumeState | null;
   /** --metrics: the endpoint, listening already. */
   metrics: MetricsServer | null;
@@ -80,6 +80,22 @@ export function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T>
   });
 }
 
+/** The run's probe plan, with the cookies of --check-cookies <file> read and checked. */
+async function withCookieFile(run: RunOptions): Promise<ProbePlan> {
+  if (run.cookieFile === undefined) return run.probe;
+  const cookies = await readCookieFile(run.cookieFile);
+  return { ...run.probe, checks: { ...run.probe.checks, cookies } };
+}
+
+/** The gate, with its baseline and allow-list read, when the run has one. */
+async function openGate(report: ReportOptions): Promise<Gate | null> {
+  if (!report.baseline && !report.allow && !report.failOn) return null;
+  return new Gate(
+    report.baseline ? await readBaseline(report.baseline, report.nodeSeparator) : null,
+    report.allow ? await readAllowList(report.allow) : [],
+  );
+}
+
 /** Reads and checks everything; UsageError (exit 2) or Interrupted (130) otherwise. */
 export async function prepare(
   args: string[],
@@ -94,8 +110,8 @@ export async function prepare(
   if (resumePath !== undefined && run.targets.listTargets) {
     throw new UsageError('--resume goes with a scan, not with --list-targets');
   }
-  if (run.sourceIp) {
-    await checkLocalSources(run.sourceIp, (io.localAddresses ?? localAddresses)());
+  if (run.probe.sourceIps) {
+    await checkLocalSources(run.probe.sourceIps, (io.localAddresses ?? localAddresses)());
   }
   const outputs = await planOutputs(report, locks, say);
   if (report.all && !outputs.some((o) => o.format === 'ndjson')) {
@@ -107,13 +123,13 @@ export async function prepare(
   const checkpoint = resumePath !== undefined ? await readCheckpoint(resumePath) : null;
 
   const plan = await abortable(planTargets(args, run.targets, io, checkpoint), io.signal);
-  const cookies = await cookieOptions(run.cookies);
+  const probe = await withCookieFile(run);
   let resume: ResumeState | null = null;
   if (resumePath !== undefined) {
     const { order } = plan;
     const shard = order.options.shard;
     const identity: RunIdentity = {
-      fingerprint: fingerprint(order),
+      fingerprint: fingerprint(order, probe.kind),
       size: order.size,
       ports: order.options.ports,
       seed: plan.seed?.value ?? null,
@@ -121,7 +137,7 @@ export async function prepare(
       outputs: outputs.map((o) => ({ format: o.format, path: o.id })),
       all: report.all,
       nodeSeparator: report.nodeSeparator,
-      severity: report.severity,
+      severity: probe.severity,
     };
     if (checkpoint) checkSameRun(resumePath, checkpoint, identity);
     const found = checkpoint
@@ -129,13 +145,7 @@ export async function prepare(
       : [];
     resume = { path: resumePath, checkpoint, identity, found };
   }
-  let gate: Gate | null = null;
-  if (report.baseline || report.allow || report.failOn) {
-    gate = new Gate(
-      report.baseline ? await readBaseline(report.baseline, report.nodeSeparator) : null,
-      report.allow ? await readAllowList(report.allow) : [],
-    );
-  }
+  const gate = await openGate(report);
   let enricher: Enricher | null = null;
   if (!run.targets.listTargets) {
     const { cityDb, asnDb, assetMap, resolve } = report.enrich;
@@ -155,5 +165,5 @@ export async function prepare(
       ? await (await import('./metrics.js')).MetricsServer.start(report.metrics)
       : null;
   if (metrics && !report.quiet) say(`metrics at http://${metrics.address}/metrics`);
-  return { plan, outputs, gate, enricher, cookies, resume, metrics };
+  return { plan, outputs, gate, enricher, probe, resume, metrics };
 }

@@ -1,15 +1,13 @@
 // What a run is made of, as the command line resolves it (src/cli/run-options.ts
-// reads the flags into this): what to scan, how each target is probed, how
-// many at once, and what is reported. Everything after parsing reads these,
-// never the raw flags.
+// reads the flags into this, once): what to scan, how each target is probed
+// (the scan's ProbePlan, every default applied), how many at once, and what
+// is reported. Everything after parsing reads these, never the raw flags.
 
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SourceAddresses } from '../net/source.js';
 import type { Format } from '../output/formatter.js';
-import type { Severity } from '../record.js';
-import type { FailOn } from '../report/gate.js';
-import type { ProbeSettings } from '../scan/options.js';
+import type { ProbePlan } from '../probes/plan.js';
+import type { FailOn } from '../report/fail-on.js';
 import type { TargetOptions } from './targets.js';
 
 /** Where to listen: an address and a port (0 = any free one). */
@@ -26,7 +24,6 @@ export interface ReportOptions {
   outputAll?: string;
   all: boolean;
   nodeSeparator: string;
-  severity: Severity;
   /** The checkpoint file (--resume). */
   resume?: string;
   /** What trips the gate; undefined: it never trips (it may still compare). */
@@ -42,12 +39,14 @@ export interface ReportOptions {
 /** The command line as a run reads it. */
 export interface RunOptions {
   targets: TargetOptions & { listTargets: boolean };
-  /** The per-probe settings (what a worker thread is given), before the sockets' path is known. */
-  probe: ProbeSettings;
-  /** -S, checked against this machine's addresses before the first packet. */
-  sourceIp?: SourceAddresses;
-  /** --check-cookies and --cookie-attempts, the file still to be read. */
-  cookies: { checkCookies?: boolean | string; cookieAttempts: number };
+  /**
+   * How each target is probed, resolved (what a worker thread is given); -S
+   * is checked against this machine's addresses, and the cookies of
+   * `cookieFile` are read, before the first packet.
+   */
+  probe: ProbePlan;
+  /** --check-cookies <file>: the candidate cookies, still to be read. */
+  cookieFile?: string;
   /** Probes in flight and threads; --rate is a probe setting (each worker gets its share). */
   pool: { concurrency: number; workers: number | 'auto' };
   report: ReportOptions;

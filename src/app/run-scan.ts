@@ -5,10 +5,12 @@
 import type { Readable, Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { describeFileError, UsageError } from '../errors.js';
+import type { Formatter } from '../output/formatter.js';
+import type { HtmlContext } from '../output/html.js';
 import { OutputError } from '../output/report-output.js';
-import type { ScanRecord } from '../record.js';
+import { LOCAL_ONLY, type ScanRecord } from '../record.js';
+import { quietLines, trips } from '../report/fail-on.js';
 import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
-import { type FailOn, type GateResult, trips } from '../report/gate.js';
 import { Progress } from '../report/progress.js';
 import { renderSummary, Stats } from '../report/summary.js';
 import { foundLogPath } from '../resume/checkpoint.js';
@@ -16,7 +18,8 @@ import { FoundLog } from '../resume/found-log.js';
 import { emptyStats, Ledger } from '../resume/ledger.js';
 import { socketPath } from '../runtime/raw-tcp.js';
 import type { ScanGauges } from '../scan/options.js';
-import { scanPositioned } from '../scan/scan.js';
+import type { ScanPlan } from '../scan/plan.js';
+import { scanPlanned } from '../scan/scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
 import { colorLevel, isTerminal } from './color.js';
@@ -43,83 +46,113 @@ export interface ScanIO {
   openFileLimit?: number | null;
 }
 
+type Say = (line: string) => void;
+
 const RERUN = 'rerun the same command to continue; what is done is not done again';
 
-export async function runScan(
-  prepared: Prepared,
-  run: RunOptions,
-  io: ScanIO,
-  say: (line: string) => void,
-): Promise<number> {
-  const { report, pool } = run;
-  const { plan, gate, enricher, resume } = prepared;
-  const { order } = plan;
-  const checkpoint = resume?.checkpoint ?? null;
-  const env = io.env ?? {};
-  const stats = new Stats();
+/**
+ * What a run keeps as records go by, earlier parts of a resumed run
+ * included: the counts, the first exposures and loopback exposures for the
+ * summary, and the gate; the summary and the exit code come from it.
+ */
+class Findings {
+  readonly stats = new Stats();
   /** The first exposures, for the summary's fixes (the rest are counted by stats). */
-  const exposures: ScanRecord[] = [];
-  /** Loopback EPMDs of @local (the first few), for the summary. */
-  const loopback: string[] = [];
-  const keepExposure = (record: ScanRecord): void => {
-    if (record.status === 'epmd' && exposures.length < LISTED_FIXES) exposures.push(record);
-    if (record.status === 'local-only' && loopback.length < 3) {
-      loopback.push(hostPort(record.ip, record.port));
+  private readonly exposures: ScanRecord[] = [];
+  /** Loopback exposures of @local (the first few), for the summary. */
+  private readonly loopback: string[] = [];
+  interrupted = false;
+
+  constructor(
+    private readonly prepared: Prepared,
+    readonly report: ReportOptions,
+  ) {}
+
+  get total(): number {
+    return this.prepared.plan.order.size;
+  }
+
+  /** A record for the gate and the summary (the stats count it apart). */
+  observe(record: ScanRecord): void {
+    this.prepared.gate?.observe(record);
+    if (record.exposed && this.exposures.length < LISTED_FIXES) this.exposures.push(record);
+    if (record.status === LOCAL_ONLY && this.loopback.length < 3) {
+      this.loopback.push(hostPort(record.ip, record.port));
     }
-  };
-  const { failOn } = report;
-  const summary = (interrupted: boolean): void => {
-    if (report.quiet) return;
-    io.stderr.write(
+  }
+
+  /** What the HTML report says beyond the exposures. */
+  context(): HtmlContext {
+    const { stats } = this;
+    const gate = this.prepared.gate?.summary;
+    return {
+      total: this.total,
+      done: stats.done,
+      byStatus: stats.byStatus,
+      gate,
+      interrupted: this.interrupted,
+    };
+  }
+
+  /** The summary on stderr, unless -q. */
+  summary(stderr: Writable): void {
+    if (this.report.quiet) return;
+    const { stats } = this;
+    stderr.write(
       renderSummary({
         stats,
-        total: order.size,
-        interrupted,
-        gate: gate?.summary,
-        failOn,
-        notes: [...localNotes(loopback, stats), ...fixNotes(exposures, stats.exposures)],
+        total: this.total,
+        interrupted: this.interrupted,
+        gate: this.prepared.gate?.summary,
+        failOn: this.report.failOn,
+        probe: this.prepared.probe.kind,
+        notes: [...localNotes(this.loopback, stats), ...fixNotes(this.exposures, stats.exposures)],
       }),
     );
-  };
-  const gateCode = (code: number): number => {
+  }
+
+  /** The exit code: 1 when the run is otherwise clean and the gate tripped. */
+  exitCode(code: number, say: Say): number {
+    const { gate } = this.prepared;
+    const { failOn } = this.report;
     if (code !== EXIT.ok || !failOn || !gate) return code;
     const tripped = trips(gate.summary, failOn);
     if (tripped.length === 0) return code;
-    if (report.quiet) {
-      // Quiet runs stay silent unless something is wrong; a tripped gate is.
-      for (const line of quietGateLines(gate.summary, tripped)) say(line);
-    }
+    // Quiet runs stay silent unless something is wrong; a tripped gate is.
+    if (this.report.quiet) for (const line of quietLines(gate.summary, tripped)) say(line);
     return EXIT.exposed;
-  };
+  }
+}
 
-  // What earlier parts of a resumed run found, for the gate and summary of the whole run.
-  let interrupted = false;
-  const formatters = formattersOf(prepared.outputs, report, io.stdout, env, () => ({
-    total: order.size,
-    done: stats.done,
-    byStatus: stats.byStatus,
-    gate: gate?.summary,
-    interrupted,
-  }));
-  if (checkpoint) stats.restore(checkpoint.stats);
-  for (const { record } of resume?.found ?? []) {
-    gate?.observe(record);
-    keepExposure(record);
+/** What earlier parts of a resumed run counted and found, into the gate, summary and formatters. */
+function restore(prepared: Prepared, found: Findings, formatters: Formatter[]): void {
+  const checkpoint = prepared.resume?.checkpoint;
+  if (checkpoint) found.stats.restore(checkpoint.stats);
+  for (const { record } of prepared.resume?.found ?? []) {
+    found.observe(record);
     for (const f of formatters) f.restore?.(record);
   }
-  if (checkpoint?.finished) {
-    const missing = await reportsInPlace(prepared.outputs, checkpoint.offsets);
-    if (missing) {
-      say(missing);
-      say(`hint: delete the checkpoint '${resume?.path}' to scan again`);
-      return EXIT.usage;
-    }
-    if (!report.quiet)
-      say(`the checkpoint '${resume?.path}' says this scan is complete: nothing to do`);
-    summary(false);
-    return gateCode(EXIT.ok);
-  }
+}
 
+/** A run whose checkpoint says it is complete: its reports put in place, nothing scanned. */
+async function alreadyDone(prepared: Prepared, found: Findings, say: Say, stderr: Writable) {
+  const { resume } = prepared;
+  const missing = await reportsInPlace(prepared.outputs, resume?.checkpoint?.offsets ?? []);
+  if (missing) {
+    say(missing);
+    say(`hint: delete the checkpoint '${resume?.path}' to scan again`);
+    return EXIT.usage;
+  }
+  if (!found.report.quiet) {
+    say(`the checkpoint '${resume?.path}' says this scan is complete: nothing to do`);
+  }
+  found.summary(stderr);
+  return found.exitCode(EXIT.ok, say);
+}
+
+/** The scan's plan: the prepared probe plan, the pool as this machine allows it, what is left to do. */
+function scanPlan(prepared: Prepared, run: RunOptions, io: ScanIO, say: Say, done: DoneSet) {
+  const { pool } = run;
   const { concurrency, clamped } = clampConcurrency(
     pool.concurrency,
     io.openFileLimit === undefined ? openFileLimit() : io.openFileLimit,
@@ -135,67 +168,72 @@ export async function runScan(
   if (workers !== pool.workers && pool.workers !== 0 && pool.workers !== 'auto') {
     say('note: probing on the main thread: the permission model allows no worker threads');
   }
-  const done = new DoneSet(checkpoint?.completed ?? 0, checkpoint?.done ?? []);
-  if (checkpoint)
-    say(`resuming: ${done.count} of ${order.size} targets done already (${resume?.path})`);
-  const outputs = await openOutputs(
-    prepared.outputs,
-    formatters,
-    io.stdout,
-    checkpoint?.offsets ?? null,
-    io.signal,
-  );
-  let ledger: Ledger | null = null;
-  if (resume) {
-    let found: FoundLog;
-    try {
-      found = await FoundLog.open(foundLogPath(resume.path), checkpoint?.found ?? 0);
-    } catch (error) {
-      for (const o of outputs) await o.out.close();
-      throw error;
-    }
-    ledger = new Ledger({
-      path: resume.path,
-      identity: resume.identity,
-      outputs: outputs.map((o) => o.out),
-      found,
-      done,
-      offsets: checkpoint?.offsets ?? outputs.map(() => 0),
-      stats: checkpoint?.stats ?? emptyStats(),
-      notable: (r) => r.status === 'epmd' || (gate?.cares(r) ?? false),
-    });
-  }
-  const progress =
-    !report.quiet && report.progress && isTerminal(io.stderr)
-      ? new Progress(io.stderr, stats, order.size, new Chalk({ level: colorLevel(io.stderr, env) }))
-      : null;
-  const gauges: ScanGauges = { inFlight: 0, workers: 0 };
-  prepared.metrics?.watch({ stats, total: order.size, gauges, checkpoint: ledger ? done : null });
-  const failed = (): boolean => outputs.some((o) => o.out.error !== null) || ledger?.error != null;
+  const { enricher } = prepared;
+  const plan: ScanPlan = {
+    order: prepared.plan.order,
+    // The scan's own copy: the ledger adds to `done` as it commits.
+    todo: new DoneSet(done.mark, done.above),
+    concurrency,
+    workers,
+    probe: prepared.probe,
+    enrich: enricher ? (r) => enricher.enrich(r) : undefined,
+    signal: io.signal,
+    gauges: { inFlight: 0, workers: 0 },
+  };
+  return plan;
+}
 
-  let failure: Error | null = null;
+/** The checkpoint's ledger (with --resume): its found-log opened; the reports closed on a failure. */
+async function openLedger(
+  prepared: Prepared,
+  outputs: OpenOutput[],
+  done: DoneSet,
+): Promise<Ledger | null> {
+  const { resume, gate } = prepared;
+  if (!resume) return null;
+  const checkpoint = resume.checkpoint;
+  let found: FoundLog;
+  try {
+    found = await FoundLog.open(foundLogPath(resume.path), checkpoint?.found ?? 0);
+  } catch (error) {
+    for (const o of outputs) await o.out.close();
+    throw error;
+  }
+  return new Ledger({
+    path: resume.path,
+    identity: resume.identity,
+    outputs: outputs.map((o) => o.out),
+    found,
+    done,
+    offsets: checkpoint?.offsets ?? outputs.map(() => 0),
+    stats: checkpoint?.stats ?? emptyStats(),
+    notable: (r) => r.exposed || (gate?.cares(r) ?? false),
+  });
+}
+
+/** Where the records go: the reports, the ledger, the progress line, the findings. */
+interface Sinks {
+  outputs: OpenOutput[];
+  ledger: Ledger | null;
+  progress: Progress | null;
+  found: Findings;
+}
+
+/** True once a report or the checkpoint cannot be written. */
+const failed = ({ outputs, ledger }: Sinks): boolean =>
+  outputs.some((o) => o.out.error !== null) || ledger?.error != null;
+
+/** Scans and writes every record; resolves to what stopped it (null: it ran to its end). */
+async function writeRecords(plan: ScanPlan, sinks: Sinks): Promise<Error | null> {
+  const { outputs, ledger, progress, found } = sinks;
   try {
     ledger?.start();
     progress?.start();
     // A resumed report has its header already, unless nothing of it was counted.
     for (const o of outputs) if (o.out.written === 0) await o.out.write(o.formatter.header());
-    for await (const { position, record } of scanPositioned({
-      // The probe settings, the sockets' path, and the cookies read from their file.
-      ...run.probe,
-      portableSockets: sockets.portable,
-      ...prepared.cookies,
-      targets: order,
-      startAt: done.mark,
-      done: done.above,
-      concurrency,
-      workers,
-      enrich: enricher ? (r) => enricher.enrich(r) : undefined,
-      signal: io.signal,
-      gauges,
-    })) {
-      stats.add(record);
-      keepExposure(record);
-      gate?.observe(record);
+    for await (const { position, record } of scanPlanned(plan)) {
+      found.stats.add(record);
+      found.observe(record);
       for (const o of outputs) {
         const text = o.formatter.format(record);
         // A row for the terminal goes above the progress line, not after it.
@@ -203,37 +241,89 @@ export async function runScan(
         await o.out.write(text);
       }
       ledger?.add(position, record);
-      if (failed()) break;
+      if (failed(sinks)) break;
     }
+    return null;
   } catch (error) {
-    failure = error as Error;
+    return error as Error;
   } finally {
     progress?.stop();
   }
-  interrupted = io.signal?.aborted === true;
-  const whole = !interrupted && !failure && !failed();
+}
+
+export async function runScan(
+  prepared: Prepared,
+  run: RunOptions,
+  io: ScanIO,
+  say: Say,
+): Promise<number> {
+  const { report } = run;
+  const env = io.env ?? {};
+  const found = new Findings(prepared, report);
+  const checkpoint = prepared.resume?.checkpoint ?? null;
+  const formatters = formattersOf(
+    prepared.outputs,
+    { ...report, probe: prepared.probe.kind },
+    io.stdout,
+    env,
+    () => found.context(),
+  );
+  restore(prepared, found, formatters);
+  if (checkpoint?.finished) return alreadyDone(prepared, found, say, io.stderr);
+
+  const done = new DoneSet(checkpoint?.completed ?? 0, checkpoint?.done ?? []);
+  const plan = scanPlan(prepared, run, io, say, done);
+  if (checkpoint) {
+    say(
+      `resuming: ${done.count} of ${found.total} targets done already (${prepared.resume?.path})`,
+    );
+  }
+  const offsets = checkpoint?.offsets ?? null;
+  const outputs = await openOutputs(prepared.outputs, formatters, io.stdout, offsets, io.signal);
+  const ledger = await openLedger(prepared, outputs, done);
+  const progress =
+    !report.quiet && report.progress && isTerminal(io.stderr)
+      ? new Progress(
+          io.stderr,
+          found.stats,
+          found.total,
+          new Chalk({ level: colorLevel(io.stderr, env) }),
+        )
+      : null;
+  const gauges = plan.gauges as ScanGauges;
+  const watched = {
+    stats: found.stats,
+    total: found.total,
+    gauges,
+    checkpoint: ledger ? done : null,
+  };
+  prepared.metrics?.watch(watched);
+
+  const sinks: Sinks = { outputs, ledger, progress, found };
+  const failure = await writeRecords(plan, sinks);
+  found.interrupted = io.signal?.aborted === true;
+  const whole = !found.interrupted && !failure && !failed(sinks);
   // Without a checkpoint an interrupted report is ended as it is, footer and all.
-  if (whole || (!ledger && interrupted && !failed())) {
+  if (whole || (!ledger && found.interrupted && !failed(sinks))) {
     for (const o of outputs) await o.out.write(o.formatter.footer());
   }
-  const code = await finish(outputs, ledger, whole, interrupted, report, say, resume?.path);
+  const ends = { whole, interrupted: found.interrupted, checkpoint: prepared.resume?.path };
+  const code = await finish(outputs, ledger, ends, report, say);
   if (failure) {
     if (!(failure instanceof OutputError) && !(failure instanceof UsageError)) throw failure;
     say(failure.message);
   }
-  summary(interrupted);
-  return gateCode(failure ? EXIT.runtime : code);
+  found.summary(io.stderr);
+  return found.exitCode(failure ? EXIT.runtime : code, say);
 }
 
 /** Commits the checkpoint, ends the reports, and says why the run ended as it did. */
 async function finish(
   outputs: OpenOutput[],
   ledger: Ledger | null,
-  whole: boolean,
-  interrupted: boolean,
+  { whole, interrupted, checkpoint }: { whole: boolean; interrupted: boolean; checkpoint?: string },
   report: ReportOptions,
-  say: (line: string) => void,
-  checkpointPath: string | undefined,
+  say: Say,
 ): Promise<number> {
   const pipeGone = outputs.some((o) => o.out.error?.code === 'EPIPE');
   const writeFailed = outputs.some((o) => o.out.error && o.out.error.code !== 'EPIPE');
@@ -250,7 +340,7 @@ async function finish(
     say,
   );
   if (ledger?.error) {
-    say(`cannot write the checkpoint '${checkpointPath}': ${describeFileError(ledger.error)}`);
+    say(`cannot write the checkpoint '${checkpoint}': ${describeFileError(ledger.error)}`);
     say(`hint: ${RERUN} once it can be written`);
     return EXIT.runtime;
   }
@@ -274,27 +364,9 @@ async function finish(
   return interrupted ? EXIT.interrupted : EXIT.ok;
 }
 
-/** What tripped the gate, one line per kind, for runs with -q (the first few entries named). */
-function quietGateLines(gate: GateResult, tripped: [FailOn, number][]): string[] {
-  const keys = (list: { key: string }[]): string =>
-    `${list
-      .slice(0, 10)
-      .map((e) => e.key)
-      .join(', ')}${list.length > 10 ? ` and ${list.length - 10} more` : ''}`;
-  return tripped.map(([kind, count]) => {
-    if (kind === 'new-exposure') return `${count} new exposure(s): ${keys(gate.fresh)}`;
-    if (kind === 'new-node') {
-      return `${count} known exposure(s) with new nodes: ${keys(gate.changed.filter((c) => c.added.length > 0 && !c.allowed))}`;
-    }
-    if (kind === 'reachable-node')
-      return `${count} exposure(s) with a reachable node: ${keys(gate.reachable)}`;
-    return `${count} exposure(s) where a default cookie was accepted: ${keys(gate.cookies)}`;
-  });
-}
-
-/** What an EPMD on loopback means: not reachable from other hosts (or not only). */
+/** What an exposure on loopback means: not reachable from other hosts (or not only). */
 function localNotes(loopback: string[], stats: Stats): string[] {
-  const count = stats.byStatus['local-only'];
+  const count = stats.byStatus[LOCAL_ONLY] ?? 0;
   if (count === 0) return [];
   const where = `${loopback.join(', ')}${count > loopback.length ? ` and ${count - loopback.length} more` : ''}`;
   return stats.exposures === 0

@@ -15,7 +15,6 @@ export interface TargetOptions {
   /** true: `--shuffle` without a seed; a string: the seed. */
   shuffle?: string | boolean;
   shard?: Shard;
-  resume?: string;
   port: number[];
 }
 

@@ -61,7 +61,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return (await import('./extras.js')).printVersion(io.stdout, options.verbose === true);
   }
   // Read once: everything after this looks at the run's options, not the flags.
-  const run = runOptions(options, cmd.getOptionValueSource('format') === 'cli', io.env ?? {});
+  const run = runOptions(options, (key) => cmd.getOptionValueSource(key), io.env ?? {});
   const { quiet } = run.report;
   const locks: FileLock[] = [];
   // Usage errors and signals before the first packet: nothing was scanned.
@@ -87,7 +87,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (plan.seed?.generated && !quiet) {
     say(`shuffle seed ${plan.seed.value} (give --shuffle ${plan.seed.value} to repeat this order)`);
   }
-  if (prepared.cookies.checkCookies && !quiet) say(`warning: ${COOKIE_WARNING}`);
+  if (prepared.probe.checks.checkCookies && !quiet) say(`warning: ${COOKIE_WARNING}`);
   try {
     if (run.targets.listTargets) return await listTargets(prepared, run.report, io, say);
     return await runScan(prepared, run, io, say);
@@ -108,7 +108,12 @@ async function listTargets(
   io: CliIO,
   say: (line: string) => void,
 ): Promise<number> {
-  const formatters = formattersOf(prepared.outputs, options, io.stdout, io.env ?? {});
+  const formatters = formattersOf(
+    prepared.outputs,
+    { ...options, probe: prepared.probe.kind },
+    io.stdout,
+    io.env ?? {},
+  );
   const outputs = await openOutputs(prepared.outputs, formatters, io.stdout, null, io.signal);
   stream: for (const chunk of listLines(prepared.plan.order)) {
     for (const { out } of outputs) {

@@ -7,9 +7,10 @@ import { Command, Option } from 'commander';
 import type { HostPort } from '../app/run-options.js';
 import type { SourceAddresses } from '../net/source.js';
 import { FORMATS, type Format } from '../output/formatter.js';
+import { probeKinds } from '../probes/registry.js';
 import type { Severity } from '../record.js';
-import { FAIL_ON, type FailOn } from '../report/gate.js';
-import { DEFAULTS } from '../scan/options.js';
+import { FAIL_ON, type FailOn } from '../report/fail-on.js';
+import { DEFAULTS } from '../scan/plan.js';
 import { parseShard, type Shard } from '../targets/order.js';
 import { escapeLines, shown } from '../text/escape.js';
 import {
@@ -66,6 +67,7 @@ export interface CliOptions {
   shard?: Shard;
   resume?: string;
   port: number[];
+  probe: string;
   concurrency: number;
   connectTimeout: number;
   timeout: number;
@@ -150,6 +152,16 @@ function outputAllOption(): Option {
   return option;
 }
 
+/** --probe: the registered probe kinds, each with what it asks. */
+function probeOption(): Option {
+  const kinds = probeKinds();
+  const what = kinds.map((k) => `${k.name}: ${k.describe}`).join('; ');
+  return new Option('--probe <kind>', `what to ask each target (${what})`)
+    .choices(kinds.map((k) => k.name))
+    .argParser(singleValued('--probe', oneOf(kinds.map((k) => k.name))))
+    .default(DEFAULTS.probe);
+}
+
 /** nmap's two-letter options, which commander cannot declare. */
 const TWO_LETTER: Record<string, string> = { '-iL': '--input-file', '-oA': '--output-all' };
 
@@ -208,6 +220,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
         .argParser(portsOption())
         .default([DEFAULTS.port], String(DEFAULTS.port)),
     )
+    .addOption(probeOption())
     .option(
       '-c, --concurrency <n>',
       'probes in flight at once',

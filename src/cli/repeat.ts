@@ -3,7 +3,7 @@
 // silently keeping the last one would scan what nobody asked for.
 
 import { InvalidArgumentError } from 'commander';
-import { FAIL_ON, type FailOn } from '../report/gate.js';
+import { FAIL_ON, type FailOn } from '../report/fail-on.js';
 
 /** `4369`, `4369,14369`, `4360-4370`, or a mix: TCP ports 1..65535, order kept, duplicates dropped. */
 export function parsePorts(value: string, into: number[] = []): number[] {

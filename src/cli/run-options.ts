@@ -1,18 +1,22 @@
 // The command line, read once into the four parts a run is made of
 // (src/app/run-options.ts): what to scan, how each target is probed, how many
-// at once, and what is reported.
+// at once, and what is reported. The probe settings are resolved by the same
+// function as the library's scan() options (src/scan/plan.ts), which applies
+// the defaults: only the values given on the command line are passed to it.
 
 import { type OutputSpec, outputAllPaths, type RunOptions } from '../app/run-options.js';
-import { DEFAULT_FAIL_ON } from '../report/gate.js';
-import { probeSettings } from '../scan/options.js';
+import { DEFAULT_FAIL_ON } from '../report/fail-on.js';
+import { socketPath } from '../runtime/raw-tcp.js';
+import { resolvePool, resolvePorts, resolveProbe } from '../scan/plan.js';
 import type { CliOptions } from './program.js';
 
-/** Reads parsed flags once; `formatGiven`: -f was on the command line, not the default. */
-export function runOptions(
-  o: CliOptions,
-  formatGiven: boolean,
-  env: NodeJS.ProcessEnv,
-): RunOptions {
+/** Where commander says an option's value came from: `cli`, `env`, `default`, ... */
+export type ValueSource = (key: keyof CliOptions) => string | undefined;
+
+/** Reads parsed flags once; `source` tells a value given from a default (the plan applies those). */
+export function runOptions(o: CliOptions, source: ValueSource, env: NodeJS.ProcessEnv): RunOptions {
+  const given = <K extends keyof CliOptions>(key: K): CliOptions[K] | undefined =>
+    source(key) === 'default' ? undefined : o[key];
   return {
     targets: {
       inputFile: o.inputFile,
@@ -20,27 +24,33 @@ export function runOptions(
       excludeFile: o.excludeFile,
       shuffle: o.shuffle,
       shard: o.shard,
-      resume: o.resume,
-      port: o.port,
+      port: resolvePorts(given('port')),
       listTargets: o.listTargets === true,
     },
-    // The probe settings the flags hold, picked by the one list of them
-    // (scan-options.ts); -S and the cookie checks are read in prepare.
-    probe: probeSettings({
-      ...o,
+    probe: resolveProbe({
+      probe: given('probe'),
+      connectTimeout: given('connectTimeout'),
+      timeout: given('timeout'),
+      retries: given('retries'),
+      maxReply: given('maxReply'),
+      severity: given('severity'),
+      followUpTimeout: given('followUpTimeout'),
+      nodeInfo: o.nodeInfo,
+      checkDist: o.checkDist,
+      handshake: o.handshake,
+      checkCookies: o.checkCookies !== undefined && o.checkCookies !== false,
+      cookieAttempts: given('cookieAttempts'),
+      rate: o.rate,
       sourceIps: o.sourceIp,
-      checkCookies: undefined,
-      cookieAttempts: undefined,
+      portableSockets: socketPath(env).portable,
     }),
-    sourceIp: o.sourceIp,
-    cookies: { checkCookies: o.checkCookies, cookieAttempts: o.cookieAttempts },
-    pool: { concurrency: o.concurrency, workers: o.workers },
+    cookieFile: typeof o.checkCookies === 'string' ? o.checkCookies : undefined,
+    pool: resolvePool({ concurrency: given('concurrency'), workers: given('workers') }),
     report: {
-      outputs: outputSpecs(o, formatGiven),
+      outputs: outputSpecs(o, source('format') === 'cli'),
       outputAll: o.outputAll,
       all: o.all === true,
       nodeSeparator: o.nodeSeparator,
-      severity: o.severity,
       resume: o.resume,
       failOn: o.failOn ?? (o.failOnExposed ? DEFAULT_FAIL_ON : undefined),
       baseline: o.baseline,

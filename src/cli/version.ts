@@ -2,8 +2,8 @@
 
 import { availableParallelism } from 'node:os';
 import { rawTcp } from '../runtime/raw-tcp.js';
-import { DEFAULTS } from '../scan/options.js';
 import { MIN_PARALLEL_TARGETS, workerCount } from '../scan/parallel.js';
+import { DEFAULTS } from '../scan/plan.js';
 
 /**
  * The version alone, or with `verbose` three more `key: value` lines: Node's

@@ -48,13 +48,19 @@ function oncePerFile(
 }
 
 export interface Enricher {
-  /** Fills the record's context columns in place (exposed records only). */
+  /** Fills the record's context columns in place (exposures only). */
   enrich(record: ScanRecord): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Where a hostname came from: reverse DNS, or the name the target was given by. */
+export const HOSTNAME_SOURCES = ['ptr', 'target'] as const;
+
 /** The hostname_source of a name that came from the target list rather than DNS. */
-export const TARGET_HOSTNAME_SOURCE = 'target';
+export const TARGET_HOSTNAME_SOURCE: (typeof HOSTNAME_SOURCES)[number] = 'target';
+
+/** The hostname_source of a PTR name. */
+const PTR_HOSTNAME_SOURCE: (typeof HOSTNAME_SOURCES)[number] = 'ptr';
 
 export async function openEnricher(options: EnricherOptions = {}): Promise<Enricher> {
   const city = options.cityDb ? await openDb<CityRecord>(options.cityDb, 'city') : null;
@@ -74,7 +80,7 @@ export async function openEnricher(options: EnricherOptions = {}): Promise<Enric
 
   return {
     async enrich(r) {
-      if (r.status !== 'epmd') return;
+      if (!r.exposed) return;
       if (city) Object.assign(r, cityFields(city, r.ip, cityWarn));
       if (asn) r.asn = asnOf(asn, r.ip, asnWarn);
       const asset = assets?.lookup(r.ip);
@@ -90,7 +96,7 @@ export async function openEnricher(options: EnricherOptions = {}): Promise<Enric
         const name = await limit(() => reverse(r.ip));
         if (name) {
           r.hostname = name;
-          r.hostnameSource = 'ptr';
+          r.hostnameSource = PTR_HOSTNAME_SOURCE;
         }
       }
     },

@@ -1,30 +1,17 @@
-// Shadowserver's scan_epmd CSV: their columns in their order, their quoting
-// (strings quoted, numbers bare, empty fields empty), one row per exposed EPMD.
+// The CSV report: Shadowserver's quoting (strings quoted, numbers bare, empty
+// fields empty), one row per exposure. The columns are the probe kind's: for
+// the EPMD NAMES probe, Shadowserver's scan_epmd columns in their order. The
+// envelope's columns are filled here, the kind's own (tag, nodes) by the kind.
 
 import { stringify } from 'csv-stringify/sync';
+import { NAMES } from '../probes/names/index.js';
+import { kindOf, probeKind } from '../probes/registry.js';
 import type { ScanRecord } from '../record.js';
-import { escapeAscii, escapeText } from '../text/escape.js';
+import { escapeText } from '../text/escape.js';
 import { neutraliseFormula } from '../text/formula.js';
 import type { Formatter } from './formatter.js';
 
-/** The 15 columns of Shadowserver's scan_epmd report, in order. */
-export const SCAN_EPMD_COLUMNS = [
-  'timestamp',
-  'severity',
-  'ip',
-  'protocol',
-  'port',
-  'hostname',
-  'tag',
-  'asn',
-  'geo',
-  'region',
-  'city',
-  'naics',
-  'hostname_source',
-  'sector',
-  'nodes',
-] as const;
+export { formatNodes, SCAN_EPMD_COLUMNS } from '../probes/names/index.js';
 
 const CSV_OPTIONS = { quoted_string: true, quoted_empty: false, record_delimiter: 'unix' } as const;
 
@@ -33,49 +20,51 @@ export function shadowserverTimestamp(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** The `nodes` field: `name,port` joined by the separator; the separator is escaped inside names. */
-export function formatNodes(record: ScanRecord, separator: string): string {
-  return record.nodes.map((n) => `${escapeAscii(n.name, separator)},${n.port}`).join(separator);
-}
-
 export interface CsvOptions {
   /** Between nodes in the `nodes` field (default `;`). */
   nodeSeparator?: string;
+  /** The probe kind whose columns the header names (default `names`: scan_epmd's). */
+  probe?: string;
 }
 
 function text(s: string): string {
   return neutraliseFormula(escapeText(s));
 }
 
-/** The row of one record, as Shadowserver would write it. */
+/** The envelope's columns, by name, as Shadowserver writes them. */
+function envelopeCells(r: ScanRecord): Record<string, string | number> {
+  return {
+    timestamp: shadowserverTimestamp(r.timestamp),
+    severity: r.severity,
+    ip: r.ip,
+    protocol: r.protocol,
+    port: r.port,
+    hostname: text(r.hostname),
+    asn: r.asn ?? '',
+    geo: text(r.geo),
+    region: text(r.region),
+    city: text(r.city),
+    naics: r.naics ?? '',
+    hostname_source: text(r.hostnameSource),
+    sector: text(r.sector),
+  };
+}
+
+/** The row of one record in its kind's columns, as Shadowserver would write it. */
 export function csvRow(record: ScanRecord, options: CsvOptions = {}): string {
-  const separator = options.nodeSeparator ?? ';';
-  const row = [
-    shadowserverTimestamp(record.timestamp),
-    record.severity,
-    record.ip,
-    record.protocol,
-    record.port,
-    text(record.hostname),
-    record.tag,
-    record.asn ?? '',
-    text(record.geo),
-    text(record.region),
-    text(record.city),
-    record.naics ?? '',
-    text(record.hostnameSource),
-    text(record.sector),
-    // Names are already escaped at parse time; only the formula guard remains.
-    neutraliseFormula(formatNodes(record, separator)),
-  ];
+  const kind = kindOf(record);
+  const own = kind.csv.cells(record, { nodeSeparator: options.nodeSeparator ?? ';' });
+  const envelope = envelopeCells(record);
+  const row = kind.csv.columns.map((c) => own[c] ?? envelope[c] ?? '');
   return stringify([row], CSV_OPTIONS);
 }
 
-/** CSV output: a header, then a row for each record whose status is `epmd`. */
+/** CSV output: a header, then a row for each exposure. */
 export function csvFormatter(options: CsvOptions = {}): Formatter {
+  const { columns } = probeKind(options.probe ?? NAMES).csv;
   return {
-    header: () => stringify([SCAN_EPMD_COLUMNS as unknown as string[]], CSV_OPTIONS),
-    format: (record) => (record.status === 'epmd' ? csvRow(record, options) : ''),
+    header: () => stringify([columns as unknown as string[]], CSV_OPTIONS),
+    format: (record) => (record.exposed ? csvRow(record, options) : ''),
     footer: () => '',
   };
 }

@@ -3,9 +3,11 @@
 // Every string is escaped twice over: as text (controls and invalid UTF-8 as
 // \xNN, as everywhere) and then as HTML, so a node name is shown, never run.
 
-import type { ScanRecord, Status } from '../record.js';
+import type { HtmlCell } from '../probes/kind.js';
+import { NAMES } from '../probes/names/index.js';
+import { kindOf, probeKind } from '../probes/registry.js';
+import type { ScanRecord } from '../record.js';
 import type { GateResult } from '../report/gate.js';
-import { remediationFor } from '../report/risk.js';
 import { hostPort } from '../targets/ip.js';
 import { escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
@@ -14,7 +16,7 @@ import type { Formatter } from './formatter.js';
 export interface HtmlContext {
   total: number;
   done: number;
-  byStatus: Record<Status, number>;
+  byStatus: Record<string, number>;
   gate?: GateResult;
   interrupted?: boolean;
 }
@@ -24,6 +26,8 @@ export interface HtmlOptions {
   context?: () => HtmlContext;
   /** The page's time, for tests; now when absent. */
   now?: () => Date;
+  /** The probe kind whose columns the page has (default `names`). */
+  probe?: string;
 }
 
 const ENTITIES: Record<string, string> = {
@@ -54,29 +58,29 @@ function countTable(title: string, counts: Map<string, number>): string {
   return `<h2>${html(title)}</h2><table><tr><th>${html(title.split(' ').at(-1))}</th><th>exposures</th></tr>${rows}</table>`;
 }
 
-function nodeCell(r: ScanRecord): string {
-  if (r.nodes.length === 0) return '(no nodes)';
-  const items = r.nodes.map((n) => {
-    const details = [
-      n.type === 'hidden' ? 'hidden' : '',
-      n.distReachable === true ? 'distribution port reachable' : '',
-      n.distStatus ? `handshake ${n.distStatus}` : '',
-      n.fullName ? n.fullName : '',
-      n.cookie ? `cookie ${n.cookie}` : '',
-    ].filter(Boolean);
-    const extra = details.length > 0 ? ` <small>(${details.map(html).join(', ')})</small>` : '';
-    return `<li><code>${html(n.name)}:${n.port}</code>${extra}</li>`;
+/** One of the probe kind's cells: its text, or its list of code items with notes. */
+function kindCell(cell: HtmlCell): string {
+  if (typeof cell === 'string') return html(cell);
+  if (cell.items.length === 0) return html(cell.empty);
+  const items = cell.items.map(({ code, notes }) => {
+    const extra = notes.length > 0 ? ` <small>(${notes.map(html).join(', ')})</small>` : '';
+    return `<li><code>${html(code)}</code>${extra}</li>`;
   });
   return `<ul>${items.join('')}</ul>`;
 }
 
 function exposureRow(r: ScanRecord): string {
-  const fix = remediationFor(r);
+  const kind = kindOf(r);
+  const fix = kind.fixes(r);
   const risks = (r.risks ?? []).map((x) => `<li class="risk">${html(x)}</li>`).join('');
   const fixes = [fix.first, ...fix.product].map((x) => `<li class="fix">${html(x)}</li>`).join('');
   const where = [r.asn ? `AS${r.asn}` : '', r.geo, r.region, r.city].filter(Boolean).join(' ');
   const sev = r.severity === 'critical' ? `<span class="crit">critical</span>` : html(r.severity);
-  return `<tr><td><code>${html(hostPort(r.ip, r.port))}</code></td><td>${sev}</td><td>${html(r.epmdPort)}${r.truncated ? ' (truncated)' : ''}</td><td>${nodeCell(r)}</td><td>${html(r.hostname)}</td><td>${html(where)}</td><td><ul>${risks}${fixes}</ul></td></tr>`;
+  const own = kind.html
+    .cells(r)
+    .map((cell) => `<td>${kindCell(cell)}</td>`)
+    .join('');
+  return `<tr><td><code>${html(hostPort(r.ip, r.port))}</code></td><td>${sev}</td>${own}<td>${html(r.hostname)}</td><td>${html(where)}</td><td><ul>${risks}${fixes}</ul></td></tr>`;
 }
 
 function gateSection(gate: GateResult | undefined): string {
@@ -111,11 +115,13 @@ function gateSection(gate: GateResult | undefined): string {
 
 /** The HTML report: exposures only, the page written by the footer. */
 export function htmlFormatter(options: HtmlOptions = {}): Formatter {
+  const kind = probeKind(options.probe ?? NAMES);
+  const [one, many] = kind.noun;
   const rows: string[] = [];
   const byAsn = new Map<string, number>();
   const byCountry = new Map<string, number>();
   const take = (r: ScanRecord): void => {
-    if (r.status !== 'epmd') return;
+    if (!r.exposed) return;
     rows.push(exposureRow(r));
     if (r.asn) byAsn.set(`AS${r.asn}`, (byAsn.get(`AS${r.asn}`) ?? 0) + 1);
     if (r.geo) byCountry.set(r.geo, (byCountry.get(r.geo) ?? 0) + 1);
@@ -140,14 +146,14 @@ export function htmlFormatter(options: HtmlOptions = {}): Formatter {
         : '';
       const exposures =
         rows.length === 0
-          ? '<p>No exposed EPMD found.</p>'
-          : `<table id="exposures"><tr><th>target</th><th>severity</th><th>epmd port</th><th>nodes</th><th>hostname</th><th>where</th><th>risks and fixes</th></tr>\n${rows.join('\n')}\n</table>`;
+          ? `<p>No ${html(one)} found.</p>`
+          : `<table id="exposures"><tr><th>target</th><th>severity</th>${kind.html.columns.map((h) => `<th>${html(h)}</th>`).join('')}<th>hostname</th><th>where</th><th>risks and fixes</th></tr>\n${rows.join('\n')}\n</table>`;
       return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>epmd-scan report ${html(when)} UTC</title><style>${STYLE}</style></head><body>
 <h1>epmd-scan report</h1>
-<p>${html(when)} UTC. ${rows.length} exposed EPMD${rows.length === 1 ? '' : 's'}.</p>
+<p>${html(when)} UTC. ${rows.length} ${html(rows.length === 1 ? one : many)}.</p>
 ${counts}
 <h2>Exposures</h2>
 ${exposures}

@@ -1,10 +1,14 @@
 // A table for people at a terminal: exposures only, a row as each is found
 // (the progress line stays below them), coloured when the destination is a
-// colour terminal. Every string is escaped text already (node names at parse
-// time, the rest here), so no escape code from the wire reaches the
-// terminal. How to fix what it shows is said once, in the summary.
+// colour terminal. TARGET first, the probe kind's columns (for NAMES: EPMD
+// and NODES), then HOSTNAME and WHERE; each risk on a line of its own. Every
+// string is escaped text already (node names at parse time, the rest here),
+// so no escape code from the wire reaches the terminal. How to fix what it
+// shows is said once, in the summary.
 
 import { Chalk, type ChalkInstance } from 'chalk';
+import { NAMES } from '../probes/names/index.js';
+import { probeKind } from '../probes/registry.js';
 import type { ScanRecord } from '../record.js';
 import { hostPort } from '../targets/ip.js';
 import { escapeComposed, escapeText } from '../text/escape.js';
@@ -13,16 +17,12 @@ import type { Formatter } from './formatter.js';
 export interface TableOptions {
   /** chalk colour level: 0 for none. */
   colorLevel?: 0 | 1 | 2 | 3;
+  /** The probe kind whose columns the table has (default `names`). */
+  probe?: string;
 }
 
-/** Column widths: an IPv4 target with its port fits; a longer one pushes its row right. */
+/** Column width: an IPv4 target with its port fits; a longer one pushes its row right. */
 const TARGET_WIDTH = 21;
-const EPMD_WIDTH = 5;
-const HEAD = ['TARGET', 'EPMD', 'NODES', 'HOSTNAME', 'WHERE'];
-
-/** The markers the NODES column uses, said once above the table. */
-export const TABLE_LEGEND =
-  'legend: name:port per node; * its distribution port was reached; (hidden) a hidden C node; ! a risk';
 
 function where(r: ScanRecord): string {
   return [r.asn ? `AS${r.asn}` : '', r.geo, r.city]
@@ -36,38 +36,43 @@ function width(s: string): number {
   return [...s].length;
 }
 
-function pad(s: string, w: number): string {
-  return s + ' '.repeat(Math.max(0, w - width(s)));
+function pad(s: string, w: number | undefined): string {
+  return w === undefined ? s : s + ' '.repeat(Math.max(0, w - width(s)));
 }
 
 export function tableFormatter(options: TableOptions = {}): Formatter {
   const c: ChalkInstance = new Chalk({ level: options.colorLevel ?? 0 });
+  const kind = probeKind(options.probe ?? NAMES);
+  const { columns } = kind.table;
   let rows = 0;
   const line = (cells: string[]): string => cells.filter((x) => x !== '').join('  ');
+  const head = [
+    pad('TARGET', TARGET_WIDTH),
+    ...columns.map((col) => pad(col.head, col.width)),
+    'HOSTNAME',
+    'WHERE',
+  ];
   return {
-    header: () =>
-      `${c.dim(TABLE_LEGEND)}\n${c.bold(line([pad(HEAD[0] as string, TARGET_WIDTH), pad(HEAD[1] as string, EPMD_WIDTH), ...HEAD.slice(2)]))}\n`,
+    header: () => `${c.dim(kind.table.legend)}\n${c.bold(line(head))}\n`,
     format: (r) => {
-      if (r.status !== 'epmd') return '';
+      if (!r.exposed) return '';
       rows++;
-      const nodes =
-        r.nodes
-          .map(
-            (n) =>
-              `${n.name}:${n.port}${n.type === 'hidden' ? '(hidden)' : ''}${n.distReachable === true ? '*' : ''}`,
-          )
-          .join(' ') || '(none)';
-      const epmd = `${r.epmdPort ?? ''}${r.truncated ? ' (truncated)' : r.error ? ` (${r.error})` : ''}`;
+      const own = probeKind(r.probe)
+        .table.cells(r)
+        .map((cell, i) => {
+          const col = columns[i];
+          const padded = pad(cell, col?.width);
+          return col?.warn ? c.yellow(padded) : padded;
+        });
       const row = line([
         c.red(pad(hostPort(r.ip, r.port), TARGET_WIDTH)),
-        pad(epmd, EPMD_WIDTH),
-        c.yellow(nodes),
+        ...own,
         escapeText(r.hostname),
         where(r),
       ]);
       const risks = (r.risks ?? []).map((x) => `  ${c.magenta(`! ${escapeComposed(x)}`)}\n`);
       return `${row}\n${risks.join('')}`;
     },
-    footer: () => (rows === 0 ? 'No exposed EPMD found.\n' : ''),
+    footer: () => (rows === 0 ? `No ${kind.noun[0]} found.\n` : ''),
   };
 }

@@ -12,7 +12,6 @@ import {
   parseHandshakeReply,
 } from '../epmd/handshake.js';
 import type { NamesNode } from '../epmd/names.js';
-import type { NodeEntry } from '../record.js';
 import {
   connect,
   type FollowUpEnv,
@@ -20,46 +19,54 @@ import {
   failure,
   sendName,
 } from './follow-up-group.js';
+import type { CookieOutcome, HandshakeOutcome } from './outcomes.js';
+import type { NodeChecks } from './plan.js';
 
-/** Cookies tried per node unless --cookie-attempts says otherwise. */
-export const DEFAULT_COOKIE_ATTEMPTS = 3;
+/**
+ * How one attempt ended: the cookie was accepted or rejected, the scan
+ * stopped, the node's status was not ok, or why neither is known.
+ */
+type Attempt =
+  | { end: 'accepted' | 'rejected' | 'aborted' }
+  | { end: 'status'; status: string }
+  | { end: 'failed'; error: string };
 
-/** How one attempt ended: the cookie was accepted or rejected, or why neither is known. */
-type Attempt = 'accepted' | 'rejected' | 'aborted' | (string & {});
+const failed = (error: string): Attempt => ({ end: 'failed', error });
 
-/** Tries candidate cookies on a node whose handshake said ok; false when stopped midway. */
+/** What an inconclusive attempt says in `cookie_error`: `status-nok`, `io-timeout`, ... */
+function attemptError(a: Attempt): string {
+  if (a.end === 'status') return `status-${a.status}`;
+  return a.end === 'failed' ? a.error : a.end;
+}
+
+/**
+ * Tries candidate cookies on a node whose handshake said ok; null when
+ * stopped midway. `node` gives the built-in candidates (its name among them).
+ */
 export async function checkCookies(
   ip: string,
   node: NamesNode,
-  entry: NodeEntry,
-  options: { cookies?: readonly string[]; cookieAttempts?: number },
+  handshake: HandshakeOutcome | undefined,
+  checks: NodeChecks,
   env: FollowUpEnv,
   group: FollowUpGroup,
-): Promise<boolean> {
-  const candidates = cookieCandidates(node, options.cookies).slice(
+): Promise<CookieOutcome | null> {
+  const candidates = cookieCandidates(node, checks.cookies ?? undefined).slice(
     0,
-    options.cookieAttempts ?? DEFAULT_COOKIE_ATTEMPTS,
+    checks.cookieAttempts,
   );
-  if (entry.distStatus !== 'ok' || candidates.length === 0) {
-    entry.cookie = 'not-tried';
-    return true;
-  }
-  let problem: string | null = null;
+  const ok = handshake?.outcome === 'status' && handshake.status === 'ok';
+  if (!ok || candidates.length === 0) return { outcome: 'not-tried' };
+  let problem: Attempt | null = null;
   for (const candidate of candidates) {
     const result = await tryCookie(ip, node.port, candidate.bytes, env, group);
-    if (result === 'aborted') return false;
-    if (result === 'accepted') {
-      entry.cookie = `accepted: ${candidate.label}`;
-      return true;
-    }
-    if (result !== 'rejected') problem ??= result;
+    if (result.end === 'aborted') return null;
+    if (result.end === 'accepted') return { outcome: 'accepted', cookie: candidate.label };
+    if (result.end !== 'rejected') problem ??= result;
   }
-  if (problem === null) entry.cookie = 'rejected';
-  else {
-    entry.cookie = 'inconclusive';
-    entry.cookieError = problem;
-  }
-  return true;
+  return problem === null
+    ? { outcome: 'rejected' }
+    : { outcome: 'inconclusive', error: attemptError(problem) };
 }
 
 /**
@@ -91,18 +98,21 @@ async function tryCookie(
     return ours !== null && parseChallengeAck(bytes).done;
   };
   const o = await connect(env, group, ip, port, sendName(), { answer, until });
-  if (o.end === 'aborted') return 'aborted';
-  if (!o.connected) return failure(o);
+  if (o.end === 'aborted') return { end: 'aborted' };
+  if (!o.connected) return failed(failure(o));
   const hs = parseHandshakeReply(o.bytes);
-  if (hs.error) return hs.error;
-  if (hs.status === null) return failure(o) === 'error' ? 'no-reply' : failure(o);
-  if (hs.status !== 'ok') return `status-${hs.status}`;
-  if (ours === null) return failure(o) === 'error' ? 'no-challenge' : failure(o);
+  if (hs.error) return failed(hs.error);
+  if (hs.status === null) return failed(failure(o) === 'error' ? 'no-reply' : failure(o));
+  if (hs.status !== 'ok') return { end: 'status', status: hs.status };
+  if (ours === null) return failed(failure(o) === 'error' ? 'no-challenge' : failure(o));
   const ack = parseChallengeAck(o.bytes);
-  if (ack.error) return ack.error;
-  if (ack.digest)
-    return ack.digest.equals(cookieDigest(cookie, ours)) ? 'accepted' : 'bad-ack-digest';
+  if (ack.error) return failed(ack.error);
+  if (ack.digest) {
+    return ack.digest.equals(cookieDigest(cookie, ours))
+      ? { end: 'accepted' }
+      : failed('bad-ack-digest');
+  }
   // The node closed the connection on our reply: it refused the digest.
-  if (o.end === 'eof' || o.end === 'reset') return 'rejected';
-  return failure(o);
+  if (o.end === 'eof' || o.end === 'reset') return { end: 'rejected' };
+  return failed(failure(o));
 }

@@ -4,11 +4,23 @@
 // was interrupted) every open connection closes and no new one starts.
 
 import { randomInt } from 'node:crypto';
-import { encodeSendName, scannerNodeName } from '../epmd/handshake.js';
+import {
+  type Challenge,
+  encodeSendName,
+  parseHandshakeReply,
+  scannerNodeName,
+} from '../epmd/handshake.js';
 import type { DeadlineList, Expirable } from '../net/deadlines.js';
 import { Probe, type ProbeContext, type ProbeExtras, type ProbeOutcome } from '../net/probe.js';
 import type { TokenBucket } from '../net/token-bucket.js';
-import { classify } from './classify.js';
+import { classify } from './names/classify.js';
+import type { HandshakeOutcome } from './outcomes.js';
+
+/** Where the scan keeps what to abort for one target (Ctrl-C). */
+export interface AbortHolder {
+  current: { abort(): void } | null;
+  aborted: boolean;
+}
 
 /** What every EPMD's follow-ups share on one thread. */
 export interface FollowUpEnv {
@@ -90,4 +102,20 @@ export function failure(o: ProbeOutcome): string {
 /** A fresh send_name: a new name per connection, so no two ever collide on a node. */
 export function sendName(): Buffer {
   return encodeSendName(scannerNodeName(), randomInt(1, 2 ** 31));
+}
+
+/** How a send_name connection ended: the node's status (or why there was none) and its challenge. */
+export function handshakeOutcome(o: ProbeOutcome): {
+  outcome: HandshakeOutcome;
+  challenge: Challenge | null;
+} {
+  const r = parseHandshakeReply(o.bytes);
+  const failed = (error: string): HandshakeOutcome => ({ outcome: 'failed', error });
+  let outcome: HandshakeOutcome;
+  if (!o.connected) outcome = failed(failure(o));
+  else if (r.error === 'tls') outcome = { outcome: 'tls' };
+  else if (r.error) outcome = failed(r.error);
+  else if (r.status === null) outcome = failed(failure(o) === 'error' ? 'no-reply' : failure(o));
+  else outcome = { outcome: 'status', status: r.status };
+  return { outcome, challenge: r.challenge };
 }

@@ -1,21 +1,20 @@
-// The probe seam: what one kind of probe asks a target and what the answer
-// means. net/ knows bytes and sockets only; a ProbeKind knows a protocol. The
-// scan (prober() in scan.ts) connects to each target, sends request(), reads
-// until complete() says the reply is whole (or EOF, a deadline or
-// --max-reply), and hands how it ended to classify(); record() makes the
-// target's record, and a record whose status is 'epmd' (an exposure) gets the
-// kind's follow-ups, its risks and enrichment before it is yielded.
-// names-probe.ts is the one kind so far: the EPMD NAMES request.
+// A probe kind: everything one kind of probe is, in one registration
+// (src/probes/registry.ts holds them). Its probing side asks each target
+// and decides what the answer means; its reporting side tells every report
+// what its records show, so that no report, gate or ledger asks which kind
+// made a record (zgrab2's modules around one envelope).
+//
+// The scan (prober() in src/scan/scan.ts, on every thread) connects to each
+// target, sends request(target), reads until complete() says the reply is
+// whole (or EOF, a deadline or --max-reply), hands how it ended to
+// classify() and makes the record with record(); an exposure then gets the
+// kind's follow-ups, its risks and severity (assess) and enrichment before
+// it is yielded. src/net/ knows bytes and sockets only.
 
 import type { ProbeOutcome } from '../net/probe.js';
-import type { ErrorCode, ScanRecord, Severity, Status } from '../record.js';
-import type { AbortHolder } from './node-checks.js';
-
-/** What every kind's verdict says: the record's status and error. */
-export interface ProbeVerdict {
-  status: Status;
-  error: ErrorCode | null;
-}
+import type { ScanRecord } from '../record.js';
+import type { AbortHolder, FollowUpEnv } from './follow-up-group.js';
+import type { ProbePlan } from './plan.js';
 
 /** One target as the scan probes it. */
 export interface ProbeTarget {
@@ -23,18 +22,16 @@ export interface ProbeTarget {
   port: number;
 }
 
-/** One kind of probe, e.g. the EPMD NAMES request (names-probe.ts). */
-export interface ProbeKind<V extends ProbeVerdict = ProbeVerdict> {
-  /** What it asks, for logs and docs: `epmd-names`. */
-  readonly name: string;
-  /** The bytes sent once connected. */
-  readonly request: Uint8Array;
+/** A kind's probing side on one thread, built from the plan (ProbeKind.probe). */
+export interface KindProbe<V = unknown, D extends object = object> {
+  /** The bytes sent once connected; built per target where it must be (a fresh name). */
+  request(target: ProbeTarget): Uint8Array;
   /** Whether the bytes so far are a whole reply (the read then ends); absent: read until EOF. */
   readonly complete?: (bytes: Buffer) => boolean;
   /** How the probe ended, and what it read, to a verdict. Pure: no sockets. */
   classify(outcome: ProbeOutcome): V;
-  /** The target's record from its verdict. */
-  record(target: ProbeTarget, verdict: V, severity: Severity): ScanRecord;
+  /** The target's record from its verdict: the envelope (exposed or not) and the detail. */
+  record(target: ProbeTarget, verdict: V): ScanRecord<D>;
   /**
    * Further connections for an exposure (e.g. --node-info, --handshake): they
    * fill the record in place and resolve to the follow-ups their time budget
@@ -43,7 +40,112 @@ export interface ProbeKind<V extends ProbeVerdict = ProbeVerdict> {
   readonly followUps?: (
     target: ProbeTarget,
     verdict: V,
-    record: ScanRecord,
+    record: ScanRecord<D>,
     holder: AbortHolder,
   ) => Promise<string[]>;
+  /** An exposure's risks and severity, from what it and its follow-ups learnt. */
+  readonly assess?: (record: ScanRecord<D>) => void;
+}
+
+/** One of a kind's own statuses. */
+export interface KindStatus {
+  readonly name: string;
+  /** A record with this status is an exposure. */
+  readonly exposed: boolean;
+}
+
+/**
+ * A node an exposure shows, as the gate, the summary and the fixes see it:
+ * its name, port, and the node-level outcomes --fail-on can trip on.
+ */
+export interface NodeView {
+  name: string;
+  port: number;
+  /** Its distribution port took a TCP connection. */
+  reached: boolean;
+  /** The label of a cookie it accepted, or null. */
+  acceptedCookie: string | null;
+}
+
+/** How to fix one exposure. */
+export interface Remediation {
+  /** The specific step: firewall this port and these distribution ports. */
+  first: string;
+  /** The summary's firewall line, the same for every exposure of its shape. */
+  firewall: string;
+  /** What applies to every exposure of the kind. */
+  general: readonly string[];
+  /** Steps for the products its nodes show (CouchDB, RabbitMQ), urgent ones first. */
+  product: string[];
+}
+
+/** A CSV cell as written: text (escaped and formula-guarded already), a number, or empty. */
+export type CsvCell = string | number | null;
+
+/**
+ * The kind's CSV: its header, and its own cells of a row by column name. The
+ * envelope's columns (timestamp, severity, ip, protocol, port, hostname,
+ * asn, geo, region, city, naics, hostname_source, sector) are filled by the
+ * formatter; every other column of `columns` by `cells`.
+ */
+export interface CsvRender<D extends object> {
+  readonly columns: readonly string[];
+  cells(record: ScanRecord<D>, options: { nodeSeparator: string }): Record<string, CsvCell>;
+}
+
+/** The kind's columns of the table, between TARGET and HOSTNAME. */
+export interface TableRender<D extends object> {
+  /** The line above the table that says what its markers mean. */
+  readonly legend: string;
+  readonly columns: readonly {
+    head: string;
+    /** Padded to this width. */
+    width?: number;
+    /** Drawn in the warning colour. */
+    warn?: boolean;
+  }[];
+  /** Escaped text for each column. */
+  cells(record: ScanRecord<D>): string[];
+}
+
+/** An HTML cell as plain text (the formatter escapes it), or a list of code items with notes. */
+export type HtmlCell = string | { items: { code: string; notes: string[] }[]; empty: string };
+
+/** The kind's columns of the HTML report, between severity and hostname. */
+export interface HtmlRender<D extends object> {
+  readonly columns: readonly string[];
+  cells(record: ScanRecord<D>): HtmlCell[];
+}
+
+/** One kind of probe: its registration. */
+export interface ProbeKind<D extends object = object, V = unknown> {
+  /** Its name: `--probe <name>`, NDJSON's `probe`. */
+  readonly name: string;
+  /** For --help: what it asks. */
+  readonly describe: string;
+  /**
+   * The URL of a module that registers this kind when imported: a worker
+   * thread imports it to have the kind too. Absent (a kind only this thread
+   * knows): the scan stays on the calling thread. Built-in kinds need none.
+   */
+  readonly module?: string;
+  /** Its own statuses, the exposure's first (connection statuses and local-only are everyone's). */
+  readonly statuses: readonly KindStatus[];
+  /** Shadowserver's tag of its exposures (CSV `tag`, NDJSON `tag`). */
+  readonly tag: string;
+  /** Its exposures in words: `exposed EPMD`, `exposed EPMDs`. */
+  readonly noun: readonly [one: string, many: string];
+  /** Its probing side for one thread. */
+  probe(plan: ProbePlan, env: FollowUpEnv): KindProbe<V, D>;
+  /** Whether a value read back (a found-log line) is one of its details. */
+  isDetail(value: unknown): value is D;
+  /** The nodes an exposure shows. */
+  nodes(record: ScanRecord<D>): NodeView[];
+  /** How to fix an exposure. */
+  fixes(record: ScanRecord<D>): Remediation;
+  readonly csv: CsvRender<D>;
+  /** Its NDJSON fields (the detail's), placed after `exposed`; present on every record of the kind. */
+  ndjson(record: ScanRecord<D>): Record<string, unknown>;
+  readonly table: TableRender<D>;
+  readonly html: HtmlRender<D>;
 }

@@ -2,9 +2,9 @@
 // each fix once, with the exposures it is for (the first few named), then
 // the advice for every exposure once. A few lines however many exposures.
 
+import { kindOf } from '../probes/registry.js';
 import type { ScanRecord } from '../record.js';
 import { hostPort } from '../targets/ip.js';
-import { remediationFor } from './risk.js';
 
 /** Exposures kept for the fixes (the first ones found); the rest are counted. */
 export const LISTED_FIXES = 10;
@@ -24,14 +24,9 @@ export function fixNotes(exposures: ScanRecord[], total = exposures.length): str
   };
   for (const r of exposures.slice(0, LISTED_FIXES)) {
     const target = `${hostPort(r.ip, r.port)}${r.severity === 'critical' ? ' (critical)' : ''}`;
-    const fix = remediationFor(r);
+    const fix = kindOf(r).fixes(r);
     for (const f of fix.product) add(f, target);
-    add(
-      r.nodes.length > 0
-        ? "firewall the EPMD port and its nodes' distribution ports to trusted peers only"
-        : 'firewall the EPMD port to trusted peers only',
-      target,
-    );
+    add(fix.firewall, target);
   }
   const lines = [`how to fix (${total} exposure${total === 1 ? '' : 's'}):`];
   // Urgent fixes (a cookie to change now) come first, as remediationFor orders them.
@@ -43,6 +38,7 @@ export function fixNotes(exposures: ScanRecord[], total = exposures.length): str
   }
   if (groups.size > FIX_LINES)
     lines.push(`  ... and ${groups.size - FIX_LINES} more fixes: see the report`);
-  lines.push(`  also: ${remediationFor(exposures[0] as ScanRecord).general.join('; ')}`);
+  const first = exposures[0] as ScanRecord;
+  lines.push(`  also: ${kindOf(first).fixes(first).general.join('; ')}`);
   return lines;
 }

@@ -4,7 +4,7 @@
 import { UsageError } from '../errors.js';
 import { readCsvRows } from '../files/csv-rows.js';
 import { MAX_BASELINE_ROW_BYTES, MAX_LINE_BYTES, openInput, readLines } from '../files/lines.js';
-import { acceptedCookie } from '../probes/risk.js';
+import { kindOf } from '../probes/registry.js';
 import type { ScanRecord } from '../record.js';
 import { formatIP, hostPort, parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
@@ -123,12 +123,6 @@ function allowed(entries: AllowEntry[], ip: string, port: number): boolean {
   );
 }
 
-/** What can trip the gate (`--fail-on`). */
-export const FAIL_ON = ['new-exposure', 'new-node', 'reachable-node', 'accepted-cookie'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
-/** What --fail-on-exposed (and --fail-on without a list) trips on. */
-export const DEFAULT_FAIL_ON: readonly FailOn[] = ['new-exposure', 'new-node'];
-
 export interface GateResult {
   /** Exposed now, not in the baseline, not allowed: these trip --fail-on-exposed. */
   fresh: { key: string; nodes: string[] }[];
@@ -144,17 +138,6 @@ export interface GateResult {
   cookies: { key: string; nodes: string[] }[];
   /** Exposures the baseline holds; null without one. */
   baselineEntries: number | null;
-}
-
-/** How many of each kind the gate found, for the kinds asked; empty when it does not trip. */
-export function trips(result: GateResult, failOn: readonly FailOn[]): [FailOn, number][] {
-  const counts: Record<FailOn, number> = {
-    'new-exposure': result.fresh.length,
-    'new-node': result.changed.filter((c) => c.added.length > 0 && !c.allowed).length,
-    'reachable-node': result.reachable.length,
-    'accepted-cookie': result.cookies.length,
-  };
-  return failOn.map((k): [FailOn, number] => [k, counts[k]]).filter(([, v]) => v > 0);
 }
 
 /** Compares each record with the baseline and the allow-list as the scan goes. */
@@ -184,16 +167,17 @@ export class Gate {
   observe(r: ScanRecord): void {
     const key = hostPort(r.ip, r.port);
     const before = this.baseline?.get(key);
-    if (r.status !== 'epmd') {
+    if (!r.exposed) {
       // Only what was probed can be "gone": a baseline from a wider scan stays silent.
       if (before) this.result.gone.push({ key, nodes: before });
       return;
     }
-    const nodes = r.nodes.map((n) => n.name);
+    const shown = kindOf(r).nodes(r);
+    const nodes = shown.map((n) => n.name);
     const isAllowed = allowed(this.allow, r.ip, r.port);
-    const open = r.nodes.filter((n) => acceptedCookie(n) !== null).map((n) => n.name);
+    const open = shown.filter((n) => n.acceptedCookie !== null).map((n) => n.name);
     if (open.length > 0) this.result.cookies.push({ key, nodes: open });
-    const reached = r.nodes.filter((n) => n.distReachable === true).map((n) => n.name);
+    const reached = shown.filter((n) => n.reached).map((n) => n.name);
     if (reached.length > 0 && !isAllowed) this.result.reachable.push({ key, nodes: reached });
     if (before) {
       // Sets: linear in both sides (a reply may list hundreds of thousands of names).

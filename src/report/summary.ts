@@ -1,39 +1,22 @@
 // The run summary on stderr: counts per status, exposures and nodes, time and
 // rate, and what the gate found.
 
-import { type ScanRecord, STATUSES, type Status } from '../record.js';
-import { type FailOn, type GateResult, trips } from './gate.js';
+import { NAMES } from '../probes/names/index.js';
+import { probeKind } from '../probes/registry.js';
+import { FAIL_ON_KINDS, type FailOn, trips } from './fail-on.js';
+import type { GateResult } from './gate.js';
+import { type Counts, Tally } from './tally.js';
 
-/** Counts kept as records go by. */
-export class Stats {
-  readonly byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-  done = 0;
-  nodes = 0;
+/** Counts kept as records go by, and the time the run has taken. */
+export class Stats extends Tally {
   readonly started = performance.now();
   /** Seconds spent in earlier parts of a resumed run. */
   private before = 0;
 
   /** Starts from the counts of earlier parts of the run (a checkpoint's). */
-  restore(saved: {
-    done: number;
-    nodes: number;
-    seconds: number;
-    byStatus: Record<Status, number>;
-  }): void {
-    this.done = saved.done;
-    this.nodes = saved.nodes;
+  override restore(saved: Counts & { seconds: number }): void {
+    super.restore(saved);
     this.before = saved.seconds;
-    Object.assign(this.byStatus, saved.byStatus);
-  }
-
-  add(r: ScanRecord): void {
-    this.done++;
-    this.byStatus[r.status]++;
-    if (r.status === 'epmd') this.nodes += r.nodes.length;
-  }
-
-  get exposures(): number {
-    return this.byStatus.epmd;
   }
 
   get seconds(): number {
@@ -73,17 +56,12 @@ export interface SummaryInput {
   failOn?: readonly FailOn[];
   /** Extra lines, e.g. remediation advice. */
   notes?: string[];
+  /** The probe kind scanned with, for its words (default `names`: `exposed EPMDs`). */
+  probe?: string;
 }
 
 /** Entries of the gate's lists named in the summary, all lists together; the report has the rest. */
 export const LISTED_GATE_ENTRIES = 5;
-
-const WORDS: Record<FailOn, string> = {
-  'new-exposure': 'new exposure',
-  'new-node': 'new node on a known exposure',
-  'reachable-node': 'reachable node',
-  'accepted-cookie': 'accepted cookie',
-};
 
 /** The gate's lines: one count line, the first entries of its lists, whether it tripped. */
 function gateLines(gate: GateResult, failOn: readonly FailOn[] | undefined): string[] {
@@ -116,7 +94,7 @@ function gateLines(gate: GateResult, failOn: readonly FailOn[] | undefined): str
     const tripped = trips(gate, failOn);
     lines.push(
       tripped.length > 0
-        ? `  gate tripped (exit 1): ${tripped.map(([k, v]) => `${WORDS[k]} ${n(v)}`).join(', ')}`
+        ? `  gate tripped (exit 1): ${tripped.map(([k, v]) => `${FAIL_ON_KINDS[k].words} ${n(v)}`).join(', ')}`
         : `  gate passed (${failOn.join(', ')})`,
     );
   }
@@ -131,18 +109,22 @@ export function renderSummary({
   gate,
   failOn,
   notes,
+  probe = NAMES,
 }: SummaryInput): string {
+  const kind = probeKind(probe);
+  const first = kind.statuses[0]?.name;
   const rate = stats.seconds > 0 ? stats.done / stats.seconds : 0;
   const lines: string[] = [];
   lines.push(
     `${interrupted ? 'interrupted' : 'done'}: ${n(stats.done)} of ${n(total)} targets in ${duration(stats.seconds)} (${n(Math.round(rate))}/s)`,
   );
   lines.push(
-    `  ${STATUSES.filter((s) => stats.byStatus[s] > 0 || s === 'epmd')
-      .map((s) => `${s} ${n(stats.byStatus[s])}`)
+    `  ${Object.entries(stats.byStatus)
+      .filter(([s, count]) => count > 0 || s === first)
+      .map(([s, count]) => `${s} ${n(count)}`)
       .join(', ')}`,
   );
-  lines.push(`  exposed EPMDs ${n(stats.exposures)}, listing ${n(stats.nodes)} nodes`);
+  lines.push(`  ${kind.noun[1]} ${n(stats.exposures)}, listing ${n(stats.nodes)} nodes`);
   if (gate) lines.push(...gateLines(gate, failOn));
   for (const note of notes ?? []) lines.push(note === '' ? '' : `  ${note}`);
   return `${lines.join('\n')}\n`;

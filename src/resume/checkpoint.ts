@@ -6,11 +6,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeFileError, UsageError } from '../errors.js';
-import { STATUSES, type Status } from '../record.js';
+import { STATUSES, type Status } from '../probes/registry.js';
 import type { Range } from '../targets/done-set.js';
 import type { TargetOrder } from '../targets/order.js';
 
-export const CHECKPOINT_VERSION = 2;
+/** 3: records in the found-log are envelopes (probe kind, exposed, detail). */
+export const CHECKPOINT_VERSION = 3;
 
 /** What makes two runs the same run: they must agree on every field to share a checkpoint. */
 export interface RunIdentity {
@@ -55,12 +56,12 @@ export interface Checkpoint extends RunIdentity {
   updated: string;
 }
 
-/** Fingerprint of the probe sequence: same targets, ports, seed and shard, same value. */
-export function fingerprint(order: TargetOrder): string {
+/** Fingerprint of the probe sequence: same targets, ports, seed, shard and probe kind, same value. */
+export function fingerprint(order: TargetOrder, probe: string): string {
   const h = createHash('sha256');
   for (const part of order.space.fingerprintParts()) h.update(part);
   const { ports, shuffle, shard } = order.options;
-  h.update(JSON.stringify({ ports, shuffle: shuffle ?? null, shard: shard ?? null }));
+  h.update(JSON.stringify({ ports, shuffle: shuffle ?? null, shard: shard ?? null, probe }));
   return h.digest('hex').slice(0, 32);
 }
 

@@ -5,7 +5,8 @@
 
 import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { describeFileError, UsageError } from '../errors.js';
-import { type ScanRecord, STATUSES } from '../record.js';
+import { hasProbeKind, probeKind } from '../probes/registry.js';
+import type { ScanRecord } from '../record.js';
 
 /** A counted record and its position. */
 export interface FoundEntry {
@@ -16,28 +17,28 @@ export interface FoundEntry {
 export const foundLine = (position: number, record: ScanRecord): string =>
   `${JSON.stringify({ p: position, r: record })}\n`;
 
+/** Whether a value read back has the envelope of a record, and a detail of its kind. */
+function isRecord(r: Record<string, unknown>): boolean {
+  if (
+    typeof r.ip !== 'string' ||
+    !Number.isInteger(r.port) ||
+    typeof r.probe !== 'string' ||
+    !hasProbeKind(r.probe) ||
+    typeof r.status !== 'string' ||
+    typeof r.exposed !== 'boolean'
+  ) {
+    return false;
+  }
+  return r.detail === null || probeKind(r.probe).isDetail(r.detail);
+}
+
 function toEntry(value: unknown, size: number): FoundEntry | null {
   if (typeof value !== 'object' || value === null) return null;
   const { p, r } = value as { p?: unknown; r?: Record<string, unknown> };
   if (!Number.isSafeInteger(p) || (p as number) < 0 || (p as number) >= size) return null;
-  if (typeof r !== 'object' || r === null) return null;
+  if (typeof r !== 'object' || r === null || !isRecord(r)) return null;
   const time = new Date(typeof r.timestamp === 'string' ? r.timestamp : Number.NaN);
-  if (
-    Number.isNaN(time.getTime()) ||
-    typeof r.ip !== 'string' ||
-    !Number.isInteger(r.port) ||
-    !STATUSES.includes(r.status as never) ||
-    !Array.isArray(r.nodes) ||
-    !r.nodes.every(
-      (n: unknown) =>
-        typeof n === 'object' &&
-        n !== null &&
-        typeof (n as { name?: unknown }).name === 'string' &&
-        Number.isInteger((n as { port?: unknown }).port),
-    )
-  ) {
-    return null;
-  }
+  if (Number.isNaN(time.getTime())) return null;
   return { position: p as number, record: { ...(r as unknown as ScanRecord), timestamp: time } };
 }
 

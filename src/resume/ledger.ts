@@ -27,7 +27,9 @@
 // is counted only once the run ends normally (see report-output.ts).
 
 import type { ReportOutput } from '../output/report-output.js';
-import { type ScanRecord, STATUSES, type Status } from '../record.js';
+import { STATUSES, type Status } from '../probes/registry.js';
+import type { ScanRecord } from '../record.js';
+import { Tally } from '../report/tally.js';
 import type { DoneSet } from '../targets/done-set.js';
 import {
   CHECKPOINT_VERSION,
@@ -37,8 +39,6 @@ import {
   writeCheckpoint,
 } from './checkpoint.js';
 import { type FoundLog, foundLine } from './found-log.js';
-
-const STATUS_INDEX = new Map<Status, number>(STATUSES.map((s, i) => [s, i]));
 
 export const emptyStats = (): SavedStats => ({
   done: 0,
@@ -67,8 +67,8 @@ export class Ledger {
   private positions: number[] = [];
   /** For each output, where each pending record's bytes end. */
   private readonly ends: number[][];
-  private statuses: number[] = [];
-  private nodeCounts: number[] = [];
+  /** What each pending record adds to the counts (Tally.of). */
+  private counted: { status: string; nodes: number }[] = [];
   /** Found-log lines of pending records, by index into the arrays above. */
   private kept: { index: number; line: string }[] = [];
   private chain: Promise<void> = Promise.resolve();
@@ -77,12 +77,13 @@ export class Ledger {
   /** The first failure to write the found-log or the checkpoint. */
   error: Error | null = null;
   readonly offsets: number[];
-  readonly stats: SavedStats;
+  /** What the checkpoint counts. */
+  private readonly tally = new Tally();
 
   constructor(private readonly setup: LedgerSetup) {
     this.offsets = [...setup.offsets];
     this.ends = setup.outputs.map(() => []);
-    this.stats = structuredClone(setup.stats);
+    this.tally.restore(setup.stats);
   }
 
   /** Records that the record of `position` was written to every output; each one's `written` is its end. */
@@ -92,8 +93,7 @@ export class Ledger {
     const { outputs } = this.setup;
     for (let i = 0; i < outputs.length; i++)
       this.ends[i]?.push((outputs[i] as ReportOutput).written);
-    this.statuses.push(STATUS_INDEX.get(record.status) ?? 0);
-    this.nodeCounts.push(record.status === 'epmd' ? record.nodes.length : 0);
+    this.counted.push(Tally.of(record));
     if (this.setup.notable(record)) this.kept.push({ index, line: foundLine(position, record) });
   }
 
@@ -130,8 +130,7 @@ export class Ledger {
     await Promise.all(outputs.map((o) => o.sync()));
     const positions = this.positions.splice(0, k);
     const lastEnds = this.ends.map((ends) => ends.splice(0, k).at(-1));
-    const statuses = this.statuses.splice(0, k);
-    const nodes = this.nodeCounts.splice(0, k);
+    const counted = this.counted.splice(0, k);
     let cut = 0;
     while (cut < this.kept.length && (this.kept[cut] as { index: number }).index < k) cut++;
     const lines = this.kept.splice(0, cut).map((e) => e.line);
@@ -143,12 +142,7 @@ export class Ledger {
         if (end !== undefined) this.offsets[i] = end;
         if (finished) this.offsets[i] = flushed[i] as number;
       });
-      const by = this.stats.byStatus;
-      for (let i = 0; i < k; i++) {
-        by[STATUSES[statuses[i] as number] as Status]++;
-        this.stats.nodes += nodes[i] as number;
-      }
-      this.stats.done += k;
+      for (const { status, nodes } of counted) this.tally.count(status, nodes);
       const checkpoint: Checkpoint = {
         version: CHECKPOINT_VERSION,
         ...this.setup.identity,
@@ -158,7 +152,7 @@ export class Ledger {
         found: foundLength,
         finished,
         stats: {
-          ...this.stats,
+          ...(this.tally.counts() as Omit<SavedStats, 'seconds'>),
           seconds: this.setup.stats.seconds + (performance.now() - this.started) / 1000,
         },
         updated: new Date().toISOString(),

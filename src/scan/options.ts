@@ -1,31 +1,13 @@
-// The options of scan() and scanPositioned(), their defaults, and the
-// per-probe settings a worker thread is given: one module that the scan, the
-// worker pool and the CLI all read, so none of them imports another for them.
+// What scan() and scanPositioned() are given: the library's options, every
+// one optional. They are resolved once, defaults and all, into a ScanPlan
+// (plan.ts), which is what the scan and its workers read.
 
 import type { SourceAddresses } from '../net/source.js';
-import {
-  DEFAULT_COOKIE_ATTEMPTS,
-  DEFAULT_FOLLOW_UP_TIMEOUT,
-  type NodeCheckOptions,
-} from '../probes/node-checks.js';
-import { DEFAULT_SEVERITY, type ScanRecord, type Severity } from '../record.js';
+import type { ScanRecord, Severity } from '../record.js';
 import type { Range } from '../targets/done-set.js';
 import type { ExpandOptions, SpecSource } from '../targets/expand.js';
 import type { Shard, TargetOrder } from '../targets/order.js';
 import type { TargetSpace } from '../targets/space.js';
-
-/** The defaults of scan()'s options, and of the CLI's flags (src/cli/program.ts shows them). */
-export const DEFAULTS = {
-  port: 4369,
-  concurrency: 1024,
-  connectTimeout: 2000,
-  timeout: 5000,
-  retries: 0,
-  maxReply: 64 * 1024,
-  severity: DEFAULT_SEVERITY,
-  cookieAttempts: DEFAULT_COOKIE_ATTEMPTS,
-  followUpTimeout: DEFAULT_FOLLOW_UP_TIMEOUT,
-} as const;
 
 export interface ScanOptions extends ExpandOptions, ProbeSettings {
   /** Specs (addresses, CIDRs, ranges, hostnames, ...), an expanded space, or a ready order. */
@@ -42,7 +24,7 @@ export interface ScanOptions extends ExpandOptions, ProbeSettings {
   done?: readonly Range[];
   /** Probes in flight at once. */
   concurrency?: number;
-  /** Called for each exposed EPMD before it is yielded, e.g. an Enricher's enrich. */
+  /** Called for each exposure before it is yielded, e.g. an Enricher's enrich. */
   enrich?: (record: ScanRecord) => Promise<void>;
   /**
    * Worker threads to probe in: 0 keeps the scan on this thread; 'auto' (the
@@ -69,8 +51,10 @@ export interface PositionedRecord {
   record: ScanRecord;
 }
 
-/** The per-probe settings: plain data, so a worker thread can be given them. */
-export interface ProbeSettings extends NodeCheckOptions {
+/** How each target is probed, as scan()'s options give it (DEFAULTS fill the gaps). */
+export interface ProbeSettings {
+  /** The probe kind, by name (default `names`: the EPMD NAMES request). */
+  probe?: string;
   /** ms to establish the TCP connection. */
   connectTimeout?: number;
   /** ms for the whole probe of one target, connect included. */
@@ -80,7 +64,23 @@ export interface ProbeSettings extends NodeCheckOptions {
   /** Bytes read at most from one reply. */
   maxReply?: number;
   severity?: Severity;
-  /** ms for all the follow-ups of one EPMD together (default 10000). */
+  /** PORT_PLEASE2 for each listed node (type, protocol, versions). */
+  nodeInfo?: boolean;
+  /** TCP connect to each node's distribution port. */
+  checkDist?: boolean;
+  /** Distribution send_name: status, full name, flags; closes before authenticating. */
+  handshake?: boolean;
+  /**
+   * Completes the handshake with candidate cookies (implies handshake): this
+   * authenticates to a node whose cookie is right. Only for systems you are
+   * authorised to test.
+   */
+  checkCookies?: boolean;
+  /** Candidate cookies (each a latin1 string of the cookie's raw bytes) instead of the built-ins. */
+  cookies?: readonly string[];
+  /** Cookies tried per node at most (default 3). */
+  cookieAttempts?: number;
+  /** ms for all the follow-ups of one exposure together (default 10000). */
   followUpTimeout?: number;
   /** Make every connection with net.connect (slower); the default uses bare handles where Node has them. */
   portableSockets?: boolean;
@@ -88,34 +88,4 @@ export interface ProbeSettings extends NodeCheckOptions {
   rate?: number;
   /** --source-ip: the local address every connection binds, per family (canonical text). */
   sourceIps?: SourceAddresses;
-}
-
-const PROBE_SETTINGS = [
-  'connectTimeout',
-  'timeout',
-  'retries',
-  'maxReply',
-  'severity',
-  'nodeInfo',
-  'checkDist',
-  'handshake',
-  'checkCookies',
-  'cookies',
-  'cookieAttempts',
-  'followUpTimeout',
-  'portableSockets',
-  'rate',
-  'sourceIps',
-] as const satisfies readonly (keyof ProbeSettings)[];
-/** Fails to compile when a ProbeSettings field is missing from the list above. */
-const everySetting: [Exclude<keyof ProbeSettings, (typeof PROBE_SETTINGS)[number]>] extends [never]
-  ? true
-  : never = true;
-void everySetting;
-
-/** ProbeSettings' own fields, picked out of wider options (which may hold functions). */
-export function probeSettings(o: ProbeSettings): ProbeSettings {
-  const out: Record<string, unknown> = {};
-  for (const key of PROBE_SETTINGS) if (o[key] !== undefined) out[key] = o[key];
-  return out as ProbeSettings;
 }

@@ -14,18 +14,13 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { ProbePlan } from '../probes/plan.js';
 import { currentTuning, type RuntimeTuning } from '../runtime/tuning.js';
-import { DoneSet } from '../targets/done-set.js';
-import type { OrderOptions, TargetOrder } from '../targets/order.js';
+import type { OrderOptions } from '../targets/order.js';
 import type { SpaceParts } from '../targets/space.js';
-import {
-  DEFAULTS,
-  type PositionedRecord,
-  type ProbeSettings,
-  probeSettings,
-  type ScanOptions,
-} from './options.js';
-import { batchSize, type RecordBatch, recordAt } from './record-batch.js';
+import type { PositionedRecord, ScanOptions } from './options.js';
+import type { ScanPlan } from './plan.js';
+import { BatchReader, batchSize, type RecordBatch } from './record-batch.js';
 
 /** Positions in one chunk handed to a worker, at most. */
 export const CHUNK = 4096;
@@ -63,7 +58,8 @@ const STOP_DEADLINE_MS = STOP_GRACE_MS + 500;
 export interface WorkerSetup {
   space: SpaceParts;
   order: OrderOptions;
-  settings: ProbeSettings;
+  /** The scan's probe plan, with this worker's share of --rate: it rebuilds the kind by name. */
+  probe: ProbePlan;
   concurrency: number;
   graceMs: number;
   /** The main thread's stack-trace and heap tuning (runtime/tuning.ts). */
@@ -132,22 +128,19 @@ interface Running {
 
 /** scanPositioned over `workers` threads; records come out in completion order. */
 export async function* scanInWorkers(
-  order: TargetOrder,
-  options: ScanOptions & { startAt: number; concurrency: number },
+  options: ScanPlan,
   workers: number,
-  todo: DoneSet = new DoneSet(options.startAt),
 ): AsyncGenerator<PositionedRecord> {
-  const { signal, enrich } = options;
-  const settings = probeSettings(options);
+  const { signal, enrich, order, todo } = options;
   const space = order.space.toParts();
+  const reader = new BatchReader(order, options.probe);
 
   const chunk = chunkSize(order.size - todo.count, workers);
   /** The positions still to hand out, chunk by chunk (done ones skipped). */
-  const chunks = todo.gaps(options.startAt, order.size, chunk);
+  const chunks = todo.gaps(todo.mark, order.size, chunk);
   let exhausted = false;
   let stopped = false;
   let failure: Error | null = null;
-  const severity = options.severity ?? DEFAULTS.severity;
   /** Records ready to be yielded: batches, and the read index into the first. */
   const ready: RecordBatch[] = [];
   let readIndex = 0;
@@ -191,10 +184,10 @@ export async function* scanInWorkers(
    * loses an exposure.
    */
   const received = (batch: RecordBatch): void => {
-    if (enrich && batch.whole.some((item) => item.record.status === 'epmd')) {
+    if (enrich && batch.whole.some((item) => item.record.exposed)) {
       const rest: PositionedRecord[] = [];
       for (const item of batch.whole) {
-        if (item.record.status !== 'epmd') {
+        if (!item.record.exposed) {
           rest.push(item);
           continue;
         }
@@ -214,9 +207,9 @@ export async function* scanInWorkers(
   const setup = (index: number): WorkerSetup => ({
     space,
     order: order.options,
-    settings: {
-      ...settings,
-      rate: options.rate ? Math.max(1, share(options.rate, workers, index)) : undefined,
+    probe: {
+      ...options.probe,
+      rate: options.probe.rate ? Math.max(1, share(options.probe.rate, workers, index)) : null,
     },
     concurrency: Math.max(1, share(options.concurrency, workers, index)),
     graceMs: STOP_GRACE_MS,
@@ -283,7 +276,7 @@ export async function* scanInWorkers(
     while (true) {
       const batch = ready[0];
       if (batch) {
-        const item = recordAt(batch, readIndex, order, severity);
+        const item = reader.recordAt(batch, readIndex);
         readIndex++;
         readyCount--;
         if (readIndex === batchSize(batch)) {

@@ -6,21 +6,21 @@
 // sides' heaps small: a queued refusal costs 18 bytes instead of an object
 // graph, and nothing is serialised field by field.
 
-import {
-  ERROR_CODES,
-  isUnenriched,
-  newRecord,
-  type ScanRecord,
-  type Severity,
-  STATUSES,
-} from '../record.js';
+import type { ProbePlan } from '../probes/plan.js';
+import { probeKind, statusesOf } from '../probes/registry.js';
+import { ERROR_CODES, isUnenriched, newRecord, type ScanRecord } from '../record.js';
 import type { TargetOrder } from '../targets/order.js';
 import type { PositionedRecord } from './options.js';
 
 /** Error codes a compact record can carry (record.ts's list); index 0 is "no error". */
 const ERRORS = [null, ...ERROR_CODES] as const;
 const ERROR_INDEX = new Map<string | null, number>(ERRORS.map((e, i) => [e, i]));
-const STATUS_INDEX = new Map(STATUSES.map((s, i) => [s, i]));
+
+/** The statuses a compact record of the plan's kind can carry, by index (the same on both sides). */
+function statusTable(plan: ProbePlan): { list: string[]; index: Map<string, number> } {
+  const list = statusesOf(probeKind(plan.kind));
+  return { list, index: new Map(list.map((s, i) => [s, i])) };
+}
 
 /** One message's worth of records. */
 export interface RecordBatch {
@@ -35,19 +35,19 @@ export interface RecordBatch {
   whole: PositionedRecord[];
 }
 
-/** True when the record is exactly what `expand` would make again from its numbers. */
-function compactable(r: ScanRecord, severity: Severity): boolean {
+/** True when the record is exactly what recordAt() would make again from its numbers. */
+function compactable(r: ScanRecord, plan: ProbePlan, statuses: Map<string, number>): boolean {
   return (
-    r.status !== 'epmd' &&
-    r.nodes.length === 0 &&
-    r.epmdPort === null &&
-    !r.truncated &&
+    !r.exposed &&
+    r.detail === null &&
     r.risks === undefined &&
-    isUnenriched(r) &&
-    r.severity === severity &&
+    r.followUpsCut === undefined &&
+    r.probe === plan.kind &&
+    r.severity === plan.severity &&
     r.protocol === 'tcp' &&
-    r.tag === 'epmd' &&
-    ERROR_INDEX.has(r.error)
+    statuses.has(r.status) &&
+    ERROR_INDEX.has(r.error) &&
+    isUnenriched(r)
   );
 }
 
@@ -59,8 +59,11 @@ export class BatchWriter {
   private times = new Float64Array(256);
   private count = 0;
   private whole: PositionedRecord[] = [];
+  private readonly statusIndex: Map<string, number>;
 
-  constructor(private readonly severity: Severity) {}
+  constructor(private readonly plan: ProbePlan) {
+    this.statusIndex = statusTable(plan).index;
+  }
 
   get size(): number {
     return this.count + this.whole.length;
@@ -68,14 +71,14 @@ export class BatchWriter {
 
   push(item: PositionedRecord): void {
     const r = item.record;
-    if (!compactable(r, this.severity)) {
+    if (!compactable(r, this.plan, this.statusIndex)) {
       this.whole.push(item);
       return;
     }
     if (this.count === this.positions.length) this.grow();
     const i = this.count++;
     this.positions[i] = item.position;
-    this.statuses[i] = STATUS_INDEX.get(r.status) as number;
+    this.statuses[i] = this.statusIndex.get(r.status) as number;
     this.errors[i] = ERROR_INDEX.get(r.error) as number;
     this.times[i] = r.timestamp.getTime();
   }
@@ -124,25 +127,33 @@ export function batchSize(b: RecordBatch): number {
   return b.count + b.whole.length;
 }
 
-/** The i-th record of a batch (compact ones first, then the whole ones), made again. */
-export function recordAt(
-  b: RecordBatch,
-  i: number,
-  order: TargetOrder,
-  severity: Severity,
-): PositionedRecord {
-  if (i >= b.count) return b.whole[i - b.count] as PositionedRecord;
-  const position = b.positions[i] as number;
-  const target = order.at(position);
-  return {
-    position,
-    record: newRecord({
-      timestamp: new Date(b.times[i] as number),
-      ip: target.ip,
-      port: target.port,
-      status: STATUSES[b.statuses[i] as number] as ScanRecord['status'],
-      error: ERRORS[b.errors[i] as number] ?? null,
-      severity,
-    }),
-  };
+/** Makes compact records again on the main thread, for one plan's kind. */
+export class BatchReader {
+  private readonly statuses: string[];
+
+  constructor(
+    private readonly order: TargetOrder,
+    private readonly plan: ProbePlan,
+  ) {
+    this.statuses = statusTable(plan).list;
+  }
+
+  /** The i-th record of a batch (compact ones first, then the whole ones), made again. */
+  recordAt(b: RecordBatch, i: number): PositionedRecord {
+    if (i >= b.count) return b.whole[i - b.count] as PositionedRecord;
+    const position = b.positions[i] as number;
+    const target = this.order.at(position);
+    return {
+      position,
+      record: newRecord({
+        timestamp: new Date(b.times[i] as number),
+        ip: target.ip,
+        port: target.port,
+        probe: this.plan.kind,
+        status: this.statuses[b.statuses[i] as number] as string,
+        error: ERRORS[b.errors[i] as number] ?? null,
+        severity: this.plan.severity,
+      }),
+    };
+  }
 }

@@ -5,7 +5,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { tuneWorker } from '../runtime/tuning.js';
 import { type OrderedTarget, TargetOrder } from '../targets/order.js';
 import { TargetSpace } from '../targets/space.js';
-import { DEFAULTS } from './options.js';
 import { type FromWorker, type ToWorker, WORKER_TRIM_BYTES, type WorkerSetup } from './parallel.js';
 import { Batches, runPool } from './pool.js';
 import { BatchWriter, transferList } from './record-batch.js';
@@ -14,6 +13,8 @@ import { prober } from './scan.js';
 const port = parentPort;
 if (!port) throw new Error('scan-worker.js runs as a worker thread (see parallel.ts)');
 const setup = workerData as WorkerSetup;
+// A kind registered from outside src/ is registered here by importing its module.
+if (setup.probe.module !== null) await import(setup.probe.module);
 const stopTrim = tuneWorker(setup.runtime, WORKER_TRIM_BYTES);
 
 const send = (message: FromWorker): void => port.postMessage(message);
@@ -49,7 +50,7 @@ async function* chunks(): AsyncGenerator<Iterable<OrderedTarget>> {
 }
 
 /** Records finished in one turn of the event loop go back as one message. */
-const writer = new BatchWriter(setup.settings.severity ?? DEFAULTS.severity);
+const writer = new BatchWriter(setup.probe);
 let flushing = false;
 const flush = (): void => {
   flushing = false;
@@ -60,7 +61,7 @@ const flush = (): void => {
   }
 };
 
-const probing = prober(setup.settings);
+const probing = prober(setup.probe);
 /** Its probes in flight, sent with each batch (the CLI's --metrics). */
 const gauge = { inFlight: 0 };
 try {

@@ -1,43 +1,30 @@
 // scan(options): targets in, one ScanRecord per (address, port) out.
 
 import { Sweeper, tickFor } from '../net/deadlines.js';
-import { Probe, type ProbeContext } from '../net/probe.js';
+import { Probe, type ProbeContext, type ProbeOutcome } from '../net/probe.js';
 import { TokenBucket } from '../net/token-bucket.js';
-import type { Verdict } from '../probes/classify.js';
-import { namesProbe } from '../probes/names-probe.js';
-import type { AbortHolder, FollowUpEnv } from '../probes/node-checks.js';
-import { applyRisk } from '../probes/risk.js';
-import type { ScanRecord } from '../record.js';
-import { DoneSet } from '../targets/done-set.js';
-import { expandTargets } from '../targets/expand.js';
-import { type OrderedTarget, TargetOrder } from '../targets/order.js';
-import { TargetSpace } from '../targets/space.js';
-import {
-  DEFAULTS,
-  type PositionedRecord,
-  type ProbeSettings,
-  type ScanOptions,
-} from './options.js';
+import type { AbortHolder, FollowUpEnv } from '../probes/follow-up-group.js';
+import type { KindProbe, ProbeTarget } from '../probes/kind.js';
+import type { ProbePlan } from '../probes/plan.js';
+import { inWorkers, probeKind } from '../probes/registry.js';
+import { LOCAL_ONLY, type ScanRecord } from '../record.js';
+import type { Range } from '../targets/done-set.js';
+import type { OrderedTarget, TargetOrder } from '../targets/order.js';
+import type { PositionedRecord, ScanOptions } from './options.js';
 import { scanInWorkers, workerCount } from './parallel.js';
+import { planScan, type ScanPlan } from './plan.js';
 import { runPool, type StartTask, type Task } from './pool.js';
 
-/** Builds the probe sequence from whatever form the targets take. */
-export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
-  if (options.targets instanceof TargetOrder) return options.targets;
-  const space =
-    options.targets instanceof TargetSpace
-      ? options.targets
-      : await expandTargets(options.targets, options);
-  return new TargetOrder(space, {
-    ports: options.ports ?? [DEFAULTS.port],
-    shuffle: options.shuffle,
-    shard: options.shard,
-  });
-}
+export { orderFor } from './plan.js';
 
 /** Probes every target; yields a record per (address, port) as probes finish. */
 export async function* scan(options: ScanOptions): AsyncGenerator<ScanRecord> {
   for await (const { record } of scanPositioned(options)) yield record;
+}
+
+/** scan(), with each record's position in the sequence. */
+export async function* scanPositioned(options: ScanOptions): AsyncGenerator<PositionedRecord> {
+  yield* scanPlanned(await planScan(options));
 }
 
 /** What probes targets: the pool's start function and what it shares. */
@@ -47,74 +34,66 @@ export interface Prober {
   stop(): void;
 }
 
-/** Builds the probing machinery one thread uses: deadlines, rate, follow-ups. */
-export function prober(
-  settings: ProbeSettings,
-  enrich?: (record: ScanRecord) => Promise<void>,
-): Prober {
-  const connectTimeout = settings.connectTimeout ?? DEFAULTS.connectTimeout;
-  const timeout = settings.timeout ?? DEFAULTS.timeout;
-  const retries = settings.retries ?? DEFAULTS.retries;
-  const severity = settings.severity ?? DEFAULTS.severity;
+/** What one thread's probes share: the deadline sweep, socket settings, rate and follow-up budget. */
+function probeEnv(plan: ProbePlan): { env: FollowUpEnv; sweeper: Sweeper } {
+  const { connectTimeout, timeout } = plan;
   const sweeper = new Sweeper(tickFor(connectTimeout, timeout));
   const ctx: ProbeContext = {
     sweeper,
     connectDeadlines: sweeper.list(Math.min(connectTimeout, timeout)),
     replyDeadlines: sweeper.list(timeout),
-    maxReply: settings.maxReply ?? DEFAULTS.maxReply,
-    portable: settings.portableSockets,
-    sources: settings.sourceIps,
+    maxReply: plan.maxReply,
+    portable: plan.portableSockets,
+    sources: plan.sourceIps ?? undefined,
   };
+  const bucket = plan.rate !== null ? new TokenBucket(plan.rate) : null;
+  return { env: { ctx, bucket, deadlines: sweeper.list(plan.followUpTimeout) }, sweeper };
+}
 
-  const bucket = settings.rate && settings.rate > 0 ? new TokenBucket(settings.rate) : null;
-  const followUps: FollowUpEnv = {
-    ctx,
-    bucket,
-    deadlines: sweeper.list(settings.followUpTimeout ?? DEFAULTS.followUpTimeout),
-  };
-  const kind = namesProbe(settings, followUps);
-  const request = kind.request;
-  /** A kind that knows when its reply is whole stops reading there (NAMES reads to EOF). */
-  const extras = kind.complete ? { until: kind.complete } : undefined;
-  /** The kind's follow-ups, risk and enrichment of an exposure, then its record is done. */
-  const finishExposure = async (
-    target: OrderedTarget,
-    record: ScanRecord,
-    verdict: Verdict,
-    holder: AbortHolder,
-  ) => {
+/** An exposure's follow-ups, risks and enrichment; a failing one never loses the exposure. */
+function finisher<V>(
+  kind: KindProbe<V>,
+  enrich: ((record: ScanRecord) => Promise<void>) | undefined,
+) {
+  return async (target: ProbeTarget, record: ScanRecord, verdict: V, holder: AbortHolder) => {
     if (kind.followUps) {
       const cut = await kind.followUps(target, verdict, record, holder);
       if (cut.length > 0) record.followUpsCut = cut;
     }
-    applyRisk(record);
+    kind.assess?.(record);
     if (enrich) await enrich(record);
   };
+}
+
+/** Builds the probing machinery one thread uses: its plan's kind, deadlines, rate, follow-ups. */
+export function prober(plan: ProbePlan, enrich?: (record: ScanRecord) => Promise<void>): Prober {
+  const { env, sweeper } = probeEnv(plan);
+  const kind: KindProbe = probeKind(plan.kind).probe(plan, env);
+  /** A kind that knows when its reply is whole stops reading there (NAMES reads to EOF). */
+  const extras = kind.complete ? { until: kind.complete } : undefined;
+  const finish = finisher(kind, enrich);
   const start: StartTask<OrderedTarget, PositionedRecord> = (target, done) => {
     let tries = 0;
     const holder: AbortHolder = { current: null, aborted: false };
+    const ended = (outcome: ProbeOutcome): void => {
+      if (outcome.end === 'connect-timeout' && tries < plan.retries) {
+        tries++;
+        attempt();
+        return;
+      }
+      const verdict = kind.classify(outcome);
+      const record = kind.record(target, verdict);
+      const give = () => done({ position: target.position, record });
+      if (!record.exposed) give();
+      else finish(target, record, verdict, holder).then(give, give);
+    };
     const attempt = (): void => {
       holder.current = new Probe(
         target.ip,
         target.port,
-        request,
-        ctx,
-        (outcome) => {
-          if (outcome.end === 'connect-timeout' && tries < retries) {
-            tries++;
-            attempt();
-            return;
-          }
-          const verdict = kind.classify(outcome);
-          const record = kind.record(target, verdict, severity);
-          if (record.status !== 'epmd') {
-            done({ position: target.position, record });
-            return;
-          }
-          // A failing follow-up or source must not lose the exposure: report what is known.
-          const finish = () => done({ position: target.position, record });
-          finishExposure(target, record, verdict, holder).then(finish, finish);
-        },
+        kind.request(target),
+        env.ctx,
+        ended,
         extras,
       );
     };
@@ -127,50 +106,56 @@ export function prober(
     };
     return task;
   };
-  return { start, bucket, stop: () => sweeper.stop() };
+  return { start, bucket: env.bucket, stop: () => sweeper.stop() };
 }
 
-/** scan(), with each record's position in the sequence. */
-export async function* scanPositioned(options: ScanOptions): AsyncGenerator<PositionedRecord> {
-  const order = await orderFor(options);
-  const local = order.space.localOnly;
+/** Probes a resolved plan; yields each record with its position, as probes finish. */
+export async function* scanPlanned(plan: ScanPlan): AsyncGenerator<PositionedRecord> {
+  const local = plan.order.space.localOnly;
   if (local.size === 0) {
-    yield* probeAll(order, options);
+    yield* probeAll(plan);
     return;
   }
-  // An EPMD on a loopback address of @local answers this machine only.
-  for await (const item of probeAll(order, options)) {
-    if (item.record.status === 'epmd' && local.has(item.record.ip))
-      item.record.status = 'local-only';
+  // An exposure on a loopback address of @local answers this machine only.
+  for await (const item of probeAll(plan)) {
+    const r = item.record;
+    if (r.exposed && local.has(r.ip)) {
+      r.exposed = false;
+      r.status = LOCAL_ONLY;
+    }
     yield item;
   }
 }
 
-async function* probeAll(
-  order: TargetOrder,
-  options: ScanOptions,
-): AsyncGenerator<PositionedRecord> {
-  const startAt = options.startAt ?? 0;
-  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
-  const todo = new DoneSet(startAt, options.done ?? []);
-  const workers = workerCount(options, order.size - todo.count, concurrency);
-  if (options.gauges) options.gauges.workers = workers;
+async function* probeAll(plan: ScanPlan): AsyncGenerator<PositionedRecord> {
+  const { order, todo } = plan;
+  // A kind only this thread knows (registered with no module) cannot run in workers.
+  const workers = inWorkers(plan.probe.kind)
+    ? workerCount(
+        { workers: plan.workers, rate: plan.probe.rate ?? undefined },
+        order.size - todo.count,
+        plan.concurrency,
+      )
+    : 0;
+  if (plan.gauges) plan.gauges.workers = workers;
   if (workers > 0) {
-    yield* scanInWorkers(order, { ...options, startAt, concurrency }, workers, todo);
+    yield* scanInWorkers(plan, workers);
     return;
   }
-  const probing = prober(options, options.enrich);
-  function* items(): Generator<OrderedTarget> {
-    for (const [from, to] of todo.gaps(startAt, order.size)) yield* order.items(from, to);
-  }
+  const probing = prober(plan.probe, plan.enrich);
   try {
-    yield* runPool(items(), probing.start, {
-      concurrency,
+    yield* runPool(items(order, todo.gaps(todo.mark, order.size)), probing.start, {
+      concurrency: plan.concurrency,
       bucket: probing.bucket,
-      signal: options.signal,
-      gauge: options.gauges,
+      signal: plan.signal,
+      gauge: plan.gauges,
     });
   } finally {
     probing.stop();
   }
+}
+
+/** The targets of the positions still to do. */
+function* items(order: TargetOrder, gaps: Iterable<Range>): Generator<OrderedTarget> {
+  for (const [from, to] of gaps) yield* order.items(from, to);
 }

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeEntry, ScanRecord } from '../../src/record.js';
+import { type NodeEntry, nodesOf } from '../../src/probes/names/index.js';
+import type { ScanRecord } from '../../src/record.js';
 import { scan } from '../../src/scan/scan.js';
 import { runCli } from '../helpers/cli.js';
 import {
@@ -79,7 +80,7 @@ async function records(options: Parameters<typeof scan>[0]): Promise<ScanRecord[
   return out;
 }
 
-const byName = (r: ScanRecord) => new Map<string, NodeEntry>(r.nodes.map((n) => [n.name, n]));
+const byName = (r: ScanRecord) => new Map<string, NodeEntry>(nodesOf(r).map((n) => [n.name, n]));
 
 describe.runIf(real)('distribution checks on real OTP nodes', () => {
   let epmd: RealEpmd;
@@ -120,7 +121,7 @@ describe.runIf(real)('distribution checks on real OTP nodes', () => {
       const nodes = byName(r);
       for (const name of ['rabbit', 'couchdb', 'secret']) {
         expect(nodes.get(name), `${r.ip} ${name}`).toMatchObject({
-          distStatus: 'ok',
+          handshake: { outcome: 'status', status: 'ok' },
           fullName: `${name}@${host}`,
         });
         expect(nodes.get(name)?.flags).toMatch(/^0x[0-9a-f]+$/);
@@ -131,7 +132,7 @@ describe.runIf(real)('distribution checks on real OTP nodes', () => {
   it.runIf(tls)('a TLS distribution node is tls, with the verify_peer risk', async () => {
     const [r] = await records({ targets: ['127.0.0.1'], ports: [epmd.port], handshake: true });
     const tls = r ? byName(r).get('tlsnode') : undefined;
-    expect(tls).toMatchObject({ distStatus: 'tls', distReachable: true });
+    expect(tls).toMatchObject({ handshake: { outcome: 'tls' }, distReachable: true });
     expect(tls?.fullName).toBeUndefined();
     expect(r?.risks).toContain(
       `distribution over TLS: a cookie alone may not be enough; check verify_peer (tlsnode:${tls?.port})`,

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { namesDetail, nodesOf } from '../../src/probes/names/index.js';
 import type { ScanRecord } from '../../src/record.js';
 import { scan } from '../../src/scan/scan.js';
 import {
@@ -38,9 +39,9 @@ async function probe(behaviour: Behaviour, opts: { timeout?: number; maxReply?: 
   return {
     status: r.status,
     error: r.error,
-    epmdPort: r.epmdPort,
-    truncated: r.truncated,
-    nodes: r.nodes.map((n) => `${n.name}:${n.port}`),
+    epmdPort: namesDetail(r)?.epmdPort ?? null,
+    truncated: namesDetail(r)?.truncated ?? false,
+    nodes: nodesOf(r).map((n) => `${n.name}:${n.port}`),
   };
 }
 

@@ -5,7 +5,8 @@ import net from 'node:net';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieDigest } from '../../src/epmd/handshake.js';
-import type { NodeEntry, ScanRecord } from '../../src/record.js';
+import { type NodeEntry, nodesOf } from '../../src/probes/names/index.js';
+import type { ScanRecord } from '../../src/record.js';
 import type { ScanOptions } from '../../src/scan/options.js';
 import { scan } from '../../src/scan/scan.js';
 import { runCli } from '../helpers/cli.js';
@@ -48,7 +49,7 @@ async function registerCNode(epmdPort: number, name: string, port: number): Prom
   return socket;
 }
 
-const byName = (r: ScanRecord) => new Map<string, NodeEntry>(r.nodes.map((n) => [n.name, n]));
+const byName = (r: ScanRecord) => new Map<string, NodeEntry>(nodesOf(r).map((n) => [n.name, n]));
 
 describe.runIf(real)('node details against real OTP nodes', () => {
   let epmd: RealEpmd;
@@ -84,7 +85,7 @@ describe.runIf(real)('node details against real OTP nodes', () => {
       highestVersion: 6,
       lowestVersion: 5,
       distReachable: true,
-      distStatus: 'ok',
+      handshake: { outcome: 'status', status: 'ok' },
       fullName: `rabbit@${host}`,
     });
     expect(nodes.get('rabbit')?.flags).toMatch(/^0x[0-9a-f]+$/);
@@ -92,13 +93,13 @@ describe.runIf(real)('node details against real OTP nodes', () => {
     expect(nodes.get('shadow')).toMatchObject({
       type: 'normal',
       distReachable: true,
-      distStatus: 'ok',
+      handshake: { outcome: 'status', status: 'ok' },
       fullName: `shadow@${host}`,
     });
     expect(nodes.get('cnode')).toMatchObject({
       type: 'hidden',
       distReachable: false,
-      distStatus: 'connection-refused',
+      handshake: { outcome: 'failed', error: 'connection-refused' },
     });
     expect(nodes.get('cnode')?.fullName).toBeUndefined();
     expect(r.severity).toBe('critical');
@@ -174,8 +175,8 @@ describe('the handshake never authenticates', () => {
     const records: ScanRecord[] = [];
     for await (const r of scan({ targets: ['127.0.0.1'], ports: [epmd.port], handshake: true }))
       records.push(r);
-    expect(records[0]?.nodes[0]).toMatchObject({
-      distStatus: 'ok',
+    expect(nodesOf(records[0] as ScanRecord)[0]).toMatchObject({
+      handshake: { outcome: 'status', status: 'ok' },
       fullName: 'evil@x',
       distReachable: true,
     });
@@ -247,7 +248,10 @@ describe('--check-cookies against fake nodes', () => {
   it('accepted on a proven ack: send_name and one challenge reply, nothing after the ack', async () => {
     const node = await cookieNode('monster', 'right');
     const r = await scanNode(node);
-    expect(r.nodes[0]).toMatchObject({ distStatus: 'ok', cookie: 'accepted: monster' });
+    expect(nodesOf(r)[0]).toMatchObject({
+      handshake: { outcome: 'status', status: 'ok' },
+      cookie: { outcome: 'accepted', cookie: 'monster' },
+    });
     expect(r.severity).toBe('critical');
     // The handshake of --handshake, then one connection for monster.
     expect(node.received).toHaveLength(2);
@@ -259,19 +263,21 @@ describe('--check-cookies against fake nodes', () => {
   it('a wrong cookie everywhere is rejected after --cookie-attempts connections', async () => {
     const node = await cookieNode('k9JqV2xPz', 'right');
     const r = await scanNode(node, { cookieAttempts: 2 });
-    expect(r.nodes[0]).toMatchObject({ cookie: 'rejected' });
+    expect(nodesOf(r)[0]).toMatchObject({ cookie: { outcome: 'rejected' } });
     expect(node.received).toHaveLength(1 + 2);
   });
   it("an ack whose digest does not prove the node's cookie is not an acceptance", async () => {
     const node = await cookieNode('monster', 'wrong-digest');
     const r = await scanNode(node, { cookieAttempts: 1 });
-    expect(r.nodes[0]).toMatchObject({ cookie: 'inconclusive', cookieError: 'bad-ack-digest' });
+    expect(nodesOf(r)[0]).toMatchObject({
+      cookie: { outcome: 'inconclusive', error: 'bad-ack-digest' },
+    });
     expect(r.risks ?? []).not.toContainEqual(expect.stringContaining('accepted'));
   });
   it("a file's cookie is reported by its position", async () => {
     const node = await cookieNode('s3cr3t-from-file', 'right');
     const r = await scanNode(node, { cookies: ['nope', 's3cr3t-from-file'] });
-    expect(r.nodes[0]?.cookie).toBe('accepted: file entry #2');
+    expect(nodesOf(r)[0]?.cookie).toEqual({ outcome: 'accepted', cookie: 'file entry #2' });
     expect(JSON.stringify(r)).not.toContain('s3cr3t');
   });
 });

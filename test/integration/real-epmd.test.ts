@@ -1,6 +1,7 @@
 // Against a real epmd with real Erlang nodes: what epmd-scan reports must be
 // exactly what `epmd -names` says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { namesDetail, nodesOf } from '../../src/probes/names/index.js';
 import type { ScanRecord } from '../../src/record.js';
 import { scan } from '../../src/scan/scan.js';
 import { csvLines, runCli } from '../helpers/cli.js';
@@ -55,8 +56,8 @@ describe.runIf(real)('a real epmd with three registered nodes', () => {
     const r = records[0] as ScanRecord;
     expect(r.status).toBe('epmd');
     expect(r.error).toBeNull();
-    expect(r.epmdPort).toBe(epmd.port);
-    expect(new Map(r.nodes.map((n) => [n.name, n.port]))).toEqual(epmd.names());
+    expect(namesDetail(r)?.epmdPort).toBe(epmd.port);
+    expect(new Map(nodesOf(r).map((n) => [n.name, n.port]))).toEqual(epmd.names());
   });
 
   it('follows registrations: a node that stops is gone from the next scan', async () => {
@@ -70,7 +71,7 @@ describe.runIf(real)('a real epmd with three registered nodes', () => {
     for (let i = 0; i < 100; i++) {
       const records: ScanRecord[] = [];
       for await (const r of scan({ targets: ['127.0.0.1'], ports: [epmd.port] })) records.push(r);
-      names = new Map(records[0]?.nodes.map((n) => [n.name, n.port]));
+      names = new Map(nodesOf(records[0] as ScanRecord).map((n) => [n.name, n.port]));
       if (!names.has('ejabberd')) break;
       await new Promise((r) => setTimeout(r, 50));
     }

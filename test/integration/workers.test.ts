@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodesOf } from '../../src/probes/names/index.js';
+import type { ScanRecord } from '../../src/record.js';
 import type { PositionedRecord, ScanOptions } from '../../src/scan/options.js';
 import { scanPositioned } from '../../src/scan/scan.js';
 import { csvLines, interruptWhen, runCli } from '../helpers/cli.js';
@@ -53,11 +55,11 @@ describe('a scan over worker threads', () => {
     expect(one).toHaveLength(2048);
     expect(two.map((r) => r.position)).toEqual(one.map((r) => r.position));
     expect(two.map(essence)).toEqual(one.map(essence));
-    const exposed = two.filter((r) => r.record.status === 'epmd');
+    const exposed = two.filter((r) => r.record.exposed);
     expect(exposed.map((r) => `${r.record.ip}:${r.record.port}`)).toEqual([
       `127.0.0.1:${epmd.port}`,
     ]);
-    expect(exposed[0]?.record.nodes).toEqual([{ name: 'rabbit', port: 25672 }]);
+    expect(nodesOf(exposed[0]?.record as ScanRecord)).toEqual([{ name: 'rabbit', port: 25672 }]);
   });
 
   it('walks a shuffled shard, from a resume point, as one thread does', async () => {
@@ -79,7 +81,7 @@ describe('a scan over worker threads', () => {
         r.sector = 'Lab';
       },
     });
-    const exposed = records.filter((r) => r.record.status === 'epmd');
+    const exposed = records.filter((r) => r.record.exposed);
     expect(seen).toEqual(['127.0.0.1']);
     expect(exposed[0]?.record).toMatchObject({ sector: 'Lab', severity: 'medium' });
     expect(records.every((r) => r.record.severity === 'medium')).toBe(true);
@@ -196,9 +198,9 @@ describe.runIf(real)('worker threads against a real epmd', () => {
     const one = await collect({ ...options, workers: 0 });
     const two = await collect({ ...options, workers: 2 });
     expect(two.map(essence)).toEqual(one.map(essence));
-    const exposed = two.filter((r) => r.record.status === 'epmd');
+    const exposed = two.filter((r) => r.record.exposed);
     expect(exposed).toHaveLength(1);
-    const nodes = new Map(exposed[0]?.record.nodes.map((n) => [n.name, n]));
+    const nodes = new Map(nodesOf(exposed[0]?.record as ScanRecord).map((n) => [n.name, n]));
     expect(new Map([...nodes].map(([k, v]) => [k, v.port]))).toEqual(erl.names());
     expect([...nodes.values()].every((n) => n.type === 'normal' && n.distReachable)).toBe(true);
     expect(exposed[0]?.record.severity).toBe('critical');

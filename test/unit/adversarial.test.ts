@@ -13,12 +13,12 @@ import { main } from '../../src/cli/main.js';
 import { AssetMap } from '../../src/enrich/asset-map.js';
 import { openEnricher } from '../../src/enrich/enricher.js';
 import { TargetSpecError, UsageError } from '../../src/errors.js';
-import { newRecord } from '../../src/record.js';
 import { readAllowList, readBaseline } from '../../src/report/gate.js';
 import { specsOfLine } from '../../src/targets/input.js';
 import { parseSpec } from '../../src/targets/spec.js';
 import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
 import { writeMmdb } from '../helpers/mmdb-writer.js';
+import { names } from '../helpers/records.js';
 import { PROPERTY_RUNS } from '../helpers/runs.js';
 import { assertRunNdjson } from '../helpers/schema.js';
 import { rawControl } from '../helpers/text.js';
@@ -368,7 +368,7 @@ describe('adversarial: side-file readers', { timeout: 240_000 }, () => {
             expect(error).toBeInstanceOf(UsageError);
             return;
           }
-          const r = newRecord({ ip: '192.0.2.1', port: 4369, status: 'epmd' });
+          const r = names({ ip: '192.0.2.1', port: 4369, status: 'epmd' });
           await enricher.enrich(r);
           expect(r.geo).toMatch(/^([A-Z]{2})?$/);
           expect(typeof r.city).toBe('string');

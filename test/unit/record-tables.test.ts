@@ -1,9 +1,11 @@
-// Statuses and error codes come from one `as const` table each (record.ts):
-// whatever the classifier says is in them.
+// Statuses and error codes come from one `as const` table each (the
+// registry's STATUSES, record.ts's ERROR_CODES): whatever the classifier says
+// is in them.
 import { describe, expect, it } from 'vitest';
 import type { ProbeEnd } from '../../src/net/probe.js';
-import { classify } from '../../src/probes/classify.js';
-import { ERROR_CODES, STATUSES } from '../../src/record.js';
+import { classify } from '../../src/probes/names/classify.js';
+import { STATUSES } from '../../src/probes/registry.js';
+import { ERROR_CODES } from '../../src/record.js';
 
 const ENDS: ProbeEnd[] = [
   'eof',

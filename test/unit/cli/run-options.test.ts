@@ -1,17 +1,18 @@
 // The command line is read once into { targets, probe, pool, report }: what
-// each flag becomes there, and the defaults it gets from one place.
+// each flag becomes there, and the defaults it gets from one place (the
+// plan's resolver, which scan()'s options go through too).
 
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { normaliseArgv, program } from '../../../src/cli/program.js';
 import { runOptions } from '../../../src/cli/run-options.js';
-import { DEFAULT_FAIL_ON } from '../../../src/report/gate.js';
-import { DEFAULTS } from '../../../src/scan/options.js';
+import { DEFAULT_FAIL_ON } from '../../../src/report/fail-on.js';
+import { DEFAULTS, resolveProbe } from '../../../src/scan/plan.js';
 
 function read(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const cmd = program({ stdout: new PassThrough(), stderr: new PassThrough() });
   cmd.parse(normaliseArgv(argv), { from: 'user' });
-  return runOptions(cmd.opts(), cmd.getOptionValueSource('format') === 'cli', env);
+  return runOptions(cmd.opts(), (key) => cmd.getOptionValueSource(key), env);
 }
 
 describe('runOptions', () => {
@@ -38,6 +39,25 @@ describe('runOptions', () => {
     });
     expect(run.report.outputs).toEqual([{ format: 'csv', path: undefined }]);
     expect(run.report.failOn).toBeUndefined();
+  });
+  it('resolves the probe settings as scan() resolves its options: one plan, the same defaults', () => {
+    const env = { EPMD_SCAN_PORTABLE_SOCKETS: '1' };
+    expect(read(['127.0.0.1'], env).probe).toEqual(resolveProbe({ portableSockets: true }));
+    expect(
+      read(['127.0.0.1', '--timeout', '700', '--check-cookies', '--severity', 'low'], env).probe,
+    ).toEqual(
+      resolveProbe({ timeout: 700, checkCookies: true, severity: 'low', portableSockets: true }),
+    );
+  });
+  it('leaves the defaults to the plan: a value commander filled in is not passed on', () => {
+    const cmd = program({ stdout: new PassThrough(), stderr: new PassThrough() });
+    cmd.parse(['127.0.0.1'], { from: 'user' });
+    // Were the flag table's default read as given, this timeout would reach the plan.
+    const opts = { ...cmd.opts(), timeout: 1, concurrency: 3, port: [1] };
+    const run = runOptions(opts as never, (key) => cmd.getOptionValueSource(key), {});
+    expect(run.probe.timeout).toBe(DEFAULTS.timeout);
+    expect(run.pool.concurrency).toBe(DEFAULTS.concurrency);
+    expect(run.targets.port).toEqual([DEFAULTS.port]);
   });
   it('--fail-on-exposed is --fail-on new-exposure,new-node; --fail-on says its own', () => {
     expect(read(['127.0.0.1', '--fail-on-exposed']).report.failOn).toEqual(DEFAULT_FAIL_ON);

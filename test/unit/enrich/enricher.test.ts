@@ -6,12 +6,13 @@ import { AssetMap } from '../../../src/enrich/asset-map.js';
 import { openEnricher } from '../../../src/enrich/enricher.js';
 import { withTimeout } from '../../../src/enrich/ptr.js';
 import { UsageError } from '../../../src/errors.js';
-import { newRecord, type ScanRecord } from '../../../src/record.js';
+import type { ScanRecord } from '../../../src/record.js';
 import { mmdb, mmdbOrSkip } from '../../helpers/fixtures.js';
+import { names } from '../../helpers/records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-enrich-'));
 const exposed = (ip: string): ScanRecord =>
-  newRecord({ ip, port: 4369, status: 'epmd', epmdPort: 4369 });
+  names({ ip, port: 4369, status: 'epmd', epmdPort: 4369 });
 const pick = (r: ScanRecord) => ({
   hostname: r.hostname,
   hostnameSource: r.hostnameSource,
@@ -126,7 +127,7 @@ describe('reverse DNS', () => {
     });
     const a = exposed('192.0.2.7');
     const b = exposed('192.0.2.8');
-    const refused = newRecord({ ip: '192.0.2.9', port: 4369, status: 'refused' });
+    const refused = names({ ip: '192.0.2.9', port: 4369, status: 'refused' });
     await Promise.all([e.enrich(a), e.enrich(b), e.enrich(refused)]);
     expect([a.hostname, a.hostnameSource]).toEqual(['mq.example', 'ptr']);
     expect([b.hostname, b.hostnameSource]).toEqual(['', '']);

@@ -10,8 +10,8 @@ import { openEnricher } from '../../../src/enrich/enricher.js';
 import { csvFormatter } from '../../../src/output/csv.js';
 import { ndjsonFormatter } from '../../../src/output/ndjson.js';
 import { tableFormatter } from '../../../src/output/table.js';
-import { newRecord } from '../../../src/record.js';
 import { type MmdbValue, writeMmdb } from '../../helpers/mmdb-writer.js';
+import { names } from '../../helpers/records.js';
 import { PROPERTY_RUNS } from '../../helpers/runs.js';
 import { assertNdjson } from '../../helpers/schema.js';
 import { rawControl } from '../../helpers/text.js';
@@ -33,7 +33,7 @@ async function enrichWith(city: MmdbValue | null, asn: MmdbValue | null) {
     resolve: false,
     warn: (w) => warnings.push(w),
   });
-  const record = newRecord({
+  const record = names({
     ip: '192.0.2.1',
     port: 4369,
     status: 'epmd',

@@ -6,8 +6,8 @@ import {
   SCAN_EPMD_COLUMNS,
   shadowserverTimestamp,
 } from '../../../src/output/csv.js';
-import { newRecord } from '../../../src/record.js';
 import { neutraliseFormula } from '../../../src/text/formula.js';
+import { names } from '../../helpers/records.js';
 
 const when = new Date(Date.UTC(2026, 1, 6, 15, 21, 24, 789));
 
@@ -19,7 +19,7 @@ describe('scan_epmd CSV', () => {
     expect(SCAN_EPMD_COLUMNS).toHaveLength(15);
   });
   it('writes strings quoted, numbers bare, empty fields empty', () => {
-    const r = newRecord({
+    const r = names({
       ip: '192.0.2.7',
       port: 4369,
       status: 'epmd',
@@ -36,7 +36,7 @@ describe('scan_epmd CSV', () => {
     );
   });
   it('joins nodes with the separator and escapes the separator inside names', () => {
-    const r = newRecord({
+    const r = names({
       ip: '192.0.2.7',
       port: 4369,
       status: 'epmd',
@@ -55,7 +55,7 @@ describe('scan_epmd CSV', () => {
     for (const f of ['+1', '-1', '@SUM(A1)', '\tx', '\rx', '＝1'])
       expect(neutraliseFormula(f)).toBe(`'${f}`);
     expect(neutraliseFormula('rabbit')).toBe('rabbit');
-    const r = newRecord({
+    const r = names({
       ip: '192.0.2.7',
       port: 4369,
       status: 'epmd',
@@ -67,7 +67,7 @@ describe('scan_epmd CSV', () => {
     expect(row[5]).toBe("'@evil");
   });
   it('escapes control characters from DNS or the wire, and quotes commas and quotes', () => {
-    const r = newRecord({
+    const r = names({
       ip: '192.0.2.7',
       port: 4369,
       status: 'epmd',
@@ -80,9 +80,9 @@ describe('scan_epmd CSV', () => {
   });
   it('writes rows only for exposed EPMDs', () => {
     const f = csvFormatter();
-    expect(f.format(newRecord({ ip: '192.0.2.1', port: 4369, status: 'refused' }))).toBe('');
-    expect(f.format(newRecord({ ip: '192.0.2.1', port: 4369, status: 'not-epmd' }))).toBe('');
-    expect(f.format(newRecord({ ip: '192.0.2.1', port: 4369, status: 'epmd' }))).not.toBe('');
+    expect(f.format(names({ ip: '192.0.2.1', port: 4369, status: 'refused' }))).toBe('');
+    expect(f.format(names({ ip: '192.0.2.1', port: 4369, status: 'not-epmd' }))).toBe('');
+    expect(f.format(names({ ip: '192.0.2.1', port: 4369, status: 'epmd' }))).not.toBe('');
   });
   it('formats timestamps as UTC YYYY-MM-DD HH:MM:SS', () => {
     expect(shadowserverTimestamp(when)).toBe('2026-02-06 15:21:24');

@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ndjsonFormatter, recordJson } from '../../../src/output/ndjson.js';
-import { applyRisk } from '../../../src/probes/risk.js';
-import { newRecord, type ScanRecord, STATUSES, type Status } from '../../../src/record.js';
+import { assess } from '../../../src/probes/names/risk.js';
+import { STATUSES, type Status } from '../../../src/probes/registry.js';
+import type { ScanRecord } from '../../../src/record.js';
+import { names } from '../../helpers/records.js';
 import { SCHEMA_PATH, schemaErrors } from '../../helpers/schema.js';
 
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as {
@@ -26,7 +28,7 @@ function ofStatus(status: Status): ScanRecord {
     error: 'eaddrnotavail',
     'local-only': null,
   };
-  return newRecord({
+  return names({
     ip: status === 'timeout' ? '2001:db8::7' : '192.0.2.7',
     port: 4369,
     status,
@@ -40,7 +42,7 @@ function ofStatus(status: Status): ScanRecord {
 
 /** An exposure with every follow-up answered, enriched, and cut short by the budget. */
 function everything(): ScanRecord {
-  const r = newRecord({
+  const r = names({
     ip: '216.160.83.56',
     port: 4369,
     status: 'epmd',
@@ -65,26 +67,30 @@ function everything(): ScanRecord {
         highestVersion: 6,
         lowestVersion: 5,
         distReachable: true,
-        distStatus: 'ok',
+        handshake: { outcome: 'status', status: 'ok' },
         fullName: 'couchdb@db1',
         flags: '0x3499ffffd',
-        cookie: 'accepted: monster',
+        cookie: { outcome: 'accepted', cookie: 'monster' },
       },
       {
         name: 'rabbit',
         port: 25672,
         nodeInfoError: 'unknown-node',
         distReachable: true,
-        distStatus: 'ok',
-        cookie: 'inconclusive',
-        cookieError: 'io-timeout',
+        handshake: { outcome: 'status', status: 'ok' },
+        cookie: { outcome: 'inconclusive', error: 'io-timeout' },
       },
       { name: 'hidden\\x00c', port: 4000, type: 'hidden', distReachable: false },
-      { name: 'tls', port: 4001, distStatus: 'tls', cookie: 'not-tried' },
+      {
+        name: 'tls',
+        port: 4001,
+        handshake: { outcome: 'tls' },
+        cookie: { outcome: 'not-tried' },
+      },
     ],
     followUpsCut: ['handshake', 'check-cookies'],
   });
-  applyRisk(r);
+  assess(r);
   return r;
 }
 
@@ -98,6 +104,7 @@ describe('the NDJSON record schema', () => {
     for (const k of ['hostname', 'hostname_source', 'geo', 'region', 'city', 'sector', 'asn']) {
       expect(j[k], k).toBeNull();
     }
+    expect(j).toMatchObject({ probe: 'names', exposed: status === 'epmd' });
     if (status === 'epmd') {
       expect(j).toMatchObject({ severity: 'high', tag: 'epmd', epmd_port: 4369 });
     } else if (status === 'local-only') {
@@ -133,7 +140,9 @@ describe('the NDJSON record schema', () => {
       cookie_error: null,
       node_info_error: null,
     });
+    expect(nodes[1]).toMatchObject({ cookie: 'inconclusive', cookie_error: 'io-timeout' });
     expect(nodes[2]).toMatchObject({ type: 'hidden', dist_reachable: false, dist_status: null });
+    expect(nodes[3]).toMatchObject({ dist_status: 'tls', cookie: 'not-tried' });
   });
 
   it('a node no follow-up was asked for has every follow-up field, null', () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ndjsonFormatter, recordJson } from '../../../src/output/ndjson.js';
-import { TABLE_LEGEND, tableFormatter } from '../../../src/output/table.js';
-import { newRecord } from '../../../src/record.js';
+import { tableFormatter } from '../../../src/output/table.js';
+import { TABLE_LEGEND } from '../../../src/probes/names/index.js';
+import { names } from '../../helpers/records.js';
 import { assertNdjson } from '../../helpers/schema.js';
 
-const exposed = newRecord({
+const exposed = names({
   ip: '192.0.2.7',
   port: 4369,
   status: 'epmd',
@@ -46,7 +47,7 @@ describe('ndjson', () => {
     expect(j.hostname).toBe('mq\\x1b]0;x\\x07.example');
   });
   it('writes exposures only, or every record with --all', () => {
-    const refused = newRecord({ ip: '192.0.2.8', port: 4369, status: 'refused' });
+    const refused = names({ ip: '192.0.2.8', port: 4369, status: 'refused' });
     expect(ndjsonFormatter().format(refused)).toBe('');
     const line = ndjsonFormatter({ all: true }).format(refused);
     expect(assertNdjson(line, 'a refused record')).toBe(1);
@@ -62,8 +63,8 @@ describe('table', () => {
     const out = [
       f.header(),
       f.format(exposed),
-      f.format(newRecord({ ip: '2001:db8::1', port: 14369, status: 'epmd', epmdPort: 14369 })),
-      f.format(newRecord({ ip: '192.0.2.9', port: 4369, status: 'timeout' })),
+      f.format(names({ ip: '2001:db8::1', port: 14369, status: 'epmd', epmdPort: 14369 })),
+      f.format(names({ ip: '192.0.2.9', port: 4369, status: 'timeout' })),
       f.footer(),
     ].join('');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: that is what is tested

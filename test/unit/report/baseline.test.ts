@@ -5,24 +5,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_BASELINE_ROW_BYTES } from '../../../src/files/lines.js';
 import { csvFormatter } from '../../../src/output/csv.js';
-import { newRecord, type ScanRecord } from '../../../src/record.js';
+import type { ScanRecord } from '../../../src/record.js';
 import { Gate, nodeNamesOfField, readBaseline } from '../../../src/report/gate.js';
 import { LISTED_NAMES, renderSummary, Stats } from '../../../src/report/summary.js';
 import { escapeWireBytes } from '../../../src/text/escape.js';
 import { neutraliseFormula, unguardFormula } from '../../../src/text/formula.js';
+import { names } from '../../helpers/records.js';
 import { PROPERTY_RUNS } from '../../helpers/runs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-baseline-'));
 const RUNS = PROPERTY_RUNS;
 let files = 0;
 
-const exposure = (ip: string, names: string[]): ScanRecord =>
-  newRecord({
+const exposure = (ip: string, nodeNames: string[]): ScanRecord =>
+  names({
     ip,
     port: 4369,
     status: 'epmd',
     epmdPort: 4369,
-    nodes: names.map((name, i) => ({ name, port: 1000 + (i % 60000) })),
+    nodes: nodeNames.map((name, i) => ({ name, port: 1000 + (i % 60000) })),
   });
 
 function write(text: string | Buffer): string {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { tableFormatter } from '../../../src/output/table.js';
-import { applyRisk } from '../../../src/probes/risk.js';
-import { newRecord } from '../../../src/record.js';
+import { LISTED_PORTS, remediationFor } from '../../../src/probes/names/fixes.js';
+import { assess } from '../../../src/probes/names/risk.js';
 import { FIX_LINES, fixNotes, LISTED_FIXES } from '../../../src/report/fixes.js';
-import { LISTED_PORTS, remediationFor } from '../../../src/report/risk.js';
+import { names } from '../../helpers/records.js';
 
 const exposure = (i: number) =>
-  newRecord({
+  names({
     ip: `192.0.2.${i}`,
     port: 4369,
     status: 'epmd',
@@ -28,13 +28,17 @@ describe('fixNotes', () => {
   });
   it('stays a few lines long with any number of different fixes', () => {
     const mixed = Array.from({ length: LISTED_FIXES }, (_, i) =>
-      newRecord({
+      names({
         ip: `192.0.2.${i}`,
         port: 4369,
         status: 'epmd',
         nodes: [
           { name: ['couchdb', 'rabbit', 'ejabberd', 'x'][i % 4] as string, port: 9100 },
-          { name: `n${i}`, port: 9000 + i, cookie: i === 3 ? 'accepted: monster' : undefined },
+          {
+            name: `n${i}`,
+            port: 9000 + i,
+            cookie: i === 3 ? { outcome: 'accepted', cookie: 'monster' } : undefined,
+          },
         ],
       }),
     );
@@ -43,19 +47,19 @@ describe('fixNotes', () => {
     expect(lines.join('\n').length).toBeLessThan(2000);
   });
   it('the table shows a risk naming an escaped node escaped once, not twice', () => {
-    const r = newRecord({
+    const r = names({
       ip: '192.0.2.1',
       port: 4369,
       status: 'epmd',
       nodes: [{ name: 'couchdb\\x1b[2J', port: 9100, distReachable: true }],
     });
-    applyRisk(r);
+    assess(r);
     const table = tableFormatter();
     const text = table.header() + table.format(r) + table.footer();
     expect(text).toContain('! distribution port reachable: couchdb\\x1b[2J:9100');
   });
   it('names at most 12 distribution ports in a report row and counts the rest', () => {
-    const many = newRecord({
+    const many = names({
       ip: '192.0.2.1',
       port: 4369,
       status: 'epmd',

@@ -3,24 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvFormatter } from '../../../src/output/csv.js';
-import { newRecord } from '../../../src/record.js';
-import {
-  DEFAULT_FAIL_ON,
-  Gate,
-  readAllowList,
-  readBaseline,
-  trips,
-} from '../../../src/report/gate.js';
+import { nodesOf } from '../../../src/probes/names/index.js';
+import { DEFAULT_FAIL_ON, trips } from '../../../src/report/fail-on.js';
+import { Gate, readAllowList, readBaseline } from '../../../src/report/gate.js';
 import { renderSummary, Stats } from '../../../src/report/summary.js';
+import { names } from '../../helpers/records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-gate-'));
-const epmd = (ip: string, port: number, ...names: string[]) =>
-  newRecord({
+const epmd = (ip: string, port: number, ...nodeNames: string[]) =>
+  names({
     ip,
     port,
     status: 'epmd',
     epmdPort: port,
-    nodes: names.map((name, i) => ({ name, port: 1000 + i })),
+    nodes: nodeNames.map((name, i) => ({ name, port: 1000 + i })),
   });
 
 function report(name: string, ...records: ReturnType<typeof epmd>[]): string {
@@ -93,7 +89,7 @@ describe('gate and summary', () => {
     const gate = new Gate(base, []);
     const stats = new Stats();
     const records = [
-      newRecord({ ip: '192.0.2.1', port: 4369, status: 'refused' }),
+      names({ ip: '192.0.2.1', port: 4369, status: 'refused' }),
       epmd('192.0.2.2', 4369, 'b', 'd'),
       epmd('192.0.2.3', 4369, 'new'),
     ];
@@ -145,8 +141,9 @@ describe('gate and summary', () => {
   });
   it('reachable nodes and accepted cookies trip their own kinds; --allow never excuses a cookie', async () => {
     const r = epmd('192.0.2.9', 4369, 'couchdb');
-    (r.nodes[0] as { distReachable?: boolean; cookie?: string }).distReachable = true;
-    (r.nodes[0] as { cookie?: string }).cookie = 'accepted: monster';
+    const node = nodesOf(r)[0] as (typeof r.detail & object)['nodes'][number];
+    node.distReachable = true;
+    node.cookie = { outcome: 'accepted', cookie: 'monster' };
     const gate = new Gate(null, await readAllowList(allowFile('a4.txt', '192.0.2.9')));
     gate.observe(r);
     expect(trips(gate.summary, ['new-exposure', 'reachable-node'])).toEqual([]);

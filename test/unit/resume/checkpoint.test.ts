@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import {
+  CHECKPOINT_VERSION,
   type Checkpoint,
   checkSameRun,
   fingerprint,
@@ -22,8 +23,8 @@ const order = new TargetOrder(space, { ports: [4369], shuffle: 'x' });
 
 function good(): Checkpoint {
   return {
-    version: 2,
-    fingerprint: fingerprint(order),
+    version: CHECKPOINT_VERSION,
+    fingerprint: fingerprint(order, 'names'),
     size: 100,
     ports: [4369],
     seed: 'x',
@@ -122,7 +123,7 @@ describe('checkpoints', () => {
       shuffle: 'x',
     });
     expect(() =>
-      checkSameRun('c', cp, { ...same, fingerprint: fingerprint(other), size: cp.size }),
+      checkSameRun('c', cp, { ...same, fingerprint: fingerprint(other, 'names'), size: cp.size }),
     ).toThrow(/another target list/);
   });
 });

@@ -1,11 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, newRecord, type ScanRecord, STATUSES } from '../../../src/record.js';
+import type { NamesDetail } from '../../../src/probes/names/index.js';
+import { STATUSES } from '../../../src/probes/registry.js';
+import { ERROR_CODES, type ScanRecord } from '../../../src/record.js';
 import type { PositionedRecord } from '../../../src/scan/options.js';
 import { chunkSize, MIN_PARALLEL_TARGETS, share, workerCount } from '../../../src/scan/parallel.js';
-import { BatchWriter, batchSize, recordAt, transferList } from '../../../src/scan/record-batch.js';
+import { resolveProbe } from '../../../src/scan/plan.js';
+import {
+  BatchReader,
+  BatchWriter,
+  batchSize,
+  transferList,
+} from '../../../src/scan/record-batch.js';
 import { TargetOrder } from '../../../src/targets/order.js';
 import { TargetSpace } from '../../../src/targets/space.js';
+import { type FlatFields, names } from '../../helpers/records.js';
 
 describe('workerCount', () => {
   const big = MIN_PARALLEL_TARGETS * 8;
@@ -42,12 +51,25 @@ describe('share', () => {
   });
 });
 
+/** A value with every object's keys in order, so that two records compare by content alone. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value instanceof Date || typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+  );
+}
+
 describe('record batches', () => {
   const space = TargetSpace.from([
     { family: 4, start: 0x0a000000n, end: 0x0a0000ffn },
     { family: 6, start: 0x20010db8n << 96n, end: (0x20010db8n << 96n) + 15n },
   ]);
   const order = new TargetOrder(space, { ports: [4369, 14369], shuffle: 'batch' });
+  const HIGH = resolveProbe({ severity: 'high' });
+  const reader = new BatchReader(order, HIGH);
   // Every code record.ts names (the one table record-batch.ts encodes), and a system one.
   const ERRORS = [null, ...ERROR_CODES, 'eperm'];
 
@@ -68,7 +90,7 @@ describe('record batches', () => {
         (specs) => {
           const items: PositionedRecord[] = specs.map((s) => {
             const t = order.at(s.position);
-            const record: ScanRecord = newRecord({
+            const record: ScanRecord = names({
               timestamp: new Date(s.time),
               ip: t.ip,
               port: t.port,
@@ -76,23 +98,27 @@ describe('record batches', () => {
               error: s.error,
               severity: s.severity,
             });
-            if (s.extra === 'nodes') record.nodes = [{ name: 'a', port: 1 }];
-            if (s.extra === 'truncated') record.truncated = true;
+            if (s.extra === 'nodes') {
+              record.detail = { epmdPort: 4369, nodes: [{ name: 'a', port: 1 }], truncated: false };
+            }
+            if (s.extra === 'truncated') {
+              record.detail = { epmdPort: 4369, nodes: [], truncated: true } satisfies NamesDetail;
+            }
             if (s.extra === 'risks') record.risks = ['x'];
             if (s.extra === 'hostname') record.hostname = 'h';
             return { position: s.position, record };
           });
-          const writer = new BatchWriter('high');
+          const writer = new BatchWriter(HIGH);
           for (const item of items) writer.push(item);
           const batch = writer.take();
           if (items.length === 0) return batch === null && writer.size === 0;
           if (!batch || batchSize(batch) !== items.length || writer.size !== 0) return false;
           expect(transferList(batch)).toHaveLength(4);
           const out = Array.from({ length: batchSize(batch) }, (_, i) =>
-            recordAt(structuredClone(batch), i, order, 'high'),
+            reader.recordAt(structuredClone(batch), i),
           );
           const sortKey = (x: PositionedRecord) =>
-            JSON.stringify([x.position, x.record.timestamp.getTime(), x.record]);
+            JSON.stringify([x.position, x.record.timestamp.getTime(), canonical(x.record)]);
           expect(out.map(sortKey).sort()).toEqual(items.map(sortKey).sort());
           return true;
         },
@@ -101,12 +127,12 @@ describe('record batches', () => {
     );
   });
   it('carry exposures and unusual errors whole, and the rest as numbers', () => {
-    const writer = new BatchWriter('high');
-    const at = (position: number, fields: Partial<ScanRecord>) => {
+    const writer = new BatchWriter(HIGH);
+    const at = (position: number, fields: Partial<FlatFields>) => {
       const t = order.at(position);
       return {
         position,
-        record: newRecord({ ip: t.ip, port: t.port, status: 'refused', ...fields }),
+        record: names({ ip: t.ip, port: t.port, status: 'refused', ...fields }),
       };
     };
     writer.push(at(0, { status: 'epmd', nodes: [{ name: 'rabbit', port: 25672 }] }));

@@ -1,52 +1,24 @@
 // From how a probe ended and what it read to a record's status, nodes and
 // error. Pure, so that every hostile-peer case can be tested without sockets.
 
-import { type NamesNode, parseNamesReply } from '../epmd/names.js';
-import type { ProbeOutcome } from '../net/probe.js';
-import type { ErrorCode, Status } from '../record.js';
+import { type NamesNode, parseNamesReply } from '../../epmd/names.js';
+import type { ProbeOutcome } from '../../net/probe.js';
+import type { ErrorCode } from '../../record.js';
+import { type ConnectionStatus, endError, unconnectedStatus } from '../connection.js';
+import type { NAMES_STATUSES } from './detail.js';
 
+/** What a NAMES reply (or its absence) says. */
 export interface Verdict {
-  status: Status;
+  status: (typeof NAMES_STATUSES)[number] | ConnectionStatus;
   error: ErrorCode | null;
   epmdPort: number | null;
   nodes: NamesNode[];
   truncated: boolean;
 }
 
-const END_ERROR: Record<ProbeOutcome['end'], ErrorCode | null> = {
-  eof: null,
-  'connect-timeout': 'connection-timeout',
-  'io-timeout': 'io-timeout',
-  truncated: 'reply-truncated',
-  refused: 'connection-refused',
-  reset: 'connection-reset',
-  unreachable: 'host-unreachable',
-  error: 'error',
-  aborted: 'aborted',
-};
-
-/** Why a probe did not end cleanly, in the words of the record's error field. */
-export function endError(outcome: ProbeOutcome): ErrorCode | null {
-  if (outcome.end === 'unreachable' && outcome.errno === 'ENETUNREACH')
-    return 'network-unreachable';
-  if (outcome.end === 'error' && outcome.errno) return outcome.errno.toLowerCase();
-  return END_ERROR[outcome.end];
-}
-
 /** A verdict with no reply: the common case of a sweep, built without spreads. */
-function failed(status: Status, error: ErrorCode | null): Verdict {
+function failed(status: Verdict['status'], error: ErrorCode | null): Verdict {
   return { status, error, epmdPort: null, nodes: [], truncated: false };
-}
-
-const UNCONNECTED: Partial<Record<ProbeOutcome['end'], Status>> = {
-  refused: 'refused',
-  unreachable: 'unreachable',
-  'connect-timeout': 'timeout',
-};
-
-/** The status of a probe that never connected (the same for every kind). */
-export function unconnectedStatus(outcome: ProbeOutcome): Status {
-  return UNCONNECTED[outcome.end] ?? 'error';
 }
 
 /** Decides a record's status from a probe outcome (see the rule in epmd/names.ts). */

@@ -1,8 +1,10 @@
-// How to fix an exposure, from what the scan learnt (its risks and severity
-// are set by probes/risk.ts).
+// How to fix an exposed EPMD, from what the scan learnt (its risks and
+// severity are set by risk.ts).
 
-import { acceptedCookie, isCouch } from '../probes/risk.js';
-import type { ScanRecord } from '../record.js';
+import type { Remediation } from '../kind.js';
+import { acceptedCookie } from '../outcomes.js';
+import type { NamesRecord } from './detail.js';
+import { isCouch } from './risk.js';
 
 const RABBIT = /^rabbit(mq)?(@|$)/i;
 const EJABBERD = /^ejabberd(@|$)/i;
@@ -13,21 +15,13 @@ const GENERAL_FIXES = [
   'use a long random cookie, never the default or the node name',
 ];
 
-/** How to fix one exposure: the specific step first, advice for every exposure, and product steps. */
-export interface Remediation {
-  /** Firewall this port and these distribution ports. */
-  first: string;
-  /** What applies to every exposed EPMD. */
-  general: string[];
-  /** Steps for the products its nodes show (CouchDB, RabbitMQ). */
-  product: string[];
-}
-
 /** Distribution ports a fix line names; the rest are counted (a hostile reply may list thousands). */
 export const LISTED_PORTS = 12;
 
-export function remediationFor(r: ScanRecord): Remediation {
-  const distPorts = [...new Set(r.nodes.map((n) => n.port))].sort((a, b) => a - b);
+/** How to fix one exposed EPMD: the specific step first, product steps, advice for every one. */
+export function remediationFor(r: NamesRecord): Remediation {
+  const nodes = r.detail?.nodes ?? [];
+  const distPorts = [...new Set(nodes.map((n) => n.port))].sort((a, b) => a - b);
   const listed = distPorts.slice(0, LISTED_PORTS).join(', ');
   const more = distPorts.length - LISTED_PORTS;
   const ports =
@@ -35,21 +29,25 @@ export function remediationFor(r: ScanRecord): Remediation {
       ? ` and the distribution port${distPorts.length > 1 ? 's' : ''} ${listed}${more > 0 ? ` and ${more} more` : ''}`
       : '';
   const product: string[] = [];
-  const open = r.nodes.filter((n) => acceptedCookie(n) !== null);
+  const open = nodes.filter((n) => acceptedCookie(n.cookie) !== null);
   if (open.length > 0)
     product.push(
       `now: give ${open.map((n) => n.name).join(', ')} a new long random cookie and restart it (anyone reaching its port can run code)`,
     );
-  if (r.nodes.some(isCouch))
+  if (nodes.some(isCouch))
     product.push('CouchDB: upgrade to 3.2.2 or later and set a unique -setcookie in vm.args');
-  if (r.nodes.some((n) => RABBIT.test(n.name)))
+  if (nodes.some((n) => RABBIT.test(n.name)))
     product.push('RabbitMQ: set a strong RABBITMQ_ERLANG_COOKIE / .erlang.cookie on every node');
-  if (r.nodes.some((n) => EJABBERD.test(n.name) || EJABBERD.test(n.fullName ?? '')))
+  if (nodes.some((n) => EJABBERD.test(n.name) || EJABBERD.test(n.fullName ?? '')))
     product.push(
       "ejabberd: put a long random cookie in the ejabberd user's .erlang.cookie (ERLANG_COOKIE in the container image); in ejabberdctl.cfg set INET_DIST_INTERFACE=127.0.0.1 and ERLANG_NODE=ejabberd@localhost for a single node, or FIREWALL_WINDOW to pin a cluster's distribution ports",
     );
   return {
     first: `firewall tcp/${r.port}${ports} to trusted peers only`,
+    firewall:
+      nodes.length > 0
+        ? "firewall the EPMD port and its nodes' distribution ports to trusted peers only"
+        : 'firewall the EPMD port to trusted peers only',
     general: GENERAL_FIXES,
     product,
   };

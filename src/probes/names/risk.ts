@@ -1,6 +1,6 @@
 // What an exposure means, from what the probe and its follow-ups learnt: the
 // record's risks and severity, set before the record leaves the scan (how to
-// fix an exposure is the report's part, report/risk.ts).
+// fix it is fixes.ts).
 //
 // Severity: CSV rows keep Shadowserver's meaning, `--severity` (default high)
 // for every exposed EPMD. Two things raise a row to critical: a node whose
@@ -9,37 +9,34 @@
 // default cookie (CVE-2022-24706); and a node that accepted a default cookie
 // (--check-cookies), which is that exploit proven. Nothing ever lowers a row.
 
-import { acceptedCookieRisk } from '../epmd/cookies.js';
-import type { NodeEntry, ScanRecord } from '../record.js';
+import { acceptedCookieRisk } from '../../epmd/cookies.js';
+import { acceptedCookie, accepting } from '../outcomes.js';
+import type { NamesRecord, NodeEntry } from './detail.js';
 
 const COUCHDB = /^couchdb(@|$)/i;
-const ACCEPTED = 'accepted: ';
-
-/** The label of the cookie a node accepted (`monster`, `file entry #2`), or null. */
-export function acceptedCookie(n: NodeEntry): string | null {
-  return n.cookie?.startsWith(ACCEPTED) ? n.cookie.slice(ACCEPTED.length) : null;
-}
 
 /** Whether a node is CouchDB's (by its short or full name). */
 export function isCouch(n: NodeEntry): boolean {
   return COUCHDB.test(n.name) || COUCHDB.test(n.fullName ?? '');
 }
 
+/** Once --check-cookies has tried the default, its answer is the risk (or there is none). */
+function cookieUnknown(n: NodeEntry): boolean {
+  const outcome = n.cookie?.outcome;
+  return outcome === undefined || outcome === 'not-tried' || outcome === 'inconclusive';
+}
+
 /** Risks in words, most serious first; empty when nothing beyond the exposure itself is known. */
-export function risksFor(r: ScanRecord): string[] {
-  if (r.status !== 'epmd') return [];
+export function risksFor(r: NamesRecord): string[] {
+  const nodes = r.exposed ? (r.detail?.nodes ?? []) : [];
   const risks: string[] = [];
-  for (const n of r.nodes) {
-    const cookie = acceptedCookie(n);
+  for (const n of nodes) {
+    const cookie = acceptedCookie(n.cookie);
     if (cookie !== null) risks.push(`${acceptedCookieRisk(cookie)} on ${n.name}:${n.port}`);
   }
-  const reachable = r.nodes.filter((n) => n.distReachable);
+  const reachable = nodes.filter((n) => n.distReachable);
   for (const n of reachable) {
-    // Once --check-cookies has tried the default, its answer is the risk (or there is none).
-    if (
-      isCouch(n) &&
-      (n.cookie === undefined || n.cookie === 'not-tried' || n.cookie === 'inconclusive')
-    ) {
+    if (isCouch(n) && cookieUnknown(n)) {
       risks.push(
         `CouchDB node ${n.name} with a reachable distribution port ${n.port}: check the default cookie (CVE-2022-24706)`,
       );
@@ -50,17 +47,17 @@ export function risksFor(r: ScanRecord): string[] {
       `distribution port reachable: ${reachable.map((n) => `${n.name}:${n.port}`).join(', ')}`,
     );
   }
-  for (const n of r.nodes) {
-    if (n.distStatus === 'tls') {
+  for (const n of nodes) {
+    if (n.handshake?.outcome === 'tls') {
       risks.push(
         `distribution over TLS: a cookie alone may not be enough; check verify_peer (${n.name}:${n.port})`,
       );
     }
-    if (n.fullName && n.distStatus?.startsWith('ok')) {
+    if (n.fullName && accepting(n.handshake)) {
       risks.push(`node ${n.name} accepts distribution connections and calls itself ${n.fullName}`);
     }
   }
-  if (reachable.length === 0 && r.nodes.some(isCouch)) {
+  if (reachable.length === 0 && nodes.some(isCouch)) {
     risks.push(
       'CouchDB node listed: if its distribution port is reachable, check the default cookie (CVE-2022-24706)',
     );
@@ -68,9 +65,12 @@ export function risksFor(r: ScanRecord): string[] {
   return risks;
 }
 
-/** Raises the severity to critical when a distribution port was reached or a cookie accepted. */
-export function applyRisk(r: ScanRecord): void {
+/** Sets the risks; raises the severity to critical when a distribution port was reached or a cookie accepted. */
+export function assess(r: NamesRecord): void {
   const risks = risksFor(r);
   if (risks.length > 0) r.risks = risks;
-  if (r.nodes.some((n) => n.distReachable || acceptedCookie(n) !== null)) r.severity = 'critical';
+  const nodes = r.detail?.nodes ?? [];
+  if (nodes.some((n) => n.distReachable || acceptedCookie(n.cookie) !== null)) {
+    r.severity = 'critical';
+  }
 }

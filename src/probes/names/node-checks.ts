@@ -9,57 +9,29 @@
 // connection still open is closed and the record names the follow-ups that did
 // not finish for every node.
 
-import { parseHandshakeReply } from '../epmd/handshake.js';
-import type { NamesNode } from '../epmd/names.js';
-import { encodePortPlease2, parsePort2Resp, port2Complete } from '../epmd/port-please.js';
-import type { NodeEntry } from '../record.js';
-import { checkCookies, DEFAULT_COOKIE_ATTEMPTS } from './cookie-check.js';
-import { connect, type FollowUpEnv, FollowUpGroup, failure, sendName } from './follow-up-group.js';
-
-export type { FollowUpEnv };
-export { DEFAULT_COOKIE_ATTEMPTS };
-
-/** Where the scan keeps what to abort for one target (Ctrl-C). */
-export interface AbortHolder {
-  current: { abort(): void } | null;
-  aborted: boolean;
-}
-
-/** Which follow-ups to make for each node an EPMD lists (part of scan()'s ProbeSettings). */
-export interface NodeCheckOptions {
-  /** PORT_PLEASE2 for each listed node (type, protocol, versions). */
-  nodeInfo?: boolean;
-  /** TCP connect to each node's distribution port. */
-  checkDist?: boolean;
-  /** Distribution send_name: status, full name, flags; closes before authenticating. */
-  handshake?: boolean;
-  /**
-   * Completes the handshake with candidate cookies (implies handshake): this
-   * authenticates to a node whose cookie is right. Only for systems you are
-   * authorised to test.
-   */
-  checkCookies?: boolean;
-  /** Candidate cookies (each a latin1 string of the cookie's raw bytes) instead of the built-ins. */
-  cookies?: string[];
-  /** Cookies tried per node at most (default 3). */
-  cookieAttempts?: number;
-}
+import { parseHandshakeReply } from '../../epmd/handshake.js';
+import type { NamesNode } from '../../epmd/names.js';
+import { encodePortPlease2, parsePort2Resp, port2Complete } from '../../epmd/port-please.js';
+import { checkCookies } from '../cookie-check.js';
+import {
+  type AbortHolder,
+  connect,
+  type FollowUpEnv,
+  FollowUpGroup,
+  failure,
+  handshakeOutcome,
+  sendName,
+} from '../follow-up-group.js';
+import type { NodeChecks } from '../plan.js';
+import type { FollowUp, NodeEntry } from './detail.js';
 
 /** Follow-ups are made for this many nodes of one epmd at most: a hostile list can be long. */
 export const MAX_CHECKED_NODES = 32;
 /** Nodes of one epmd checked at once. */
 export const PARALLEL_NODES = 4;
-/** ms for all of one EPMD's follow-ups together. */
-export const DEFAULT_FOLLOW_UP_TIMEOUT = 10_000;
 
-/** The follow-ups by the names records use for them. */
-export type FollowUp = 'node-info' | 'check-dist' | 'handshake' | 'check-cookies';
-
-export function anyNodeCheck(o: NodeCheckOptions): boolean {
-  return Boolean(o.nodeInfo || o.checkDist || o.handshake || o.checkCookies);
-}
-
-function wanted(o: NodeCheckOptions): FollowUp[] {
+/** The follow-ups asked for, in the order they run for each node. */
+function wanted(o: NodeChecks): FollowUp[] {
   const kinds: FollowUp[] = [];
   if (o.nodeInfo) kinds.push('node-info');
   if (o.checkDist) kinds.push('check-dist');
@@ -77,7 +49,7 @@ export async function checkNodes(
   epmdPort: number,
   names: NamesNode[],
   entries: NodeEntry[],
-  options: NodeCheckOptions,
+  options: NodeChecks,
   env: FollowUpEnv,
   holder: AbortHolder,
 ): Promise<FollowUp[]> {
@@ -122,7 +94,7 @@ async function checkNode(
   epmdPort: number,
   node: NamesNode,
   entry: NodeEntry,
-  options: NodeCheckOptions,
+  options: NodeChecks,
   { env, group, mark }: NodeRun,
 ): Promise<void> {
   if (options.nodeInfo) {
@@ -152,20 +124,20 @@ async function checkNode(
       until: (b) => parseHandshakeReply(b).done,
     });
     if (o.end === 'aborted') return;
-    const r = parseHandshakeReply(o.bytes);
-    if (!o.connected) entry.distStatus = failure(o);
-    else if (r.error) entry.distStatus = r.error;
-    else if (r.status === null) entry.distStatus = failure(o) === 'error' ? 'no-reply' : failure(o);
-    else entry.distStatus = r.status;
-    if (r.challenge) {
-      entry.fullName = r.challenge.fullName;
-      entry.flags = r.challenge.flags;
+    const { outcome, challenge } = handshakeOutcome(o);
+    entry.handshake = outcome;
+    if (challenge) {
+      entry.fullName = challenge.fullName;
+      entry.flags = challenge.flags;
     }
     // A handshake attempt answers the reachability question too.
     if (!options.checkDist) entry.distReachable = o.connected;
     mark('handshake');
   }
   if (options.checkCookies) {
-    if (await checkCookies(ip, node, entry, options, env, group)) mark('check-cookies');
+    const cookie = await checkCookies(ip, node, entry.handshake, options, env, group);
+    if (cookie === null) return;
+    entry.cookie = cookie;
+    mark('check-cookies');
   }
 }

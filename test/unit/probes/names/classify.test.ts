@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ProbeOutcome } from '../../../src/net/probe.js';
-import { classify } from '../../../src/probes/classify.js';
+import type { ProbeOutcome } from '../../../../src/net/probe.js';
+import { classify } from '../../../../src/probes/names/classify.js';
 
 const hdr = Buffer.from([0, 0, 0x11, 0x11]);
 const outcome = (o: Partial<ProbeOutcome>): ProbeOutcome => ({

@@ -1,0 +1,116 @@
+// One resolved plan: scan()'s options (or the command line's flags, read as
+// the same settings) become a ScanPlan here, every default applied here and
+// nowhere else. The scan, its worker threads and the reports read the plan;
+// its probe part (ProbePlan, src/probes/plan.ts) is plain data a worker is
+// given whole.
+
+import type { ProbePlan } from '../probes/plan.js';
+import { probeKind } from '../probes/registry.js';
+import type { ScanRecord } from '../record.js';
+import { DoneSet } from '../targets/done-set.js';
+import { expandTargets } from '../targets/expand.js';
+import { TargetOrder } from '../targets/order.js';
+import { TargetSpace } from '../targets/space.js';
+import type { ProbeSettings, ScanGauges, ScanOptions } from './options.js';
+
+/** The defaults of scan()'s options and of the CLI's flags (src/cli/program.ts shows them). */
+export const DEFAULTS = {
+  probe: 'names',
+  port: 4369,
+  concurrency: 1024,
+  workers: 'auto',
+  connectTimeout: 2000,
+  timeout: 5000,
+  retries: 0,
+  maxReply: 64 * 1024,
+  severity: 'high',
+  cookieAttempts: 3,
+  followUpTimeout: 10_000,
+} as const;
+
+/** Everything a scan reads, resolved. */
+export interface ScanPlan {
+  order: TargetOrder;
+  /** The positions done already (a resumed scan); the rest are probed. */
+  todo: DoneSet;
+  /** Probes in flight at once, over every thread. */
+  concurrency: number;
+  /** Worker threads, or 'auto' (decided by the scan's size: parallel.ts). */
+  workers: number | 'auto';
+  probe: ProbePlan;
+  /** Called for each exposure before it is yielded. */
+  enrich?: (record: ScanRecord) => Promise<void>;
+  signal?: AbortSignal;
+  gauges?: ScanGauges;
+}
+
+/** The probe settings with every default applied; an Error for an unknown probe kind. */
+export function resolveProbe(o: ProbeSettings): ProbePlan {
+  const kind = probeKind(o.probe ?? DEFAULTS.probe);
+  const checkCookies = o.checkCookies === true;
+  return {
+    kind: kind.name,
+    module: kind.module ?? null,
+    connectTimeout: o.connectTimeout ?? DEFAULTS.connectTimeout,
+    timeout: o.timeout ?? DEFAULTS.timeout,
+    retries: o.retries ?? DEFAULTS.retries,
+    maxReply: o.maxReply ?? DEFAULTS.maxReply,
+    severity: o.severity ?? DEFAULTS.severity,
+    followUpTimeout: o.followUpTimeout ?? DEFAULTS.followUpTimeout,
+    checks: {
+      nodeInfo: o.nodeInfo === true,
+      checkDist: o.checkDist === true,
+      handshake: o.handshake === true || checkCookies,
+      checkCookies,
+      cookies: o.cookies ?? null,
+      cookieAttempts: o.cookieAttempts ?? DEFAULTS.cookieAttempts,
+    },
+    rate: o.rate && o.rate > 0 ? o.rate : null,
+    portableSockets: o.portableSockets === true,
+    sourceIps: o.sourceIps ?? null,
+  };
+}
+
+/** The ports to probe on every address. */
+export function resolvePorts(ports: number[] | undefined): number[] {
+  return ports ?? [DEFAULTS.port];
+}
+
+/** Probes in flight and worker threads. */
+export function resolvePool(o: Pick<ScanOptions, 'concurrency' | 'workers'>): {
+  concurrency: number;
+  workers: number | 'auto';
+} {
+  return {
+    concurrency: o.concurrency ?? DEFAULTS.concurrency,
+    workers: o.workers ?? DEFAULTS.workers,
+  };
+}
+
+/** The probe sequence, from whatever form the targets take. */
+export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
+  if (options.targets instanceof TargetOrder) return options.targets;
+  const space =
+    options.targets instanceof TargetSpace
+      ? options.targets
+      : await expandTargets(options.targets, options);
+  return new TargetOrder(space, {
+    ports: resolvePorts(options.ports),
+    shuffle: options.shuffle,
+    shard: options.shard,
+  });
+}
+
+/** scan()'s options, resolved: the targets expanded and ordered, every default applied. */
+export async function planScan(options: ScanOptions): Promise<ScanPlan> {
+  const probe = resolveProbe(options);
+  return {
+    order: await orderFor(options),
+    todo: new DoneSet(options.startAt ?? 0, options.done ?? []),
+    ...resolvePool(options),
+    probe,
+    enrich: options.enrich,
+    signal: options.signal,
+    gauges: options.gauges,
+  };
+}
