@@ -23,7 +23,7 @@ import { escapeWireBytes } from '../text/escape.js';
 import { MAX_NAME_BYTES, MAX_NAME_CHARS } from './names.js';
 
 /** The statuses a node sends (dist_util:recv_status); `named` stands for `named:` and its payload. */
-export const DIST_STATUSES = [
+export const HANDSHAKE_STATUSES = [
   'ok',
   'ok_simultaneous',
   'nok',
@@ -31,10 +31,10 @@ export const DIST_STATUSES = [
   'alive',
   'named',
 ] as const;
-export type DistStatus = (typeof DIST_STATUSES)[number];
+export type HandshakeStatus = (typeof HANDSHAKE_STATUSES)[number];
 
 /** The statuses after which the node sends its challenge. */
-const GOES_ON: ReadonlySet<DistStatus> = new Set(['ok', 'ok_simultaneous', 'named']);
+const GOES_ON: ReadonlySet<HandshakeStatus> = new Set(['ok', 'ok_simultaneous', 'named']);
 
 /** `s` + `named:` + nlen:16 + a name + creation:32 is the longest status. */
 export const MAX_STATUS_FRAME = 1 + 6 + 2 + MAX_NAME_BYTES + 4;
@@ -69,7 +69,7 @@ export type DistReply =
   | { kind: 'other'; reason: NotDistReason }
   | {
       kind: 'dist';
-      status: DistStatus;
+      status: HandshakeStatus;
       challenge: NodeChallenge | null;
       /** Why there is no challenge after a status that promises one. */
       problem: 'no-challenge' | 'bad-challenge' | null;
@@ -92,11 +92,11 @@ function isTls(b: Buffer): boolean | null {
   return (b[2] as number) <= 0x04;
 }
 
-function statusOf(text: Buffer): DistStatus | null {
+function statusOf(text: Buffer): HandshakeStatus | null {
   const s = text.toString('latin1');
   if (s.startsWith('named:')) return 'named';
-  return (DIST_STATUSES as readonly string[]).includes(s) && s !== 'named'
-    ? (s as DistStatus)
+  return (HANDSHAKE_STATUSES as readonly string[]).includes(s) && s !== 'named'
+    ? (s as HandshakeStatus)
     : null;
 }
 
@@ -141,7 +141,7 @@ export function readChallenge(f: Buffer): NodeChallenge | null {
 }
 
 /** The challenge after a status that promises one, at byte `at` of `b`. */
-function afterStatus(b: Buffer, at: number, status: DistStatus, complete: boolean): DistReply {
+function afterStatus(b: Buffer, at: number, status: HandshakeStatus, complete: boolean): DistReply {
   const dist = { kind: 'dist', status } as const;
   if (b.length < at + 2) {
     return complete

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ProbeEnd, ProbeOutcome } from '../../../src/net/probe.js';
-import { classifyDist, DIST_PORT_STATUSES } from '../../../src/probes/dist/classify.js';
+import { classifyDist } from '../../../src/probes/dist/classify.js';
+import { DIST_STATUSES } from '../../../src/probes/dist/detail.js';
 
 const fixture = (name: string) =>
   Buffer.from(
@@ -93,7 +94,7 @@ describe('classifyDist', () => {
   it('any bytes, any end: a status of the closed list, never a throw (property)', () => {
     const ends: ProbeEnd[] = ['eof', 'io-timeout', 'truncated', 'reset', 'error', 'aborted'];
     const known = new Set<string>([
-      ...DIST_PORT_STATUSES,
+      ...DIST_STATUSES.map((s) => s.name),
       'refused',
       'timeout',
       'unreachable',
