@@ -94,6 +94,25 @@ export function connect(
   );
 }
 
+/**
+ * Opens one target's follow-up group: the holder aborts it, its budget
+ * (--follow-up-timeout) starts now. Null when the scan was stopped already.
+ * Call closeGroup when the follow-ups are over.
+ */
+export function openGroup(env: FollowUpEnv, holder: AbortHolder): FollowUpGroup | null {
+  const group = new FollowUpGroup();
+  holder.current = group;
+  if (holder.aborted) return null;
+  env.deadlines.add(group, performance.now());
+  env.ctx.sweeper.arm();
+  return group;
+}
+
+/** Ends a group's budget (its connections are all closed by then). */
+export function closeGroup(env: FollowUpEnv, group: FollowUpGroup): void {
+  env.deadlines.delete(group);
+}
+
 /** Why a follow-up connection failed, in the words of the error field. */
 export function failure(o: ProbeOutcome): string {
   return classify(o).error ?? 'error';

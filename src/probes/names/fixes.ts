@@ -3,11 +3,8 @@
 
 import type { Remediation } from '../kind.js';
 import { acceptedCookie } from '../outcomes.js';
+import { productSteps } from '../products.js';
 import type { NamesRecord } from './detail.js';
-import { isCouch } from './risk.js';
-
-const RABBIT = /^rabbit(mq)?(@|$)/i;
-const EJABBERD = /^ejabberd(@|$)/i;
 
 const GENERAL_FIXES = [
   'where no other host needs it, bind epmd to loopback: ERL_EPMD_ADDRESS=127.0.0.1',
@@ -28,20 +25,13 @@ export function remediationFor(r: NamesRecord): Remediation {
     distPorts.length > 0
       ? ` and the distribution port${distPorts.length > 1 ? 's' : ''} ${listed}${more > 0 ? ` and ${more} more` : ''}`
       : '';
-  const product: string[] = [];
-  const open = nodes.filter((n) => acceptedCookie(n.cookie) !== null);
-  if (open.length > 0)
-    product.push(
-      `now: give ${open.map((n) => n.name).join(', ')} a new long random cookie and restart it (anyone reaching its port can run code)`,
-    );
-  if (nodes.some(isCouch))
-    product.push('CouchDB: upgrade to 3.2.2 or later and set a unique -setcookie in vm.args');
-  if (nodes.some((n) => RABBIT.test(n.name)))
-    product.push('RabbitMQ: set a strong RABBITMQ_ERLANG_COOKIE / .erlang.cookie on every node');
-  if (nodes.some((n) => EJABBERD.test(n.name) || EJABBERD.test(n.fullName ?? '')))
-    product.push(
-      "ejabberd: put a long random cookie in the ejabberd user's .erlang.cookie (ERLANG_COOKIE in the container image); in ejabberdctl.cfg set INET_DIST_INTERFACE=127.0.0.1 and ERLANG_NODE=ejabberd@localhost for a single node, or FIREWALL_WINDOW to pin a cluster's distribution ports",
-    );
+  const product = productSteps(
+    nodes.map((n) => ({
+      name: n.name,
+      fullName: n.fullName,
+      accepted: acceptedCookie(n.cookie) !== null,
+    })),
+  );
   return {
     first: `firewall tcp/${r.port}${ports} to trusted peers only`,
     firewall:

@@ -15,11 +15,13 @@ import { encodePortPlease2, parsePort2Resp, port2Complete } from '../../epmd/por
 import { checkCookies } from '../cookie-check.js';
 import {
   type AbortHolder,
+  closeGroup,
   connect,
   type FollowUpEnv,
-  FollowUpGroup,
+  type FollowUpGroup,
   failure,
   handshakeOutcome,
+  openGroup,
   sendName,
 } from '../follow-up-group.js';
 import type { NodeChecks } from '../plan.js';
@@ -54,11 +56,9 @@ export async function checkNodes(
   holder: AbortHolder,
 ): Promise<FollowUp[]> {
   const count = Math.min(names.length, MAX_CHECKED_NODES);
-  const group = new FollowUpGroup();
-  holder.current = group;
-  if (holder.aborted || count === 0) return [];
-  env.deadlines.add(group, performance.now());
-  env.ctx.sweeper.arm();
+  if (count === 0) return [];
+  const group = openGroup(env, holder);
+  if (group === null) return [];
   const kinds = wanted(options);
   const finished = new Map<FollowUp, number>();
   const mark = (k: FollowUp) => finished.set(k, (finished.get(k) ?? 0) + 1);
@@ -76,7 +76,7 @@ export async function checkNodes(
   try {
     await Promise.all(Array.from({ length: Math.min(PARALLEL_NODES, count) }, lane));
   } finally {
-    env.deadlines.delete(group);
+    closeGroup(env, group);
   }
   return group.cut ? kinds.filter((k) => (finished.get(k) ?? 0) < count) : [];
 }

@@ -11,13 +11,12 @@
 
 import { acceptedCookieRisk } from '../../epmd/cookies.js';
 import { acceptedCookie, accepting } from '../outcomes.js';
+import { isCouchName } from '../products.js';
 import type { NamesRecord, NodeEntry } from './detail.js';
-
-const COUCHDB = /^couchdb(@|$)/i;
 
 /** Whether a node is CouchDB's (by its short or full name). */
 export function isCouch(n: NodeEntry): boolean {
-  return COUCHDB.test(n.name) || COUCHDB.test(n.fullName ?? '');
+  return isCouchName(n.name) || isCouchName(n.fullName ?? '');
 }
 
 /** Once --check-cookies has tried the default, its answer is the risk (or there is none). */
