@@ -1,8 +1,8 @@
 // npm run build: the enums of the NDJSON schema, schema/record.schema.json,
 // generated from the closed tables they describe (the built-in probe kinds
 // and their statuses, severities, follow-ups, hostname sources, cookie
-// outcomes), so that the schema cannot drift from the code. The rest of the
-// schema (descriptions, shapes) is written by hand; only the values below
+// outcomes, the distribution statuses --probe dist reports), so that the
+// schema cannot drift from the code. The rest of the schema (descriptions, shapes) is written by hand; only the values below
 // are set here. The file is rewritten when the tables changed (commit it);
 // with --check, or under CI=true, a stale schema fails the build instead.
 
@@ -11,7 +11,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { HOSTNAME_SOURCES } from '../dist/enrich/enricher.js';
-import { FOLLOW_UPS } from '../dist/probes/names/index.js';
+import { HANDSHAKE_STATUSES } from '../dist/epmd/dist-reply.js';
+import { DIST, DIST_STATUSES } from '../dist/probes/dist/index.js';
+import { FOLLOW_UPS, NAMES } from '../dist/probes/names/index.js';
 import { cookieTextPattern } from '../dist/probes/outcomes.js';
 import { BUILT_IN_KINDS, probeKind, STATUSES } from '../dist/probes/registry.js';
 import { CONNECTION_STATUSES, SEVERITIES } from '../dist/record.js';
@@ -48,6 +50,15 @@ export function generate(schema) {
   set(out, ['allOf', 0, 'then', 'properties', 'severity', 'enum'], [...SEVERITIES]);
   set(out, ['allOf', 1, 'if', 'properties', 'status', 'enum'], withoutDetail());
   set(out, ['$defs', 'node', 'properties', 'cookie', 'oneOf', 0, 'pattern'], cookieTextPattern());
+  // --probe dist: its fields, its exposed statuses and its tag (allOf 3 to 5).
+  set(out, ['properties', 'dist_status', 'enum'], [...HANDSHAKE_STATUSES, 'tls', null]);
+  set(out, ['properties', 'cookie', 'oneOf', 0, 'pattern'], cookieTextPattern());
+  set(out, ['allOf', 3, 'if', 'properties', 'probe', 'const'], NAMES);
+  set(out, ['allOf', 4, 'if', 'properties', 'probe', 'const'], DIST);
+  const distExposed = DIST_STATUSES.filter((s) => s.exposed).map((s) => s.name);
+  set(out, ['allOf', 5, 'if', 'properties', 'status', 'enum'], distExposed);
+  set(out, ['allOf', 5, 'then', 'properties', 'severity', 'enum'], [...SEVERITIES]);
+  set(out, ['allOf', 5, 'then', 'properties', 'tag', 'const'], probeKind(DIST).tag);
   return out;
 }
 

@@ -25,7 +25,10 @@ export type Severity = (typeof SEVERITIES)[number];
  * The error codes epmd-scan itself names, zgrab2-style: why a probe did not
  * end cleanly at EOF. Set together with any status; on an exposure it says why the
  * reply may be incomplete (`node-names-skipped`: node lines whose names epmd
- * would never register were skipped). `error` is an unnamed system error,
+ * would never register were skipped). `bad-frame`, `unknown-status`: a reply
+ * to --probe dist's send_name that is no distribution status; `no-challenge`,
+ * `bad-challenge`: a node's status without a readable challenge after it.
+ * `error` is an unnamed system error,
  * `aborted` a probe the scan's stop cut short.
  */
 export const ERROR_CODES = [
@@ -41,6 +44,10 @@ export const ERROR_CODES = [
   'bad-header',
   'no-node-lines',
   'node-names-skipped',
+  'bad-frame',
+  'unknown-status',
+  'no-challenge',
+  'bad-challenge',
   'error',
   'aborted',
 ] as const;

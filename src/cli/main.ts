@@ -5,7 +5,7 @@ import { CommanderError } from 'commander';
 import { COOKIE_WARNING } from '../app/cookies.js';
 import { endOutputs, formattersOf, openOutputs } from '../app/outputs.js';
 import { type Prepared, type PrepareIO, prepare } from '../app/prepare.js';
-import type { ReportOptions } from '../app/run-options.js';
+import type { ReportOptions, RunOptions } from '../app/run-options.js';
 import { EXIT, runScan, type ScanIO } from '../app/run-scan.js';
 import { Interrupted, UsageError } from '../errors.js';
 import type { FileLock } from '../output/lock.js';
@@ -60,10 +60,6 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (options.version) {
     return (await import('./extras.js')).printVersion(io.stdout, options.verbose === true);
   }
-  // Read once: everything after this looks at the run's options, not the flags.
-  const run = runOptions(options, (key) => cmd.getOptionValueSource(key), io.env ?? {});
-  const { quiet } = run.report;
-  const locks: FileLock[] = [];
   // Usage errors and signals before the first packet: nothing was scanned.
   const refuse = (error: unknown): number => {
     if (error instanceof Interrupted) {
@@ -76,6 +72,15 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     if (/^no targets given/.test(error.message)) io.stderr.write(`${EXAMPLES.trimStart()}\n`);
     return EXIT.usage;
   };
+  // Read once: everything after this looks at the run's options, not the flags.
+  let run: RunOptions;
+  try {
+    run = runOptions(options, (key) => cmd.getOptionValueSource(key), io.env ?? {});
+  } catch (error) {
+    return refuse(error);
+  }
+  const { quiet } = run.report;
+  const locks: FileLock[] = [];
   let prepared: Prepared;
   try {
     prepared = await prepare(cmd.args, run, io, say, locks);

@@ -152,6 +152,26 @@ function outputAllOption(): Option {
   return option;
 }
 
+/** -p's default as --help says it: 4369, and each kind's own ports (--probe dist: 25672,...). */
+function portsDefault(): string {
+  const own = probeKinds()
+    .filter((k) => k.ports)
+    .map((k) => `--probe ${k.name}: ${portRanges(k.ports ?? [])}`);
+  return [String(DEFAULTS.port), ...own].join('; ');
+}
+
+/** Ports as -p takes them, runs written as ranges: 25672,4370-4375,9100-9105. */
+export function portRanges(ports: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < ports.length; i++) {
+    let j = i;
+    while (j + 1 < ports.length && ports[j + 1] === (ports[j] as number) + 1) j++;
+    out.push(j > i ? `${ports[i]}-${ports[j]}` : String(ports[i]));
+    i = j;
+  }
+  return out.join(',');
+}
+
 /** --probe: the registered probe kinds, each with what it asks. */
 function probeOption(): Option {
   const kinds = probeKinds();
@@ -218,7 +238,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
         'TCP port(s) to probe: 4369, 4369,14369 or 4360-4370; repeatable',
       )
         .argParser(portsOption())
-        .default([DEFAULTS.port], String(DEFAULTS.port)),
+        .default([DEFAULTS.port], portsDefault()),
     )
     .addOption(probeOption())
     .option(

@@ -24,7 +24,7 @@ export function runOptions(o: CliOptions, source: ValueSource, env: NodeJS.Proce
       excludeFile: o.excludeFile,
       shuffle: o.shuffle,
       shard: o.shard,
-      port: resolvePorts(given('port')),
+      port: resolvePorts(given('port'), given('probe')),
       listTargets: o.listTargets === true,
     },
     probe: resolveProbe({

@@ -14,7 +14,7 @@
 import type { ProbeOutcome } from '../net/probe.js';
 import type { ScanRecord } from '../record.js';
 import type { AbortHolder, FollowUpEnv } from './follow-up-group.js';
-import type { ProbePlan } from './plan.js';
+import type { NodeCheck, ProbePlan } from './plan.js';
 
 /** One target as the scan probes it. */
 export interface ProbeTarget {
@@ -131,6 +131,13 @@ export interface ProbeKind<D extends object = object, V = unknown> {
   readonly module?: string;
   /** Its own statuses, the exposure's first (connection statuses and local-only are everyone's). */
   readonly statuses: readonly KindStatus[];
+  /** The ports probed when none are given (`-p` absent); absent: 4369. */
+  readonly ports?: readonly number[];
+  /**
+   * The node follow-ups it takes (--node-info, ...); asking for another is a
+   * usage error. Absent: every one.
+   */
+  readonly checks?: readonly NodeCheck[];
   /** Shadowserver's tag of its exposures (CSV `tag`, NDJSON `tag`). */
   readonly tag: string;
   /** Its exposures in words: `exposed EPMD`, `exposed EPMDs`. */

@@ -21,6 +21,10 @@ export interface NodeChecks {
   cookieAttempts: number;
 }
 
+/** The follow-ups a probe kind may take, by their NodeChecks switch. */
+export const NODE_CHECKS = ['nodeInfo', 'checkDist', 'handshake', 'checkCookies'] as const;
+export type NodeCheck = (typeof NODE_CHECKS)[number];
+
 /** The per-probe part of a scan's plan. */
 export interface ProbePlan {
   /** The probe kind's name, as registered (src/probes/registry.ts). */

@@ -4,17 +4,26 @@
 // every report finds the kind of a record by its `probe` field.
 
 import { CONNECTION_STATUSES, LOCAL_ONLY, type ScanRecord } from '../record.js';
+import { DIST_STATUSES, distKind } from './dist/index.js';
 import type { ProbeKind } from './kind.js';
 import { NAMES_STATUSES, namesKind } from './names/index.js';
 
 /** The built-in kinds; adding one is one folder and one line here. */
-const BUILT_IN: readonly ProbeKind[] = [namesKind as unknown as ProbeKind];
+const BUILT_IN: readonly ProbeKind[] = [
+  namesKind as unknown as ProbeKind,
+  distKind as unknown as ProbeKind,
+];
 
 /**
  * Every status of the built-in kinds, in the order reports list them: the
  * kinds' own, then the connection statuses, then `local-only`.
  */
-export const STATUSES = [...NAMES_STATUSES, ...CONNECTION_STATUSES, LOCAL_ONLY] as const;
+export const STATUSES = [
+  ...NAMES_STATUSES,
+  ...DIST_STATUSES.map((s) => s.name),
+  ...CONNECTION_STATUSES,
+  LOCAL_ONLY,
+] as const;
 
 /** A status of a built-in kind (a registered kind may add others). */
 export type Status = (typeof STATUSES)[number];

@@ -4,7 +4,9 @@
 // its probe part (ProbePlan, src/probes/plan.ts) is plain data a worker is
 // given whole.
 
-import type { ProbePlan } from '../probes/plan.js';
+import { UsageError } from '../errors.js';
+import type { ProbeKind } from '../probes/kind.js';
+import { NODE_CHECKS, type NodeCheck, type ProbePlan } from '../probes/plan.js';
 import { probeKind } from '../probes/registry.js';
 import type { ScanRecord } from '../record.js';
 import { DoneSet } from '../targets/done-set.js';
@@ -44,9 +46,34 @@ export interface ScanPlan {
   gauges?: ScanGauges;
 }
 
-/** The probe settings with every default applied; an Error for an unknown probe kind. */
+/** How each node follow-up is asked for on the command line. */
+const CHECK_FLAGS: Record<NodeCheck, string> = {
+  nodeInfo: '--node-info',
+  checkDist: '--check-dist',
+  handshake: '--handshake',
+  checkCookies: '--check-cookies',
+};
+
+/** A UsageError when a follow-up is asked that the kind does not take. */
+function checkFollowUps(kind: ProbeKind, o: ProbeSettings): void {
+  if (!kind.checks) return;
+  for (const check of NODE_CHECKS) {
+    if (o[check] === true && !kind.checks.includes(check)) {
+      throw new UsageError(
+        `${CHECK_FLAGS[check]} does not go with --probe ${kind.name}`,
+        `--probe ${kind.name} takes ${kind.checks.map((c) => CHECK_FLAGS[c]).join(', ') || 'no follow-up'}`,
+      );
+    }
+  }
+}
+
+/**
+ * The probe settings with every default applied; an Error for an unknown
+ * probe kind, a UsageError for a follow-up the kind does not take.
+ */
 export function resolveProbe(o: ProbeSettings): ProbePlan {
   const kind = probeKind(o.probe ?? DEFAULTS.probe);
+  checkFollowUps(kind, o);
   const checkCookies = o.checkCookies === true;
   return {
     kind: kind.name,
@@ -71,9 +98,11 @@ export function resolveProbe(o: ProbeSettings): ProbePlan {
   };
 }
 
-/** The ports to probe on every address. */
-export function resolvePorts(ports: number[] | undefined): number[] {
-  return ports ?? [DEFAULTS.port];
+/** The ports to probe on every address: those given, or the probe kind's own (4369 for NAMES). */
+export function resolvePorts(ports: number[] | undefined, probe?: string): number[] {
+  if (ports) return ports;
+  const own = probeKind(probe ?? DEFAULTS.probe).ports;
+  return own ? [...own] : [DEFAULTS.port];
 }
 
 /** Probes in flight and worker threads. */
@@ -95,7 +124,7 @@ export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
       ? options.targets
       : await expandTargets(options.targets, options);
   return new TargetOrder(space, {
-    ports: resolvePorts(options.ports),
+    ports: resolvePorts(options.ports, options.probe),
     shuffle: options.shuffle,
     shard: options.shard,
   });

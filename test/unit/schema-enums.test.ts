@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HANDSHAKE_STATUSES } from '../../src/epmd/dist-reply.js';
 import { FOLLOW_UPS } from '../../src/probes/names/index.js';
 import { STATUSES } from '../../src/probes/registry.js';
 import { SEVERITIES } from '../../src/record.js';
@@ -44,7 +45,12 @@ describe('the NDJSON schema and the tables', () => {
   it('its enums are the tables', () => {
     const s = committed();
     expect(s.properties.status.enum).toEqual([...STATUSES]);
-    expect(s.properties.probe.enum).toEqual(['names']);
+    expect(s.properties.probe.enum).toEqual(['names', 'dist']);
+    expect((s.properties as Record<string, Enum>).dist_status?.enum).toEqual([
+      ...HANDSHAKE_STATUSES,
+      'tls',
+      null,
+    ]);
     expect(s.properties.severity.enum).toEqual([...SEVERITIES, null]);
     expect(s.properties.follow_ups_cut.items?.enum).toEqual([...FOLLOW_UPS]);
     expect(s.$defs.node.properties.cookie.oneOf[0]?.pattern).toBe(

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ndjsonFormatter, recordJson } from '../../../src/output/ndjson.js';
+import { DIST_STATUSES, distRecord } from '../../../src/probes/dist/index.js';
 import { assess } from '../../../src/probes/names/risk.js';
 import { STATUSES, type Status } from '../../../src/probes/registry.js';
 import type { ScanRecord } from '../../../src/record.js';
@@ -17,23 +18,62 @@ const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as {
 };
 const when = new Date(Date.UTC(2026, 10, 23, 1, 2, 3));
 
+/** The fields of each kind beyond the envelope's. */
+const KIND_FIELDS: Record<string, string[]> = {
+  names: ['epmd_port', 'nodes', 'truncated'],
+  dist: ['dist_status', 'full_name', 'version', 'flags', 'hidden', 'cookie', 'cookie_error'],
+};
+
+const ERROR_OF: Record<Status, string | null> = {
+  epmd: null,
+  'not-epmd': 'bad-header',
+  'erlang-distribution': null,
+  tls: null,
+  'not-erlang-distribution': 'bad-frame',
+  refused: 'connection-refused',
+  timeout: 'connection-timeout',
+  unreachable: 'host-unreachable',
+  error: 'eaddrnotavail',
+  'local-only': null,
+};
+
+/** A dist record of one of the dist kind's own statuses, as the probe makes it. */
+function distOf(status: Status): ScanRecord {
+  const handshake =
+    status === 'tls'
+      ? ({ outcome: 'tls' } as const)
+      : ({ outcome: 'status', status: 'ok' } as const);
+  const ok = status === 'erlang-distribution';
+  return distRecord({
+    ip: '192.0.2.7',
+    port: 25672,
+    status,
+    timestamp: when,
+    error: ERROR_OF[status],
+    severity: 'high',
+    detail:
+      status === 'not-erlang-distribution'
+        ? null
+        : {
+            handshake,
+            fullName: ok ? 'rabbit@db1' : null,
+            version: ok ? 6 : null,
+            flags: ok ? '0xd07df7fbd' : null,
+            hidden: ok ? false : null,
+            cookie: null,
+          },
+  });
+}
+
 /** A record of each status as the probe makes it, not enriched. */
 function ofStatus(status: Status): ScanRecord {
-  const error: Record<Status, string | null> = {
-    epmd: null,
-    'not-epmd': 'bad-header',
-    refused: 'connection-refused',
-    timeout: 'connection-timeout',
-    unreachable: 'host-unreachable',
-    error: 'eaddrnotavail',
-    'local-only': null,
-  };
+  if (DIST_STATUSES.some((s) => s.name === status)) return distOf(status);
   return names({
     ip: status === 'timeout' ? '2001:db8::7' : '192.0.2.7',
     port: 4369,
     status,
     timestamp: when,
-    error: error[status],
+    error: ERROR_OF[status],
     ...(status === 'epmd' || status === 'local-only'
       ? { epmdPort: 4369, nodes: [{ name: 'rabbit', port: 25672 }] }
       : {}),
@@ -96,13 +136,23 @@ function everything(): ScanRecord {
 
 describe('the NDJSON record schema', () => {
   it.each(STATUSES)('accepts a %s record, and it has one shape', (status) => {
-    const j = recordJson(ofStatus(status));
+    const r = ofStatus(status);
+    const j = recordJson(r);
     expect(schemaErrors(j)).toEqual([]);
-    expect(Object.keys(j).sort()).toEqual([...schema.required].sort());
+    expect(Object.keys(j).sort()).toEqual(
+      [...schema.required, ...(KIND_FIELDS[r.probe] as string[])].sort(),
+    );
     expect(j.risks).toEqual([]);
     expect(j.follow_ups_cut).toEqual([]);
     for (const k of ['hostname', 'hostname_source', 'geo', 'region', 'city', 'sector', 'asn']) {
       expect(j[k], k).toBeNull();
+    }
+    if (r.probe === 'dist') {
+      const exposed = status !== 'not-erlang-distribution';
+      expect(j).toMatchObject({ exposed, tag: exposed ? 'erlang-dist' : null });
+      const answer: Record<string, string> = { tls: 'tls', 'erlang-distribution': 'ok' };
+      expect(j.dist_status).toBe(answer[status] ?? null);
+      return;
     }
     expect(j).toMatchObject({ probe: 'names', exposed: status === 'epmd' });
     if (status === 'epmd') {
