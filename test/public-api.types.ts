@@ -8,6 +8,8 @@ export type {
   Checkpoint,
   CookieOutcome,
   CsvOptions,
+  DistDetail,
+  DistRecord,
   Enricher,
   EnricherOptions,
   ErrorCode,

@@ -246,6 +246,34 @@ describe('--probe dist on OTP 27.3 nodes (their bytes, replayed: Debian 12 has n
     });
   });
 
+  it("the library: scan({ probe: 'dist' }) and distDetail() from the built package", async () => {
+    const node = await replayNode('otp27-hs-v6-otp27a.hex');
+    peers.push(node);
+    const { distDetail, scan } = await import('../../dist/index.js');
+    const records = [];
+    for await (const r of scan({
+      targets: ['127.0.0.1'],
+      ports: [node.port],
+      probe: 'dist',
+      workers: 0,
+    }))
+      records.push(r);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      probe: 'dist',
+      status: 'erlang-distribution',
+      exposed: true,
+    });
+    expect(distDetail(records[0] as (typeof records)[number])).toEqual({
+      handshake: { outcome: 'status', status: 'ok' },
+      fullName: 'otp27a@vm',
+      version: 6,
+      flags: '0xd07df7fbd',
+      hidden: false,
+      cookie: null,
+    });
+  });
+
   it('a refusal (not_allowed) is Erlang distribution, at the --severity level, with no name', async () => {
     const node = await replayNode('otp27-hs-otp25flags-otp27a.hex');
     peers.push(node);
@@ -331,6 +359,26 @@ describe('--probe dist on the command line', () => {
     expect(r.code).toBe(0);
     const ports = [25672, 4370, 4371, 4372, 4373, 4374, 4375, 9100, 9101, 9102, 9103, 9104, 9105];
     expect(r.stdout.trim().split('\n')).toEqual(ports.map((p) => `127.0.0.1:${p}`));
+  });
+  it('--node-info and --check-dist ask an EPMD: refused with --probe dist; --handshake is what it does', async () => {
+    for (const flag of ['--node-info', '--check-dist']) {
+      const r = await runCli(['--probe', 'dist', flag, '127.0.0.1', '-p', '1']);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr).toContain(`${flag} does not go with --probe dist`);
+      expect(r.stderr).toContain('hint: --probe dist takes --handshake, --check-cookies');
+      expect(r.stdout).toBe('');
+    }
+    const ok = await runCli([
+      '--probe',
+      'dist',
+      '--handshake',
+      '--list-targets',
+      '127.0.0.1',
+      '-p',
+      '1',
+    ]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('127.0.0.1\n');
   });
   it('an unknown kind is a usage error naming the known ones', async () => {
     const r = await runCli(['--probe', 'smtp', '127.0.0.1']);
