@@ -261,7 +261,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       '--workers <n>',
       'threads to probe in: auto = one per core when there are 8192+ targets; 0 = this thread',
       singleValued('--workers', workerThreads),
-      'auto' as const,
+      DEFAULTS.workers,
     )
     .option(
       '--connect-timeout <ms>',

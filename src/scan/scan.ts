@@ -83,9 +83,12 @@ export function prober(plan: ProbePlan, enrich?: (record: ScanRecord) => Promise
       }
       const verdict = kind.classify(outcome);
       const record = kind.record(target, verdict);
+      if (!record.exposed) {
+        done({ position: target.position, record });
+        return;
+      }
       const give = () => done({ position: target.position, record });
-      if (!record.exposed) give();
-      else finish(target, record, verdict, holder).then(give, give);
+      finish(target, record, verdict, holder).then(give, give);
     };
     const attempt = (): void => {
       holder.current = new Probe(

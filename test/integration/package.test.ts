@@ -105,17 +105,18 @@ describe('installed from the tarball with --ignore-scripts', () => {
     writeFileSync(
       script,
       [
-        "import { openEnricher, scan, parseNamesReply } from 'epmd-scan';",
+        "import { namesDetail, openEnricher, scan, parseNamesReply } from 'epmd-scan';",
         'const enricher = await openEnricher();',
         `const targets = ['127.0.0.1'], ports = [${epmd.port}];`,
         'for await (const r of scan({ targets, ports, enrich: enricher.enrich })) {',
-        '  console.log(r.status, r.nodes.map((n) => n.name).join(), typeof parseNamesReply);',
+        '  const nodes = namesDetail(r).nodes.map((n) => n.name).join();',
+        '  console.log(r.status, r.exposed, nodes, typeof parseNamesReply);',
         '}',
         'await enricher.close();',
       ].join('\n'),
     );
     const { stdout } = await run(process.execPath, [script]);
-    expect(stdout).toBe('epmd rabbit function\n');
+    expect(stdout).toBe('epmd true rabbit function\n');
   });
   it('prints its bash completion', async () => {
     const { stdout } = await run(bin(), ['completion', 'bash']);

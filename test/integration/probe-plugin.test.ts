@@ -89,6 +89,50 @@ describe('a probe kind registered from the test folder', () => {
     }
   });
 
+  it('a kind registered without a module is scanned on the calling thread only', async () => {
+    // The toy under another name, its statuses renamed, and no module for a worker to import.
+    const local: ProbeKind = {
+      ...toyKind,
+      name: 'toy-here',
+      module: undefined,
+      statuses: [
+        { name: 'here-toy', exposed: true },
+        { name: 'here-not-toy', exposed: false },
+      ],
+      probe: (plan, env) => {
+        const toy = toyKind.probe(plan, env);
+        return {
+          ...toy,
+          record: (target, verdict) => {
+            const r = toy.record(target, verdict);
+            return { ...r, probe: 'toy-here', status: r.exposed ? 'here-toy' : r.status };
+          },
+        };
+      },
+    };
+    registerProbe(local);
+    const peer = await toyPeer();
+    const gauges = { inFlight: 0, workers: 0 };
+    try {
+      const rs = await records({
+        targets: ['127.0.0.1'],
+        ports: [peer.port, await freePort()].sort((a, b) => a - b),
+        probe: 'toy-here',
+        workers: 2,
+        gauges,
+      });
+      expect(gauges.workers).toBe(0);
+      expect(rs.map((r) => [r.probe, r.status, r.exposed])).toEqual(
+        expect.arrayContaining([
+          ['toy-here', 'here-toy', true],
+          ['toy-here', 'refused', false],
+        ]),
+      );
+    } finally {
+      await peer.close();
+    }
+  });
+
   it('its assessment raises the severity and names the risk', async () => {
     const peer = await toyPeer(true);
     try {
