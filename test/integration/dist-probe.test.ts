@@ -4,7 +4,7 @@
 // captured on Debian 13 (Debian 12 has no OTP 27; see test/fixtures/README.md).
 // Every peer listens on a free loopback port; the scanner runs as users run it.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -272,6 +272,34 @@ describe('--probe dist on OTP 27.3 nodes (their bytes, replayed: Debian 12 has n
       hidden: false,
       cookie: null,
     });
+  });
+
+  it('the gate against a dist baseline: a new exposure, then the port answering as another node', async () => {
+    const node = await replayNode('otp27-hs-v6-otp27a.hex');
+    peers.push(node);
+    const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-dist-gate-'));
+    try {
+      const args = ['--probe', 'dist', '127.0.0.1', '-p', String(node.port), '-n', '-q'];
+      const first = await runCli([...args, '--fail-on-exposed']);
+      expect(first.code).toBe(1);
+      expect(first.stderr).toContain(`1 new exposure(s): 127.0.0.1:${node.port}`);
+      const baseline = join(dir, 'baseline.csv');
+      writeFileSync(baseline, first.stdout);
+      expect((await runCli([...args, '--fail-on-exposed', '--baseline', baseline])).code).toBe(0);
+      // The same ip:port, once another node: new-node.
+      writeFileSync(join(dir, 'renamed.csv'), first.stdout.replace('otp27a@vm', 'otp27z@vm'));
+      const renamed = await runCli([
+        ...args,
+        '--fail-on',
+        'new-node',
+        '--baseline',
+        join(dir, 'renamed.csv'),
+      ]);
+      expect(renamed.code).toBe(1);
+      expect(renamed.stderr).toMatch(/new node/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a refusal (not_allowed) is Erlang distribution, at the --severity level, with no name', async () => {
