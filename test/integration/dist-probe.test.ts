@@ -302,6 +302,23 @@ describe('--probe dist on OTP 27.3 nodes (their bytes, replayed: Debian 12 has n
     }
   });
 
+  it('--check-cookies keeps to --follow-up-timeout: a node that never answers our digest is cut', async () => {
+    // The replayed node sends its challenge, then says nothing to our challenge reply.
+    const node = await replayNode('otp27-hs-v6-otp27a.hex');
+    peers.push(node);
+    const [rec] = await probeDist(
+      [node.port],
+      ['--check-cookies', '--timeout', '20000', '--follow-up-timeout', '300'],
+    );
+    expect(rec).toMatchObject({
+      dist_status: 'ok',
+      cookie: null,
+      follow_ups_cut: ['check-cookies'],
+    });
+    // The probe's connection and the first cookie's: the budget stopped the rest.
+    expect(node.received).toHaveLength(2);
+  });
+
   it('a refusal (not_allowed) is Erlang distribution, at the --severity level, with no name', async () => {
     const node = await replayNode('otp27-hs-otp25flags-otp27a.hex');
     peers.push(node);
