@@ -28,6 +28,14 @@ export {
 // --- Records ----------------------------------------------------------------
 
 export {
+  /** The detail of a --probe dist record: what the port said, the node's full name, version, flags. */
+  type DistDetail,
+  /** A record of the dist probe. */
+  type DistRecord,
+  /** A record's dist detail, or null (another kind's record, or no distribution port answered). */
+  distDetail,
+} from './probes/dist/index.js';
+export {
   /** The detail of a NAMES record: the EPMD's port, its nodes, whether the reply was cut. */
   type NamesDetail,
   /** A record of the NAMES probe. */
@@ -37,14 +45,6 @@ export {
   /** A record's NAMES detail, or null (another kind's record, or no EPMD answered). */
   namesDetail,
 } from './probes/names/index.js';
-export {
-  /** The detail of a --probe dist record: what the port said, the node's full name, version, flags. */
-  type DistDetail,
-  /** A record of the dist probe. */
-  type DistRecord,
-  /** A record's dist detail, or null (another kind's record, or no distribution port answered). */
-  distDetail,
-} from './probes/dist/index.js';
 export type {
   /** How --check-cookies ended for a node: accepted (which cookie), rejected, inconclusive, not-tried. */
   CookieOutcome,
