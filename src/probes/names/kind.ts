@@ -20,7 +20,7 @@ const REQUEST = encodeNamesRequest();
 
 export const namesKind: ProbeKind<NamesDetail, Verdict> = {
   name: NAMES,
-  describe: 'the EPMD NAMES request: which nodes the epmd lists',
+  describe: 'the EPMD NAMES request, for the nodes an epmd lists',
   statuses: [
     { name: 'epmd', exposed: true },
     { name: 'not-epmd', exposed: false },
