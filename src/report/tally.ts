@@ -20,9 +20,9 @@ export class Tally implements Counts {
   /** Every registered status, zero or more. */
   readonly byStatus: Record<string, number> = Object.fromEntries(allStatuses().map((s) => [s, 0]));
 
-  /** What a record adds: its status, and the nodes it shows when it is an exposure. */
-  static of(r: ScanRecord): { status: string; nodes: number } {
-    return { status: r.status, nodes: r.exposed ? kindOf(r).nodes(r).length : 0 };
+  /** The nodes a record adds to the count: those an exposure shows. */
+  static nodesOf(r: ScanRecord): number {
+    return r.exposed ? kindOf(r).nodes(r).length : 0;
   }
 
   /** Starts from saved counts (a checkpoint's). */
@@ -34,11 +34,10 @@ export class Tally implements Counts {
 
   /** Counts one record. */
   add(r: ScanRecord): void {
-    const { status, nodes } = Tally.of(r);
-    this.count(status, nodes);
+    this.count(r.status, Tally.nodesOf(r));
   }
 
-  /** Counts one record by what Tally.of() said of it. */
+  /** Counts one record by its status and Tally.nodesOf(). */
   count(status: string, nodes: number): void {
     this.done++;
     this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;

@@ -67,8 +67,9 @@ export class Ledger {
   private positions: number[] = [];
   /** For each output, where each pending record's bytes end. */
   private readonly ends: number[][];
-  /** What each pending record adds to the counts (Tally.of). */
-  private counted: { status: string; nodes: number }[] = [];
+  /** What each pending record adds to the counts: its status and nodes (Tally.nodesOf). */
+  private statuses: string[] = [];
+  private nodeCounts: number[] = [];
   /** Found-log lines of pending records, by index into the arrays above. */
   private kept: { index: number; line: string }[] = [];
   private chain: Promise<void> = Promise.resolve();
@@ -93,7 +94,8 @@ export class Ledger {
     const { outputs } = this.setup;
     for (let i = 0; i < outputs.length; i++)
       this.ends[i]?.push((outputs[i] as ReportOutput).written);
-    this.counted.push(Tally.of(record));
+    this.statuses.push(record.status);
+    this.nodeCounts.push(Tally.nodesOf(record));
     if (this.setup.notable(record)) this.kept.push({ index, line: foundLine(position, record) });
   }
 
@@ -130,7 +132,8 @@ export class Ledger {
     await Promise.all(outputs.map((o) => o.sync()));
     const positions = this.positions.splice(0, k);
     const lastEnds = this.ends.map((ends) => ends.splice(0, k).at(-1));
-    const counted = this.counted.splice(0, k);
+    const statuses = this.statuses.splice(0, k);
+    const nodes = this.nodeCounts.splice(0, k);
     let cut = 0;
     while (cut < this.kept.length && (this.kept[cut] as { index: number }).index < k) cut++;
     const lines = this.kept.splice(0, cut).map((e) => e.line);
@@ -142,7 +145,7 @@ export class Ledger {
         if (end !== undefined) this.offsets[i] = end;
         if (finished) this.offsets[i] = flushed[i] as number;
       });
-      for (const { status, nodes } of counted) this.tally.count(status, nodes);
+      for (let i = 0; i < k; i++) this.tally.count(statuses[i] as string, nodes[i] as number);
       const checkpoint: Checkpoint = {
         version: CHECKPOINT_VERSION,
         ...this.setup.identity,

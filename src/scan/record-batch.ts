@@ -35,8 +35,8 @@ export interface RecordBatch {
   whole: PositionedRecord[];
 }
 
-/** True when the record is exactly what recordAt() would make again from its numbers. */
-function compactable(r: ScanRecord, plan: ProbePlan, statuses: Map<string, number>): boolean {
+/** True when the record is exactly what recordAt() would make again from its numbers and its status. */
+function compactable(r: ScanRecord, plan: ProbePlan): boolean {
   return (
     !r.exposed &&
     r.detail === null &&
@@ -45,7 +45,6 @@ function compactable(r: ScanRecord, plan: ProbePlan, statuses: Map<string, numbe
     r.probe === plan.kind &&
     r.severity === plan.severity &&
     r.protocol === 'tcp' &&
-    statuses.has(r.status) &&
     ERROR_INDEX.has(r.error) &&
     isUnenriched(r)
   );
@@ -71,14 +70,15 @@ export class BatchWriter {
 
   push(item: PositionedRecord): void {
     const r = item.record;
-    if (!compactable(r, this.plan, this.statusIndex)) {
+    const status = this.statusIndex.get(r.status);
+    if (status === undefined || !compactable(r, this.plan)) {
       this.whole.push(item);
       return;
     }
     if (this.count === this.positions.length) this.grow();
     const i = this.count++;
     this.positions[i] = item.position;
-    this.statuses[i] = this.statusIndex.get(r.status) as number;
+    this.statuses[i] = status;
     this.errors[i] = ERROR_INDEX.get(r.error) as number;
     this.times[i] = r.timestamp.getTime();
   }

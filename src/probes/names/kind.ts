@@ -4,11 +4,12 @@
 // say how to fix it (fixes.ts) and how it shows in each report (render.ts).
 
 import { encodeNamesRequest } from '../../epmd/names.js';
+import { newRecord } from '../../record.js';
 import type { ProbeKind } from '../kind.js';
 import { acceptedCookie } from '../outcomes.js';
 import { anyNodeCheck } from '../plan.js';
 import { classify, type Verdict } from './classify.js';
-import { isNamesDetail, NAMES, type NamesDetail, namesRecord } from './detail.js';
+import { isNamesDetail, NAMES, type NamesDetail } from './detail.js';
 import { remediationFor } from './fixes.js';
 import { checkNodes } from './node-checks.js';
 import { NAMES_TAG, namesCsv, namesHtml, namesJson, namesTable } from './render.js';
@@ -19,7 +20,7 @@ const REQUEST = encodeNamesRequest();
 
 export const namesKind: ProbeKind<NamesDetail, Verdict> = {
   name: NAMES,
-  describe: 'the EPMD NAMES request: which nodes the epmd lists',
+  describe: 'the EPMD NAMES request, for the nodes an epmd lists',
   statuses: [
     { name: 'epmd', exposed: true },
     { name: 'not-epmd', exposed: false },
@@ -29,11 +30,14 @@ export const namesKind: ProbeKind<NamesDetail, Verdict> = {
   probe: (plan, env) => ({
     request: () => REQUEST,
     classify,
+    // newRecord itself, not namesRecord: one object per refusal, the common case of a sweep.
     record: (target, v) =>
-      namesRecord({
+      newRecord<NamesDetail>({
         ip: target.ip,
         port: target.port,
+        probe: NAMES,
         status: v.status,
+        exposed: v.status === 'epmd',
         error: v.error,
         severity: plan.severity,
         detail:
