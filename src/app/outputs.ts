@@ -66,15 +66,21 @@ export async function planOutputs(
   return planned;
 }
 
+/** What the formatters read of the report options. */
+type FormatterOptions = Pick<ReportOptions, 'all' | 'nodeSeparator' | 'enrich'>;
+
 function formatterFor(
   format: Format,
-  options: Pick<ReportOptions, 'all' | 'nodeSeparator'>,
+  options: FormatterOptions,
   to: Writable | null,
   env: NodeJS.ProcessEnv,
   context?: () => HtmlContext,
 ): Formatter {
   if (format === 'ndjson') return ndjsonFormatter({ all: options.all });
-  if (format === 'table') return tableFormatter({ colorLevel: to ? colorLevel(to, env) : 0 });
+  if (format === 'table') {
+    const where = Boolean(options.enrich.cityDb || options.enrich.asnDb);
+    return tableFormatter({ colorLevel: to ? colorLevel(to, env) : 0, where });
+  }
   if (format === 'html') return htmlFormatter({ context });
   return csvFormatter({ nodeSeparator: options.nodeSeparator });
 }
@@ -82,7 +88,7 @@ function formatterFor(
 /** The formatters alone (a finished run's replay needs no open file). */
 export function formattersOf(
   planned: PlannedOutput[],
-  options: Pick<ReportOptions, 'all' | 'nodeSeparator'>,
+  options: FormatterOptions,
   stdout: Writable,
   env: NodeJS.ProcessEnv,
   context?: () => HtmlContext,

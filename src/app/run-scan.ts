@@ -56,6 +56,8 @@ export async function runScan(
   const { order } = plan;
   const checkpoint = resume?.checkpoint ?? null;
   const env = io.env ?? {};
+  // -q: nothing on stderr but errors (and the gate's lines); notes are neither.
+  const note = report.quiet ? () => undefined : say;
   const stats = new Stats();
   /** The first exposures, for the summary's fixes (the rest are counted by stats). */
   const exposures: ScanRecord[] = [];
@@ -68,13 +70,14 @@ export async function runScan(
     }
   };
   const { failOn } = report;
-  const summary = (interrupted: boolean): void => {
+  const summary = (interrupted: boolean, stopped = false): void => {
     if (report.quiet) return;
     io.stderr.write(
       renderSummary({
         stats,
         total: order.size,
         interrupted,
+        stopped,
         gate: gate?.summary,
         failOn,
         notes: [...localNotes(loopback, stats), ...fixNotes(exposures, stats.exposures)],
@@ -125,19 +128,19 @@ export async function runScan(
     io.openFileLimit === undefined ? openFileLimit() : io.openFileLimit,
   );
   if (clamped) {
-    say(
+    note(
       `concurrency lowered from ${pool.concurrency} to ${concurrency} to fit the open-file limit (raise it with ulimit -n)`,
     );
   }
   const sockets = socketPath(io.env ?? {});
-  if (sockets.note) say(sockets.note);
+  if (sockets.note) note(sockets.note);
   const workers = workersAllowed() ? pool.workers : 0;
   if (workers !== pool.workers && pool.workers !== 0 && pool.workers !== 'auto') {
-    say('note: probing on the main thread: the permission model allows no worker threads');
+    note('note: probing on the main thread: the permission model allows no worker threads');
   }
   const done = new DoneSet(checkpoint?.completed ?? 0, checkpoint?.done ?? []);
   if (checkpoint)
-    say(`resuming: ${done.count} of ${order.size} targets done already (${resume?.path})`);
+    note(`resuming: ${done.count} of ${order.size} targets done already (${resume?.path})`);
   const outputs = await openOutputs(
     prepared.outputs,
     formatters,
@@ -221,7 +224,8 @@ export async function runScan(
     if (!(failure instanceof OutputError) && !(failure instanceof UsageError)) throw failure;
     say(failure.message);
   }
-  summary(interrupted);
+  // Cut short by a failure (a full disk, a reader gone): "stopped", never "done".
+  summary(interrupted, !interrupted && !whole);
   return gateCode(failure ? EXIT.runtime : code);
 }
 

@@ -58,7 +58,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const options = cmd.opts<CliOptions>();
   if (options.version) {
-    return (await import('./extras.js')).printVersion(io.stdout, options.verbose === true);
+    return (await import('./extras.js')).printVersion(
+      io.stdout,
+      options.verbose === true,
+      io.env ?? {},
+    );
   }
   // Read once: everything after this looks at the run's options, not the flags.
   const run = runOptions(options, cmd.getOptionValueSource('format') === 'cli', io.env ?? {});

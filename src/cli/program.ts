@@ -356,7 +356,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .option(
       '-q, --quiet',
-      'print nothing on stderr but errors and what tripped the gate, a line per kind (no progress, no summary)',
+      'print nothing on stderr but errors, what tripped the gate (a line per kind) and a warning that a database value was left empty: no progress, no summary, no note',
     )
     .option('--no-progress', 'no progress line, even on a terminal')
     .option(

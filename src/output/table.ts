@@ -13,12 +13,17 @@ import type { Formatter } from './formatter.js';
 export interface TableOptions {
   /** chalk colour level: 0 for none. */
   colorLevel?: 0 | 1 | 2 | 3;
+  /** Show the WHERE column (AS, country, city): only when a database can fill it. */
+  where?: boolean;
 }
 
-/** Column widths: an IPv4 target with its port fits; a longer one pushes its row right. */
-const TARGET_WIDTH = 21;
-const EPMD_WIDTH = 5;
-const HEAD = ['TARGET', 'EPMD', 'NODES', 'HOSTNAME', 'WHERE'];
+/**
+ * Column widths. Rows are written as they come, so the widths are fixed: an
+ * IPv4 target with its port fits; NODES, whose width has no bound, is last;
+ * a longer value (an IPv6 target, a long hostname) pushes the rest of its row
+ * right. An EPMD's error or truncation goes on an indented line, as risks do.
+ */
+const WIDTH = { TARGET: 21, EPMD: 5, HOSTNAME: 24, WHERE: 20 } as const;
 
 /** The markers the NODES column uses, said once above the table. */
 export const TABLE_LEGEND =
@@ -40,33 +45,45 @@ function pad(s: string, w: number): string {
   return s + ' '.repeat(Math.max(0, w - width(s)));
 }
 
+function nodesCell(r: ScanRecord): string {
+  const nodes = r.nodes.map(
+    (n) =>
+      `${n.name}:${n.port}${n.type === 'hidden' ? '(hidden)' : ''}${n.distReachable === true ? '*' : ''}`,
+  );
+  return nodes.join(' ') || '(none)';
+}
+
+/** The indented lines under a row: what was wrong with the reply, then the risks. */
+function notes(r: ScanRecord, c: ChalkInstance): string {
+  const why = r.truncated ? 'reply truncated (--max-reply)' : r.error ? `reply: ${r.error}` : '';
+  const lines = why ? [`  ${c.dim(why)}\n`] : [];
+  for (const x of r.risks ?? []) lines.push(`  ${c.magenta(`! ${escapeComposed(x)}`)}\n`);
+  return lines.join('');
+}
+
 export function tableFormatter(options: TableOptions = {}): Formatter {
   const c: ChalkInstance = new Chalk({ level: options.colorLevel ?? 0 });
   let rows = 0;
-  const line = (cells: string[]): string => cells.filter((x) => x !== '').join('  ');
+  const cells = (target: string, epmd: string, host: string, at: string): string[] => [
+    pad(target, WIDTH.TARGET),
+    pad(epmd, WIDTH.EPMD),
+    pad(host, WIDTH.HOSTNAME),
+    ...(options.where ? [pad(at, WIDTH.WHERE)] : []),
+  ];
   return {
     header: () =>
-      `${c.dim(TABLE_LEGEND)}\n${c.bold(line([pad(HEAD[0] as string, TARGET_WIDTH), pad(HEAD[1] as string, EPMD_WIDTH), ...HEAD.slice(2)]))}\n`,
+      `${c.dim(TABLE_LEGEND)}\n${c.bold([...cells('TARGET', 'EPMD', 'HOSTNAME', 'WHERE'), 'NODES'].join('  '))}\n`,
     format: (r) => {
       if (r.status !== 'epmd') return '';
       rows++;
-      const nodes =
-        r.nodes
-          .map(
-            (n) =>
-              `${n.name}:${n.port}${n.type === 'hidden' ? '(hidden)' : ''}${n.distReachable === true ? '*' : ''}`,
-          )
-          .join(' ') || '(none)';
-      const epmd = `${r.epmdPort ?? ''}${r.truncated ? ' (truncated)' : r.error ? ` (${r.error})` : ''}`;
-      const row = line([
-        c.red(pad(hostPort(r.ip, r.port), TARGET_WIDTH)),
-        pad(epmd, EPMD_WIDTH),
-        c.yellow(nodes),
+      const [target = '', ...rest] = cells(
+        hostPort(r.ip, r.port),
+        String(r.epmdPort ?? ''),
         escapeText(r.hostname),
         where(r),
-      ]);
-      const risks = (r.risks ?? []).map((x) => `  ${c.magenta(`! ${escapeComposed(x)}`)}\n`);
-      return `${row}\n${risks.join('')}`;
+      );
+      const row = [c.red(target), ...rest, c.yellow(nodesCell(r))].join('  ');
+      return `${row}\n${notes(r, c)}`;
     },
     footer: () => (rows === 0 ? 'No exposed EPMD found.\n' : ''),
   };

@@ -157,7 +157,7 @@ describe('action.yml', () => {
     expect(r.code).toBe(1);
     expect(r.outputs['exit-code']).toBe('1');
     expect(r.summary).toMatch(/\*\*Failed: an exposed EPMD/);
-    expect(r.summary).toMatch(/TARGET\s+EPMD\s+NODES/);
+    expect(r.summary).toMatch(/TARGET\s+EPMD\s+HOSTNAME\s+NODES/);
     expect(r.summary).toContain(`127.0.0.1:${epmd.port}`);
     expect(r.summary).toMatch(/rabbit:25672/);
     expect(r.summary).not.toContain('\x1b');

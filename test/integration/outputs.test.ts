@@ -82,7 +82,9 @@ describe('several reports from one run', () => {
     expect(csvLines(r.stdout)).toHaveLength(2); // -f ndjson --all on stdout: both targets
     expect(csvLines(readFileSync(join(d, 'r.csv'), 'utf8'))).toHaveLength(2);
     expect(csvLines(readFileSync(join(d, 'r.ndjson'), 'utf8'))).toHaveLength(2);
-    expect(readFileSync(join(d, 'r.txt'), 'utf8').split('\n')[1]).toMatch(/^TARGET\s+EPMD\s+NODES/);
+    expect(readFileSync(join(d, 'r.txt'), 'utf8').split('\n')[1]).toMatch(
+      /^TARGET\s+EPMD\s+HOSTNAME\s+NODES/,
+    );
     expect(readFileSync(join(d, 'r.html'), 'utf8')).toContain(`127.0.0.1:${epmd.port}`);
     expect(readdirSync(d).sort()).toEqual(['r.csv', 'r.html', 'r.ndjson', 'r.txt']);
   });
