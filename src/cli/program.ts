@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import type { HostPort } from '../app/run-options.js';
 import type { SourceAddresses } from '../net/source.js';
 import { FORMATS, type Format } from '../output/formatter.js';
-import type { Severity } from '../record.js';
+import { SEVERITIES, type Severity } from '../record.js';
 import { FAIL_ON, type FailOn } from '../report/gate.js';
 import { DEFAULTS } from '../scan/options.js';
 import { parseShard, type Shard } from '../targets/order.js';
@@ -24,37 +24,8 @@ import {
   usageParser,
   workerThreads,
 } from './options.js';
+import { helpAfter } from './help-text.js';
 import { failOnList, portsOption, singleValued } from './repeat.js';
-
-export const EXAMPLES = `
-Examples:
-  epmd-scan 127.0.0.1                          scan this machine, CSV on stdout
-  epmd-scan @local                             every address of this machine's interfaces
-  epmd-scan 192.0.2.0/24 -o report.csv         a /24, report written atomically
-  epmd-scan 192.0.2.10-50 -p 4369,14369        a range, two ports
-  epmd-scan -iL staging.txt --exclude 192.0.2.1
-  zmap -p 4369 -q | epmd-scan -iL -            feed a zmap or masscan sweep
-  epmd-scan 10.0.0.0/8 --shuffle s1 --shard 2/8 --resume shard2.ckpt
-  epmd-scan 192.0.2.0/24 -f table              a table for people
-  epmd-scan 192.0.2.0/24 -S 192.0.2.250        connect from this address of this host
-  epmd-scan -iL staging.txt --baseline accepted.csv --fail-on-exposed -q
-
-Exit codes: 0 done (gate not tripped), 1 new exposure with --fail-on-exposed,
-2 bad usage or input (nothing scanned), 3 runtime failure (e.g. output not
-writable), 130 interrupted (results so far written).
-
-Input: lines of at most 64 KiB in target files, stdin, allow-lists and asset
-maps, 64 MiB in baselines. IPv4 is the dotted quad a.b.c.d only (0x7f000001,
-012.0.0.1 and 127.1 are refused, never resolved).
-Environment: EPMD_SCAN_CITY_DB, EPMD_SCAN_ASN_DB; EPMD_SCAN_PORTABLE_SOCKETS=1
-connects with net.connect (what flags such as --throw-deprecation force);
-EPMD_SCAN_PORTABLE=1 also leaves stack traces and the heap to Node.`;
-
-export const COMPLETION_HELP = `
-Shell completion: epmd-scan completion bash|zsh|fish prints a script, e.g.
-  source <(epmd-scan completion bash)          in ~/.bashrc
-  epmd-scan completion fish | source           in ~/.config/fish/config.fish
-(a target named 'completion' goes after --: epmd-scan -- completion)`;
 
 /** Parsed options, as commander gives them. */
 export interface CliOptions {
@@ -170,6 +141,17 @@ export function normaliseArgv(argv: string[]): string[] {
   return out;
 }
 
+/** Whether `arg` is a flag whose value is the next word (`-o file`, `-iL file`). */
+export function takesValue(cmd: Command): (arg: string) => boolean {
+  const flags = new Set<string>(Object.keys(TWO_LETTER));
+  for (const o of cmd.options) {
+    if (!o.required) continue;
+    if (o.short) flags.add(o.short);
+    if (o.long) flags.add(o.long);
+  }
+  return (arg) => flags.has(arg);
+}
+
 export function program(out: { stdout: Writable; stderr: Writable }): Command {
   return new Command()
     .name('epmd-scan')
@@ -178,8 +160,8 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .option('-V, --version', 'print the version and exit (with --verbose: Node, sockets, workers)')
     .option(
-      '--verbose',
-      "with --version: also Node's version, the connect path and the workers auto picks",
+      '-v, --verbose',
+      "during a scan: a line on stderr for each exposure and each error as it happens; with --version: also Node's version, the connect path and the workers auto picks",
     )
     .argument(
       '[targets...]',
@@ -329,11 +311,14 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       singleValued('--node-separator', nodeSeparator),
       ';',
     )
-    .option(
-      '--severity <level>',
-      'severity of each row (critical, high, medium, low, info)',
-      singleValued('--severity', severity),
-      DEFAULTS.severity,
+    .addOption(
+      new Option(
+        '--severity <level>',
+        'severity of each exposure row (a reached node or an accepted cookie raises it to the first)',
+      )
+        .choices(SEVERITIES)
+        .argParser(singleValued('--severity', severity))
+        .default(DEFAULTS.severity),
     )
     .option(
       '--fail-on-exposed',
@@ -364,8 +349,7 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       'serve Prometheus metrics at http://<host:port>/metrics while scanning (port 0: any free port, printed on stderr)',
       hostPort,
     )
-    .addHelpText('after', EXAMPLES)
-    .addHelpText('after', COMPLETION_HELP)
+    .addHelpText('after', helpAfter())
     .showHelpAfterError('(run epmd-scan --help for usage and examples)')
     .exitOverride()
     .configureOutput({
