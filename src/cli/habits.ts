@@ -146,7 +146,10 @@ function habitOf(arg: string): { habit: Habit; flag: string; attached: string | 
  * UsageError naming the first refused one and what to write instead.
  * `takesValue`: the flags whose next word is their value, which is skipped.
  */
-export function takeHabits(argv: readonly string[], takesValue: (arg: string) => boolean): string[] {
+export function takeHabits(
+  argv: readonly string[],
+  takesValue: (arg: string) => boolean,
+): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;

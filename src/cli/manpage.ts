@@ -64,7 +64,11 @@ function dataSections(): string[] {
 }
 
 /** epmd-scan(1): name, synopsis, description, every flag, examples, exit status, environment. */
-export function manPage(cmd: Command, flags: Flag[], info: { version: string; date: string }): string {
+export function manPage(
+  cmd: Command,
+  flags: Flag[],
+  info: { version: string; date: string },
+): string {
   const arg = cmd.registeredArguments[0];
   const lines = [
     `.TH EPMD\\-SCAN 1 "${info.date}" "epmd-scan ${info.version}" "User Commands"`,

@@ -12,6 +12,7 @@ import { FAIL_ON, type FailOn } from '../report/gate.js';
 import { DEFAULTS } from '../scan/options.js';
 import { parseShard, type Shard } from '../targets/order.js';
 import { escapeLines, shown } from '../text/escape.js';
+import { helpAfter } from './help-text.js';
 import {
   fileName,
   fileNames,
@@ -24,7 +25,6 @@ import {
   usageParser,
   workerThreads,
 } from './options.js';
-import { helpAfter } from './help-text.js';
 import { failOnList, portsOption, singleValued } from './repeat.js';
 
 /** Parsed options, as commander gives them. */
