@@ -36,6 +36,10 @@ export interface ReportOptions {
   enrich: { cityDb?: string; asnDb?: string; assetMap?: string; resolve: boolean };
   quiet: boolean;
   progress: boolean;
+  /** --stats-every in ms (0: none); undefined: the default (app/live.ts). */
+  statsEvery?: number;
+  /** -v: a line on stderr for each exposure and each error. */
+  verbose: boolean;
   metrics?: HostPort;
 }
 

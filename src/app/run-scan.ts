@@ -3,13 +3,11 @@
 // exit code over the whole run, earlier parts of a resumed run included.
 
 import type { Readable, Writable } from 'node:stream';
-import { Chalk } from 'chalk';
 import { describeFileError, UsageError } from '../errors.js';
 import { OutputError } from '../output/report-output.js';
 import type { ScanRecord } from '../record.js';
 import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
 import { type FailOn, type GateResult, trips } from '../report/gate.js';
-import { Progress } from '../report/progress.js';
 import { renderSummary, Stats } from '../report/summary.js';
 import { foundLogPath } from '../resume/checkpoint.js';
 import { FoundLog } from '../resume/found-log.js';
@@ -19,8 +17,8 @@ import type { ScanGauges } from '../scan/options.js';
 import { scanPositioned } from '../scan/scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
-import { colorLevel, isTerminal } from './color.js';
 import { clampConcurrency, openFileLimit, workersAllowed } from './limits.js';
+import { Live } from './live.js';
 import {
   endOutputs,
   formattersOf,
@@ -168,18 +166,16 @@ export async function runScan(
       notable: (r) => r.status === 'epmd' || (gate?.cares(r) ?? false),
     });
   }
-  const progress =
-    !report.quiet && report.progress && isTerminal(io.stderr)
-      ? new Progress(io.stderr, stats, order.size, new Chalk({ level: colorLevel(io.stderr, env) }))
-      : null;
   const gauges: ScanGauges = { inFlight: 0, workers: 0 };
+  // The progress line, --stats-every's lines and -v's (app/live.ts).
+  const live = new Live({ stderr: io.stderr, env, stats, total: order.size, gauges, report });
   prepared.metrics?.watch({ stats, total: order.size, gauges, checkpoint: ledger ? done : null });
   const failed = (): boolean => outputs.some((o) => o.out.error !== null) || ledger?.error != null;
 
   let failure: Error | null = null;
   try {
     ledger?.start();
-    progress?.start();
+    live.start();
     // A resumed report has its header already, unless nothing of it was counted.
     for (const o of outputs) if (o.out.written === 0) await o.out.write(o.formatter.header());
     for await (const { position, record } of scanPositioned({
@@ -199,10 +195,11 @@ export async function runScan(
       stats.add(record);
       keepExposure(record);
       gate?.observe(record);
+      live.record(record);
       for (const o of outputs) {
         const text = o.formatter.format(record);
         // A row for the terminal goes above the progress line, not after it.
-        if (text !== '' && o.plan.path === null) progress?.clear();
+        if (text !== '' && o.plan.path === null) live.clear();
         await o.out.write(text);
       }
       ledger?.add(position, record);
@@ -211,7 +208,7 @@ export async function runScan(
   } catch (error) {
     failure = error as Error;
   } finally {
-    progress?.stop();
+    live.stop();
   }
   interrupted = io.signal?.aborted === true;
   const whole = !interrupted && !failure && !failed();

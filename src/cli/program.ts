@@ -22,6 +22,7 @@ import {
   oneOf,
   severity,
   sourceIps,
+  timeSpan,
   usageParser,
   workerThreads,
 } from './options.js';
@@ -73,6 +74,8 @@ export interface CliOptions {
   allow?: string;
   quiet?: boolean;
   progress: boolean;
+  /** --stats-every, in ms (0: none); undefined when not given. */
+  statsEvery?: number;
   version?: boolean;
   verbose?: boolean;
   metrics?: HostPort;
@@ -339,11 +342,21 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       'accepted exposures: an ip, ip:port, [v6]:port or CIDR per line (# comments)',
       singleValued('--allow', fileName),
     )
-    .option(
-      '-q, --quiet',
-      'print nothing on stderr but errors, what tripped the gate (a line per kind) and a warning that a database value was left empty: no progress, no summary, no note',
+    .addOption(
+      new Option(
+        '-q, --quiet',
+        'print nothing on stderr but errors, what tripped the gate (a line per kind) and a warning that a database value was left empty: no progress, no summary, no note (a --stats-every given still prints)',
+      ).conflicts('verbose'),
     )
-    .option('--no-progress', 'no progress line, even on a terminal')
+    .option(
+      '--no-progress',
+      'no progress line on a terminal, and no stats lines unless --stats-every is given',
+    )
+    .option(
+      '--stats-every <time>',
+      'a line of progress on stderr at this interval, terminal or not (30s, 5m; 0: none): done/total, rate, in flight, exposures, ETA. Not given: every 1m when stderr is not a terminal; none on a terminal, with -q or with --no-progress',
+      singleValued('--stats-every', timeSpan),
+    )
     .option(
       '--metrics <host:port>',
       'serve Prometheus metrics at http://<host:port>/metrics while scanning (port 0: any free port, printed on stderr)',

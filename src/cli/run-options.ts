@@ -53,6 +53,8 @@ export function runOptions(
       },
       quiet: o.quiet === true,
       progress: o.progress,
+      statsEvery: o.statsEvery,
+      verbose: o.verbose === true,
       metrics: o.metrics,
     },
   };
