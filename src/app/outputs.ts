@@ -16,7 +16,10 @@ import {
   planOutput,
   type ReportOutput,
 } from '../output/report-output.js';
+import { sarifFormatter } from '../output/sarif.js';
 import { tableFormatter } from '../output/table.js';
+import type { ScanRecord } from '../record.js';
+import type { Verdict } from '../report/gate.js';
 import { shown } from '../text/escape.js';
 import { colorLevel } from './color.js';
 import type { ReportOptions } from './run-options.js';
@@ -67,21 +70,42 @@ export async function planOutputs(
 }
 
 /** What the formatters read of the report options. */
-type FormatterOptions = Pick<ReportOptions, 'all' | 'nodeSeparator' | 'enrich'>;
+type FormatterOptions = Pick<
+  ReportOptions,
+  'all' | 'nodeSeparator' | 'enrich' | 'version' | 'sarifLocation'
+>;
+
+/** What the formatters learn from the run as it goes. */
+export interface RunContext {
+  /** The HTML page's figures, asked for at its footer. */
+  html?: () => HtmlContext;
+  /** The gate's verdict on an exposure: allowed, and against the baseline. */
+  verdict?: (r: ScanRecord) => Verdict | null;
+  /** At a footer: whether the run was cut short. */
+  interrupted?: () => boolean;
+}
 
 function formatterFor(
   format: Format,
   options: FormatterOptions,
   to: Writable | null,
   env: NodeJS.ProcessEnv,
-  context?: () => HtmlContext,
+  run: RunContext,
 ): Formatter {
   if (format === 'ndjson') return ndjsonFormatter({ all: options.all });
   if (format === 'table') {
     const where = Boolean(options.enrich.cityDb || options.enrich.asnDb);
-    return tableFormatter({ colorLevel: to ? colorLevel(to, env) : 0, where });
+    return tableFormatter({
+      colorLevel: to ? colorLevel(to, env) : 0,
+      where,
+      verdict: run.verdict,
+    });
   }
-  if (format === 'html') return htmlFormatter({ context });
+  if (format === 'html') return htmlFormatter({ context: run.html });
+  if (format === 'sarif') {
+    const { version, sarifLocation: location } = options;
+    return sarifFormatter({ version, location, ...run });
+  }
   return csvFormatter({ nodeSeparator: options.nodeSeparator });
 }
 
@@ -91,10 +115,10 @@ export function formattersOf(
   options: FormatterOptions,
   stdout: Writable,
   env: NodeJS.ProcessEnv,
-  context?: () => HtmlContext,
+  run: RunContext = {},
 ): Formatter[] {
   return planned.map((p) =>
-    formatterFor(p.format, options, p.plan.path === null ? stdout : null, env, context),
+    formatterFor(p.format, options, p.plan.path === null ? stdout : null, env, run),
   );
 }
 

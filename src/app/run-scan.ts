@@ -95,13 +95,17 @@ export async function runScan(
 
   // What earlier parts of a resumed run found, for the gate and summary of the whole run.
   let interrupted = false;
-  const formatters = formattersOf(prepared.outputs, report, io.stdout, env, () => ({
-    total: order.size,
-    done: stats.done,
-    byStatus: stats.byStatus,
-    gate: gate?.summary,
-    interrupted,
-  }));
+  const formatters = formattersOf(prepared.outputs, report, io.stdout, env, {
+    html: () => ({
+      total: order.size,
+      done: stats.done,
+      byStatus: stats.byStatus,
+      gate: gate?.summary,
+      interrupted,
+    }),
+    verdict: gate ? (r) => gate.verdict(r) : undefined,
+    interrupted: () => interrupted,
+  });
   if (checkpoint) stats.restore(checkpoint.stats);
   for (const { record } of resume?.found ?? []) {
     gate?.observe(record);

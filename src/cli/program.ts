@@ -58,12 +58,13 @@ export interface CliOptions {
   assetMap?: string;
   output?: string;
   format: Format;
-  /** --csv, --ndjson, --table, --html: a report of that format each. */
+  /** --csv, --ndjson, --table, --html, --sarif: a report of that format each. */
   csv?: string;
   ndjson?: string;
   table?: string;
   html?: string;
-  /** -oA <prefix>: the CSV, NDJSON and HTML reports at once. */
+  sarif?: string;
+  /** -oA <prefix>: the CSV, NDJSON, HTML and SARIF reports at once. */
   outputAll?: string;
   all?: boolean;
   nodeSeparator: string;
@@ -118,7 +119,7 @@ function inputFileOption(): Option {
 function outputAllOption(): Option {
   const option = new Option(
     '--output-all <prefix>',
-    'write <prefix>.csv, <prefix>.ndjson and <prefix>.html; a folder (ending in /) gets YYYY-MM-DD-scan_epmd-epmd-scan.* names, as IntelMQ expects',
+    'write <prefix>.csv, <prefix>.ndjson, <prefix>.html and <prefix>.sarif; a folder (ending in /) gets YYYY-MM-DD-scan_epmd-epmd-scan.* names, as IntelMQ expects',
   ).argParser(singleValued('-oA', fileName));
   option.flags = '-oA, --output-all <prefix>';
   return option;
@@ -305,6 +306,11 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       '--html <file>',
       'also write the HTML report to <file>',
       singleValued('--html', fileName),
+    )
+    .option(
+      '--sarif <file>',
+      'also write the SARIF 2.1.0 report (for code scanning: upload-sarif) to <file>',
+      singleValued('--sarif', fileName),
     )
     .addOption(outputAllOption())
     .option('--all', 'ndjson: a record for every target, not only exposed EPMDs')

@@ -15,7 +15,7 @@ export interface Formatter {
 }
 
 /** Every report format, in the order --help lists them. */
-export const FORMATS = ['csv', 'ndjson', 'table', 'html'] as const;
+export const FORMATS = ['csv', 'ndjson', 'table', 'html', 'sarif'] as const;
 
 /** A report format: one of FORMATS. */
 export type Format = (typeof FORMATS)[number];

@@ -6,6 +6,7 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ScanRecord } from '../record.js';
+import type { Verdict } from '../report/gate.js';
 import { hostPort } from '../targets/ip.js';
 import { escapeComposed, escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
@@ -15,7 +16,16 @@ export interface TableOptions {
   colorLevel?: 0 | 1 | 2 | 3;
   /** Show the WHERE column (AS, country, city): only when a database can fill it. */
   where?: boolean;
+  /** The gate's verdict on an exposure: allowed ones, and new or changed ones, are marked. */
+  verdict?: (r: ScanRecord) => Verdict | null;
 }
+
+/** The line under a row that says what the gate makes of it. */
+const VERDICT_LINE = {
+  allowed: '= allowed (--allow)',
+  new: '+ new since --baseline',
+  updated: '~ nodes changed since --baseline',
+} as const;
 
 /**
  * Column widths. Rows are written as they come, so the widths are fixed: an
@@ -53,10 +63,15 @@ function nodesCell(r: ScanRecord): string {
   return nodes.join(' ') || '(none)';
 }
 
-/** The indented lines under a row: what was wrong with the reply, then the risks. */
-function notes(r: ScanRecord, c: ChalkInstance): string {
+/** The indented lines under a row: the gate's verdict, what was wrong with the reply, the risks. */
+function notes(r: ScanRecord, c: ChalkInstance, verdict: Verdict | null): string {
   const why = r.truncated ? 'reply truncated (--max-reply)' : r.error ? `reply: ${r.error}` : '';
-  const lines = why ? [`  ${c.dim(why)}\n`] : [];
+  const lines = [];
+  if (verdict?.allowed) lines.push(`  ${c.green(VERDICT_LINE.allowed)}\n`);
+  else if (verdict?.baseline === 'new' || verdict?.baseline === 'updated') {
+    lines.push(`  ${c.red(VERDICT_LINE[verdict.baseline])}\n`);
+  }
+  if (why) lines.push(`  ${c.dim(why)}\n`);
   for (const x of r.risks ?? []) lines.push(`  ${c.magenta(`! ${escapeComposed(x)}`)}\n`);
   return lines.join('');
 }
@@ -83,7 +98,7 @@ export function tableFormatter(options: TableOptions = {}): Formatter {
         where(r),
       );
       const row = [c.red(target), ...rest, c.yellow(nodesCell(r))].join('  ');
-      return `${row}\n${notes(r, c)}`;
+      return `${row}\n${notes(r, c, options.verdict?.(r) ?? null)}`;
     },
     footer: () => (rows === 0 ? 'No exposed EPMD found.\n' : ''),
   };

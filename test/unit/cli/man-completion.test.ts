@@ -23,6 +23,7 @@ describe('the flag table', () => {
       'ndjson',
       'table',
       'html',
+      'sarif',
     ]);
     expect(names).toEqual(expect.arrayContaining(['-oA', '--output-all']));
     expect(flags.find((f) => f.names.includes('--baseline'))?.file).toBe(true);

@@ -109,6 +109,16 @@ describe('table', () => {
     expect(rows[2]?.indexOf('AS64500 DE')).toBe(rows[0]?.indexOf('WHERE'));
     expect(tableFormatter().header()).not.toContain('WHERE');
   });
+  it('marks what the gate makes of a row: allowed, new or changed since the baseline', () => {
+    const line = (allowed: boolean, baseline: 'new' | 'unchanged' | 'updated' | null) =>
+      tableFormatter({ verdict: () => ({ allowed, baseline }) })
+        .format(exposed)
+        .split('\n')[1];
+    expect(line(true, 'new')).toBe('  = allowed (--allow)');
+    expect(line(false, 'new')).toBe('  + new since --baseline');
+    expect(line(false, 'updated')).toBe('  ~ nodes changed since --baseline');
+    expect(line(false, 'unchanged')).toBe('');
+  });
   it('says what was wrong with a reply on a line of its own, not in the EPMD column', () => {
     const out = tableFormatter().format({ ...exposed, truncated: true });
     expect(out.split('\n')[1]).toBe('  reply truncated (--max-reply)');
