@@ -2,7 +2,7 @@
 // them (a resumed run's at its counted offsets) and ending them.
 
 import { mkdir, rename, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { describeFileError, UsageError } from '../errors.js';
 import { csvFormatter } from '../output/csv.js';
@@ -86,7 +86,7 @@ export interface RunContext {
 }
 
 function formatterFor(
-  format: Format,
+  { format, plan }: PlannedOutput,
   options: FormatterOptions,
   to: Writable | null,
   env: NodeJS.ProcessEnv,
@@ -101,7 +101,11 @@ function formatterFor(
       verdict: run.verdict,
     });
   }
-  if (format === 'html') return htmlFormatter({ context: run.html });
+  if (format === 'html') {
+    // The rows wait in a temporary file beside the report (the system's temp folder for stdout).
+    const spillDir = plan.dest === undefined ? undefined : dirname(plan.dest);
+    return htmlFormatter({ context: run.html, verdict: run.verdict, spillDir });
+  }
   if (format === 'sarif') {
     const { version, sarifLocation: location } = options;
     return sarifFormatter({ version, location, ...run });
@@ -118,7 +122,7 @@ export function formattersOf(
   run: RunContext = {},
 ): Formatter[] {
   return planned.map((p) =>
-    formatterFor(p.format, options, p.plan.path === null ? stdout : null, env, run),
+    formatterFor(p, options, p.plan.path === null ? stdout : null, env, run),
   );
 }
 
@@ -185,8 +189,13 @@ export async function endOutputs(
 ): Promise<Ending> {
   let code: 0 | 3 = 0;
   let epipe = false;
-  for (const { out } of outputs) {
+  for (const { out, formatter } of outputs) {
     const error = out.error;
+    if (!how.whole && !how.counted && formatter.footerParts && out.written === 0 && !error) {
+      // A page written only at its end, which never came: there is nothing to keep.
+      await out.discard();
+      continue;
+    }
     if (error && error.code === 'EPIPE') epipe = true;
     if (error && error.code !== 'EPIPE') {
       if (how.counted) await out.close();

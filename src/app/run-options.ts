@@ -45,6 +45,8 @@ export interface ReportOptions {
   version?: string;
   /** The file SARIF findings point at (the first -iL file, relative); undefined: none. */
   sarifLocation?: string;
+  /** The targets as given, in words, for a report's scope. */
+  scope?: string;
 }
 
 /** The command line as a run reads it. */

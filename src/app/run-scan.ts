@@ -4,6 +4,7 @@
 
 import type { Readable, Writable } from 'node:stream';
 import { describeFileError, UsageError } from '../errors.js';
+import { footerOf } from '../output/formatter.js';
 import { OutputError } from '../output/report-output.js';
 import type { ScanRecord } from '../record.js';
 import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
@@ -57,6 +58,7 @@ export async function runScan(
   // -q: nothing on stderr but errors (and the gate's lines); notes are neither.
   const note = report.quiet ? () => undefined : say;
   const stats = new Stats();
+  const started = new Date();
   /** The first exposures, for the summary's fixes (the rest are counted by stats). */
   const exposures: ScanRecord[] = [];
   /** Loopback EPMDs of @local (the first few), for the summary. */
@@ -101,7 +103,15 @@ export async function runScan(
       done: stats.done,
       byStatus: stats.byStatus,
       gate: gate?.summary,
+      failOn,
       interrupted,
+      scope: {
+        targets: report.scope ?? '',
+        ports: order.options.ports,
+        started,
+        seconds: stats.seconds,
+        resumedAt: checkpoint?.stats.done ?? 0,
+      },
     }),
     verdict: gate ? (r) => gate.verdict(r) : undefined,
     interrupted: () => interrupted,
@@ -215,11 +225,14 @@ export async function runScan(
     live.stop();
   }
   interrupted = io.signal?.aborted === true;
-  const whole = !interrupted && !failure && !failed();
+  let whole = !interrupted && !failure && !failed();
   // Without a checkpoint an interrupted report is ended as it is, footer and all.
   if (whole || (!ledger && interrupted && !failed())) {
-    for (const o of outputs) await o.out.write(o.formatter.footer());
+    const footerFailure = await writeFooters(outputs);
+    failure ??= footerFailure;
+    whole &&= footerFailure === null && !failed();
   }
+  for (const f of formatters) f.dispose?.();
   const code = await finish(outputs, ledger, whole, interrupted, report, say, resume?.path);
   if (failure) {
     if (!(failure instanceof OutputError) && !(failure instanceof UsageError)) throw failure;
@@ -228,6 +241,24 @@ export async function runScan(
   // Cut short by a failure (a full disk, a reader gone): "stopped", never "done".
   summary(interrupted, !interrupted && !whole);
   return gateCode(failure ? EXIT.runtime : code);
+}
+
+/**
+ * Each report's footer, a part at a time (an HTML page's rows are read back
+ * as they go); the error that stopped it (its temporary file), if any.
+ */
+async function writeFooters(outputs: OpenOutput[]): Promise<Error | null> {
+  try {
+    for (const o of outputs) {
+      for (const part of footerOf(o.formatter)) {
+        await o.out.write(part);
+        if (o.out.error) break;
+      }
+    }
+    return null;
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 /** Commits the checkpoint, ends the reports, and says why the run ended as it did. */

@@ -69,7 +69,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     );
   }
   // Read once: everything after this looks at the run's options, not the flags.
-  const run = runOptions(options, cmd.getOptionValueSource('format') === 'cli', io.env ?? {});
+  const formatGiven = cmd.getOptionValueSource('format') === 'cli';
+  const run = runOptions(options, formatGiven, io.env ?? {}, cmd.args);
   const { quiet } = run.report;
   const locks: FileLock[] = [];
   // Usage errors and signals before the first packet: nothing was scanned.

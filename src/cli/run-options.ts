@@ -13,6 +13,7 @@ export function runOptions(
   o: CliOptions,
   formatGiven: boolean,
   env: NodeJS.ProcessEnv,
+  args: string[] = [],
 ): RunOptions {
   return {
     targets: {
@@ -59,6 +60,7 @@ export function runOptions(
       metrics: o.metrics,
       version: packageVersion(),
       sarifLocation: sarifLocation(o.inputFile),
+      scope: scopeText(args, o),
     },
   };
 }
@@ -100,4 +102,23 @@ export function sarifLocation(
   const rel = relative(cwd, resolve(cwd, file));
   if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
   return rel.split(sep).join('/');
+}
+
+/** Specs a report's scope names; the rest are counted. */
+const SCOPE_SPECS = 20;
+
+/** The targets as given, in words, for a report's scope: specs, files, excludes, shard. */
+export function scopeText(args: string[], o: CliOptions): string {
+  const list = (items: string[], prefix = ''): string => {
+    const shown = items.slice(0, SCOPE_SPECS).map((x) => `${prefix}${x}`);
+    const more = items.length - SCOPE_SPECS;
+    return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  };
+  const parts = [list(args), list(o.inputFile ?? [], '-iL ')].filter((p) => p !== '');
+  const excluded = [list(o.exclude ?? []), list(o.excludeFile ?? [], '--exclude-file ')].filter(
+    (p) => p !== '',
+  );
+  if (excluded.length > 0) parts.push(`excluding ${excluded.join(', ')}`);
+  if (o.shard) parts.push(`shard ${o.shard.index}/${o.shard.total}`);
+  return parts.join('; ');
 }
