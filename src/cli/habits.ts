@@ -118,6 +118,13 @@ export const HABITS: readonly Habit[] = [
     answer: 'read as --exclude-file <file>',
   },
   {
+    flags: ['--ports'],
+    value: '<ports>',
+    kind: 'alias',
+    as: '--port',
+    answer: "read as -p <ports> (masscan's name)",
+  },
+  {
     flags: ['--max-retries'],
     value: '<n>',
     kind: 'alias',
@@ -126,8 +133,14 @@ export const HABITS: readonly Habit[] = [
   },
 ];
 
+/** nmap's timing flag in any of its forms: -T4, -Tinsane, -T alone (its value next). */
+const TIMING_FORM = /^-T(?:[0-5]|paranoid|sneaky|polite|normal|aggressive|insane)?$/;
+
 /** The habit `arg` is (with its value attached, as `-oXfile`, `--max-rate=5`), or null. */
 function habitOf(arg: string): { habit: Habit; flag: string; attached: string | null } | null {
+  if (TIMING_FORM.test(arg)) {
+    return { habit: HABITS.find((h) => h.flags === TIMING) as Habit, flag: arg, attached: null };
+  }
   for (const habit of HABITS) {
     for (const flag of habit.flags) {
       if (arg === flag) return { habit, flag, attached: null };

@@ -133,6 +133,12 @@ describe('nmap and masscan habits, as a new user types them', () => {
     // Each answer names an epmd-scan flag or command to use instead.
     expect(habit.answer).toMatch(/(^|\s)(-[a-zA-Z]\b|--[a-z-]+|zmap)/);
   });
+  it.each([['-Taggressive'], ['-T', '4']])('nmap timing as %s is refused too', async (...flag) => {
+    const r = await runCli([...flag, '127.0.0.1', '--list-targets']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`epmd-scan: ${flag[0]} is an nmap/masscan flag`);
+    expect(r.stderr).toMatch(/hint: no timing templates: set -c/);
+  });
   it('-oX with its file attached (-oXout.xml) is refused too, and writes no file named X', async () => {
     const r = await runCli(['127.0.0.1', '-oXout.xml', '--list-targets']);
     expect(r.code).toBe(2);
@@ -149,6 +155,8 @@ describe('nmap and masscan habits, as a new user types them', () => {
       '--max-rate',
       '10',
       '--max-retries=1',
+      '--ports',
+      '4369',
       '--excludefile',
       exclude,
       '--list-targets',
