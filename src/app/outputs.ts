@@ -19,7 +19,8 @@ import {
 import { sarifFormatter } from '../output/sarif.js';
 import { tableFormatter } from '../output/table.js';
 import type { ScanRecord } from '../record.js';
-import type { Verdict } from '../report/gate.js';
+import type { Gate, Verdict } from '../report/gate.js';
+import type { Stats } from '../report/summary.js';
 import { shown } from '../text/escape.js';
 import { colorLevel } from './color.js';
 import type { ReportOptions } from './run-options.js';
@@ -83,6 +84,41 @@ export interface RunContext {
   verdict?: (r: ScanRecord) => Verdict | null;
   /** At a footer: whether the run was cut short. */
   interrupted?: () => boolean;
+}
+
+/** The run as the formatters see it: the HTML page's figures, the gate's verdicts, how it ended. */
+export function runContext(run: {
+  report: ReportOptions;
+  stats: Stats;
+  gate: Gate | null;
+  /** Targets in this run (this shard, after excludes), and the ports. */
+  total: number;
+  ports: number[];
+  started: Date;
+  /** Targets earlier parts of a resumed run did. */
+  resumedAt: number;
+  interrupted: () => boolean;
+}): RunContext {
+  const { report, stats, gate } = run;
+  return {
+    html: () => ({
+      total: run.total,
+      done: stats.done,
+      byStatus: stats.byStatus,
+      gate: gate?.summary,
+      failOn: report.failOn,
+      interrupted: run.interrupted(),
+      scope: {
+        targets: report.scope ?? '',
+        ports: run.ports,
+        started: run.started,
+        seconds: stats.seconds,
+        resumedAt: run.resumedAt,
+      },
+    }),
+    verdict: gate ? (r) => gate.verdict(r) : undefined,
+    interrupted: run.interrupted,
+  };
 }
 
 function formatterFor(

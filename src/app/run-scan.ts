@@ -26,6 +26,7 @@ import {
   type OpenOutput,
   openOutputs,
   reportsInPlace,
+  runContext,
 } from './outputs.js';
 import type { Prepared } from './prepare.js';
 import type { ReportOptions, RunOptions } from './run-options.js';
@@ -97,25 +98,22 @@ export async function runScan(
 
   // What earlier parts of a resumed run found, for the gate and summary of the whole run.
   let interrupted = false;
-  const formatters = formattersOf(prepared.outputs, report, io.stdout, env, {
-    html: () => ({
+  const formatters = formattersOf(
+    prepared.outputs,
+    report,
+    io.stdout,
+    env,
+    runContext({
+      report,
+      stats,
+      gate,
       total: order.size,
-      done: stats.done,
-      byStatus: stats.byStatus,
-      gate: gate?.summary,
-      failOn,
-      interrupted,
-      scope: {
-        targets: report.scope ?? '',
-        ports: order.options.ports,
-        started,
-        seconds: stats.seconds,
-        resumedAt: checkpoint?.stats.done ?? 0,
-      },
+      ports: order.options.ports,
+      started,
+      resumedAt: checkpoint?.stats.done ?? 0,
+      interrupted: () => interrupted,
     }),
-    verdict: gate ? (r) => gate.verdict(r) : undefined,
-    interrupted: () => interrupted,
-  });
+  );
   if (checkpoint) stats.restore(checkpoint.stats);
   for (const { record } of resume?.found ?? []) {
     gate?.observe(record);
