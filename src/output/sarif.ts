@@ -1,4 +1,4 @@
-// SARIF 2.1.0, for code scanning (GitHub's upload-sarif, GitLab): one result
+// SARIF 2.1.0, for code scanning (GitHub's upload-sarif): one result
 // per exposed EPMD, under a stable rule per kind of risk (report/rules.ts),
 // its level from the row's severity, the host and port in the message.
 //

@@ -1,6 +1,6 @@
 // The rules a code-scanning report (SARIF) names: one per kind of risk, and
-// one for the exposure itself. Their ids are stable, so GitHub and GitLab
-// match a finding run to run; an exposure is reported under the rule of its
+// one for the exposure itself. Their ids are stable, so code scanning
+// matches a finding run to run; an exposure is reported under the rule of its
 // most serious risk.
 
 import { RISK_KINDS, type RiskKind, riskFindings } from '../probes/risk.js';
