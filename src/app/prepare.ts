@@ -105,6 +105,8 @@ export async function prepare(
   locks: FileLock[],
 ): Promise<Prepared> {
   const { report } = run;
+  // -q: nothing on stderr but errors and warnings; a note (a stale lock taken over) is neither.
+  const note = report.quiet ? () => undefined : say;
   const resumePath = report.resume;
   if (resumePath === '') throw new UsageError("--resume '': expected a checkpoint file name");
   if (resumePath !== undefined && run.targets.listTargets) {
@@ -113,13 +115,13 @@ export async function prepare(
   if (run.probe.sourceIps) {
     await checkLocalSources(run.probe.sourceIps, (io.localAddresses ?? localAddresses)());
   }
-  const outputs = await planOutputs(report, locks, say);
+  const outputs = await planOutputs(report, locks, note);
   if (report.all && !outputs.some((o) => o.format === 'ndjson')) {
     throw new UsageError(
       '--all goes with an NDJSON report (-f ndjson, --ndjson or -oA): the other formats list exposures only',
     );
   }
-  if (resumePath !== undefined) locks.push(await FileLock.take(resumePath, 'the checkpoint', say));
+  if (resumePath !== undefined) locks.push(await FileLock.take(resumePath, 'the checkpoint', note));
   const checkpoint = resumePath !== undefined ? await readCheckpoint(resumePath) : null;
 
   const plan = await abortable(planTargets(args, run.targets, io, checkpoint), io.signal);

@@ -1,17 +1,15 @@
 // One scan from the command line: the reports written as records come, the
-// checkpoint kept (with --resume), the progress line, the summary and the
-// exit code over the whole run, earlier parts of a resumed run included.
+// checkpoint kept (with --resume), the progress and live lines, the summary
+// and the exit code over the whole run, earlier parts of a resumed run
+// included.
 
 import type { Readable, Writable } from 'node:stream';
-import { Chalk } from 'chalk';
 import { describeFileError, UsageError } from '../errors.js';
-import type { Formatter } from '../output/formatter.js';
-import type { HtmlContext } from '../output/html.js';
+import { type Formatter, footerOf } from '../output/formatter.js';
 import { OutputError } from '../output/report-output.js';
 import { LOCAL_ONLY, type ScanRecord } from '../record.js';
 import { quietLines, trips } from '../report/fail-on.js';
 import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
-import { Progress } from '../report/progress.js';
 import { renderSummary, Stats } from '../report/summary.js';
 import { foundLogPath } from '../resume/checkpoint.js';
 import { FoundLog } from '../resume/found-log.js';
@@ -22,14 +20,15 @@ import type { ScanPlan } from '../scan/plan.js';
 import { scanPlanned } from '../scan/scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
-import { colorLevel, isTerminal } from './color.js';
 import { clampConcurrency, openFileLimit, workersAllowed } from './limits.js';
+import { Live } from './live.js';
 import {
   endOutputs,
   formattersOf,
   type OpenOutput,
   openOutputs,
   reportsInPlace,
+  runContext,
 } from './outputs.js';
 import type { Prepared } from './prepare.js';
 import type { ReportOptions, RunOptions } from './run-options.js';
@@ -81,21 +80,8 @@ class Findings {
     }
   }
 
-  /** What the HTML report says beyond the exposures. */
-  context(): HtmlContext {
-    const { stats } = this;
-    const gate = this.prepared.gate?.summary;
-    return {
-      total: this.total,
-      done: stats.done,
-      byStatus: stats.byStatus,
-      gate,
-      interrupted: this.interrupted,
-    };
-  }
-
-  /** The summary on stderr, unless -q. */
-  summary(stderr: Writable): void {
+  /** The summary on stderr, unless -q; `stopped`: cut short by a failure, never "done". */
+  summary(stderr: Writable, stopped = false): void {
     if (this.report.quiet) return;
     const { stats } = this;
     stderr.write(
@@ -103,6 +89,7 @@ class Findings {
         stats,
         total: this.total,
         interrupted: this.interrupted,
+        stopped,
         gate: this.prepared.gate?.summary,
         failOn: this.report.failOn,
         probe: this.prepared.probe.kind,
@@ -122,6 +109,28 @@ class Findings {
     if (this.report.quiet) for (const line of quietLines(gate.summary, tripped)) say(line);
     return EXIT.exposed;
   }
+}
+
+/** The formatters, with the run as they see it (the HTML page's figures, the gate's verdicts). */
+function formattersFor(prepared: Prepared, found: Findings, io: ScanIO): Formatter[] {
+  const { report } = found;
+  const { order } = prepared.plan;
+  return formattersOf(
+    prepared.outputs,
+    { ...report, probe: prepared.probe.kind },
+    io.stdout,
+    io.env ?? {},
+    runContext({
+      report,
+      stats: found.stats,
+      gate: prepared.gate,
+      total: order.size,
+      ports: order.options.ports,
+      started: new Date(),
+      resumedAt: prepared.resume?.checkpoint?.stats.done ?? 0,
+      interrupted: () => found.interrupted,
+    }),
+  );
 }
 
 /** What earlier parts of a resumed run counted and found, into the gate, summary and formatters. */
@@ -151,22 +160,22 @@ async function alreadyDone(prepared: Prepared, found: Findings, say: Say, stderr
 }
 
 /** The scan's plan: the prepared probe plan, the pool as this machine allows it, what is left to do. */
-function scanPlan(prepared: Prepared, run: RunOptions, io: ScanIO, say: Say, done: DoneSet) {
+function scanPlan(prepared: Prepared, run: RunOptions, io: ScanIO, note: Say, done: DoneSet) {
   const { pool } = run;
   const { concurrency, clamped } = clampConcurrency(
     pool.concurrency,
     io.openFileLimit === undefined ? openFileLimit() : io.openFileLimit,
   );
   if (clamped) {
-    say(
+    note(
       `concurrency lowered from ${pool.concurrency} to ${concurrency} to fit the open-file limit (raise it with ulimit -n)`,
     );
   }
   const sockets = socketPath(io.env ?? {});
-  if (sockets.note) say(sockets.note);
+  if (sockets.note) note(sockets.note);
   const workers = workersAllowed() ? pool.workers : 0;
   if (workers !== pool.workers && pool.workers !== 0 && pool.workers !== 'auto') {
-    say('note: probing on the main thread: the permission model allows no worker threads');
+    note('note: probing on the main thread: the permission model allows no worker threads');
   }
   const { enricher } = prepared;
   const plan: ScanPlan = {
@@ -211,11 +220,11 @@ async function openLedger(
   });
 }
 
-/** Where the records go: the reports, the ledger, the progress line, the findings. */
+/** Where the records go: the reports, the ledger, the live lines, the findings. */
 interface Sinks {
   outputs: OpenOutput[];
   ledger: Ledger | null;
-  progress: Progress | null;
+  live: Live;
   found: Findings;
 }
 
@@ -225,19 +234,20 @@ const failed = ({ outputs, ledger }: Sinks): boolean =>
 
 /** Scans and writes every record; resolves to what stopped it (null: it ran to its end). */
 async function writeRecords(plan: ScanPlan, sinks: Sinks): Promise<Error | null> {
-  const { outputs, ledger, progress, found } = sinks;
+  const { outputs, ledger, live, found } = sinks;
   try {
     ledger?.start();
-    progress?.start();
+    live.start();
     // A resumed report has its header already, unless nothing of it was counted.
     for (const o of outputs) if (o.out.written === 0) await o.out.write(o.formatter.header());
     for await (const { position, record } of scanPlanned(plan)) {
       found.stats.add(record);
       found.observe(record);
+      live.record(record);
       for (const o of outputs) {
         const text = o.formatter.format(record);
         // A row for the terminal goes above the progress line, not after it.
-        if (text !== '' && o.plan.path === null) progress?.clear();
+        if (text !== '' && o.plan.path === null) live.clear();
         await o.out.write(text);
       }
       ledger?.add(position, record);
@@ -247,7 +257,7 @@ async function writeRecords(plan: ScanPlan, sinks: Sinks): Promise<Error | null>
   } catch (error) {
     return error as Error;
   } finally {
-    progress?.stop();
+    live.stop();
   }
 }
 
@@ -258,63 +268,68 @@ export async function runScan(
   say: Say,
 ): Promise<number> {
   const { report } = run;
-  const env = io.env ?? {};
+  // -q: nothing on stderr but errors (and the gate's lines); notes are neither.
+  const note: Say = report.quiet ? () => undefined : say;
   const found = new Findings(prepared, report);
   const checkpoint = prepared.resume?.checkpoint ?? null;
-  const formatters = formattersOf(
-    prepared.outputs,
-    { ...report, probe: prepared.probe.kind },
-    io.stdout,
-    env,
-    () => found.context(),
-  );
+  const formatters = formattersFor(prepared, found, io);
   restore(prepared, found, formatters);
   if (checkpoint?.finished) return alreadyDone(prepared, found, say, io.stderr);
 
   const done = new DoneSet(checkpoint?.completed ?? 0, checkpoint?.done ?? []);
-  const plan = scanPlan(prepared, run, io, say, done);
+  const plan = scanPlan(prepared, run, io, note, done);
   if (checkpoint) {
-    say(
+    note(
       `resuming: ${done.count} of ${found.total} targets done already (${prepared.resume?.path})`,
     );
   }
   const offsets = checkpoint?.offsets ?? null;
   const outputs = await openOutputs(prepared.outputs, formatters, io.stdout, offsets, io.signal);
   const ledger = await openLedger(prepared, outputs, done);
-  const progress =
-    !report.quiet && report.progress && isTerminal(io.stderr)
-      ? new Progress(
-          io.stderr,
-          found.stats,
-          found.total,
-          new Chalk({ level: colorLevel(io.stderr, env) }),
-        )
-      : null;
+  const { stats, total } = found;
   const gauges = plan.gauges as ScanGauges;
-  const watched = {
-    stats: found.stats,
-    total: found.total,
-    gauges,
-    checkpoint: ledger ? done : null,
-  };
-  prepared.metrics?.watch(watched);
+  // The progress line, --stats-every's lines and -v's (app/live.ts).
+  const live = new Live({ stderr: io.stderr, env: io.env ?? {}, stats, total, gauges, report });
+  prepared.metrics?.watch({ stats, total, gauges, checkpoint: ledger ? done : null });
 
-  const sinks: Sinks = { outputs, ledger, progress, found };
-  const failure = await writeRecords(plan, sinks);
+  const sinks: Sinks = { outputs, ledger, live, found };
+  let failure = await writeRecords(plan, sinks);
   found.interrupted = io.signal?.aborted === true;
-  const whole = !found.interrupted && !failure && !failed(sinks);
+  let whole = !found.interrupted && !failure && !failed(sinks);
   // Without a checkpoint an interrupted report is ended as it is, footer and all.
   if (whole || (!ledger && found.interrupted && !failed(sinks))) {
-    for (const o of outputs) await o.out.write(o.formatter.footer());
+    const footerFailure = await writeFooters(outputs);
+    failure ??= footerFailure;
+    whole &&= footerFailure === null && !failed(sinks);
   }
+  for (const f of formatters) f.dispose?.();
   const ends = { whole, interrupted: found.interrupted, checkpoint: prepared.resume?.path };
   const code = await finish(outputs, ledger, ends, report, say);
   if (failure) {
     if (!(failure instanceof OutputError) && !(failure instanceof UsageError)) throw failure;
     say(failure.message);
   }
-  found.summary(io.stderr);
+  // Cut short by a failure (a full disk, a reader gone): "stopped", never "done".
+  found.summary(io.stderr, !found.interrupted && !whole);
   return found.exitCode(failure ? EXIT.runtime : code, say);
+}
+
+/**
+ * Each report's footer, a part at a time (an HTML page's rows are read back
+ * as they go); the error that stopped it (its temporary file), if any.
+ */
+async function writeFooters(outputs: OpenOutput[]): Promise<Error | null> {
+  try {
+    for (const o of outputs) {
+      for (const part of footerOf(o.formatter)) {
+        await o.out.write(part);
+        if (o.out.error) break;
+      }
+    }
+    return null;
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 /** Commits the checkpoint, ends the reports, and says why the run ended as it did. */

@@ -4,17 +4,23 @@
 // function as the library's scan() options (src/scan/plan.ts), which applies
 // the defaults: only the values given on the command line are passed to it.
 
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { type OutputSpec, outputAllPaths, type RunOptions } from '../app/run-options.js';
 import { DEFAULT_FAIL_ON } from '../report/fail-on.js';
 import { socketPath } from '../runtime/raw-tcp.js';
 import { resolvePool, resolvePorts, resolveProbe } from '../scan/plan.js';
-import type { CliOptions } from './program.js';
+import { type CliOptions, packageVersion } from './program.js';
 
 /** Where commander says an option's value came from: `cli`, `env`, `default`, ... */
 export type ValueSource = (key: keyof CliOptions) => string | undefined;
 
 /** Reads parsed flags once; `source` tells a value given from a default (the plan applies those). */
-export function runOptions(o: CliOptions, source: ValueSource, env: NodeJS.ProcessEnv): RunOptions {
+export function runOptions(
+  o: CliOptions,
+  source: ValueSource,
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): RunOptions {
   const given = <K extends keyof CliOptions>(key: K): CliOptions[K] | undefined =>
     source(key) === 'default' ? undefined : o[key];
   return {
@@ -63,7 +69,12 @@ export function runOptions(o: CliOptions, source: ValueSource, env: NodeJS.Proce
       },
       quiet: o.quiet === true,
       progress: o.progress,
+      statsEvery: o.statsEvery,
+      verbose: o.verbose === true,
       metrics: o.metrics,
+      version: packageVersion(),
+      sarifLocation: sarifLocation(o.inputFile),
+      scope: scopeText(args, o),
     },
   };
 }
@@ -76,17 +87,52 @@ export function runOptions(o: CliOptions, source: ValueSource, env: NodeJS.Proce
 export function outputSpecs(options: CliOptions, formatGiven = false): OutputSpec[] {
   const specs: OutputSpec[] = [];
   if (options.output !== undefined) specs.push({ format: options.format, path: options.output });
-  for (const format of ['csv', 'ndjson', 'table', 'html'] as const) {
+  for (const format of ['csv', 'ndjson', 'table', 'html', 'sarif'] as const) {
     const path = options[format];
     if (path !== undefined) specs.push({ format, path });
   }
   if (options.outputAll !== undefined) {
     const paths = outputAllPaths(options.outputAll);
-    for (const format of ['csv', 'ndjson', 'html'] as const)
+    for (const format of ['csv', 'ndjson', 'html', 'sarif'] as const)
       specs.push({ format, path: paths[format] });
   }
   if (specs.length === 0 || (formatGiven && options.output === undefined)) {
     specs.push({ format: options.format, path: undefined });
   }
   return specs;
+}
+
+/**
+ * Where code scanning shows the SARIF findings: the first target file (-iL),
+ * as a path relative to the working directory (a repository's root in CI);
+ * undefined when the targets came from the command line or stdin.
+ */
+export function sarifLocation(
+  inputFiles: string[] | undefined,
+  cwd = process.cwd(),
+): string | undefined {
+  const file = inputFiles?.find((f) => f !== '-');
+  if (file === undefined) return undefined;
+  const rel = relative(cwd, resolve(cwd, file));
+  if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
+}
+
+/** Specs a report's scope names; the rest are counted. */
+const SCOPE_SPECS = 20;
+
+/** The targets as given, in words, for a report's scope: specs, files, excludes, shard. */
+export function scopeText(args: string[], o: CliOptions): string {
+  const list = (items: string[], prefix = ''): string => {
+    const shown = items.slice(0, SCOPE_SPECS).map((x) => `${prefix}${x}`);
+    const more = items.length - SCOPE_SPECS;
+    return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  };
+  const parts = [list(args), list(o.inputFile ?? [], '-iL ')].filter((p) => p !== '');
+  const excluded = [list(o.exclude ?? []), list(o.excludeFile ?? [], '--exclude-file ')].filter(
+    (p) => p !== '',
+  );
+  if (excluded.length > 0) parts.push(`excluding ${excluded.join(', ')}`);
+  if (o.shard) parts.push(`shard ${o.shard.index}/${o.shard.total}`);
+  return parts.join('; ');
 }

@@ -67,6 +67,13 @@ export interface NodeView {
   acceptedCookie: string | null;
 }
 
+/** A fix in words that hold for every exposure it is for: a report says it once, for its rows. */
+export interface FixStep {
+  /** Its place among the kind's fixes, most urgent first: the same number on every report. */
+  rank: number;
+  text: string;
+}
+
 /** How to fix one exposure. */
 export interface Remediation {
   /** The specific step: firewall this port and these distribution ports. */
@@ -75,8 +82,10 @@ export interface Remediation {
   firewall: string;
   /** What applies to every exposure of the kind. */
   general: readonly string[];
-  /** Steps for the products its nodes show (CouchDB, RabbitMQ), urgent ones first. */
+  /** Steps for the products its nodes show (CouchDB, RabbitMQ), naming them, urgent ones first. */
   product: string[];
+  /** The fixes it needs in words that name no row (the HTML report's numbered list), most urgent first. */
+  steps: FixStep[];
 }
 
 /** A CSV cell as written: text (escaped and formula-guarded already), a number, or empty. */
@@ -93,19 +102,24 @@ export interface CsvRender<D extends object> {
   cells(record: ScanRecord<D>, options: { nodeSeparator: string }): Record<string, CsvCell>;
 }
 
-/** The kind's columns of the table, between TARGET and HOSTNAME. */
+/**
+ * The kind's columns of the table: those of a fixed width between TARGET
+ * and HOSTNAME, one without a width (its list of nodes) last, after WHERE.
+ */
 export interface TableRender<D extends object> {
   /** The line above the table that says what its markers mean. */
   readonly legend: string;
   readonly columns: readonly {
     head: string;
-    /** Padded to this width. */
+    /** Padded to this width; absent: the last column, as wide as it is. */
     width?: number;
     /** Drawn in the warning colour. */
     warn?: boolean;
   }[];
   /** Escaped text for each column. */
   cells(record: ScanRecord<D>): string[];
+  /** Indented lines under the row, e.g. why its reply is incomplete; escaped text. */
+  notes?(record: ScanRecord<D>): string[];
 }
 
 /** An HTML cell as plain text (the formatter escapes it), or a list of code items with notes. */
@@ -115,6 +129,29 @@ export type HtmlCell = string | { items: { code: string; notes: string[] }[]; em
 export interface HtmlRender<D extends object> {
   readonly columns: readonly string[];
   cells(record: ScanRecord<D>): HtmlCell[];
+}
+
+/** A code-scanning rule (SARIF's reportingDescriptor): a stable id, so a finding matches run to run. */
+export interface SarifRule {
+  id: string;
+  /** PascalCase, as SARIF's reportingDescriptor.name. */
+  name: string;
+  short: string;
+  full: string;
+  /** GitHub's security-severity: 9.0+ critical, 7.0+ high, 4.0+ medium. */
+  securitySeverity: string;
+  /** How to fix what it finds, most urgent first. */
+  help: readonly string[];
+}
+
+/** The kind's code-scanning rules (SARIF), and which one an exposure is reported under. */
+export interface SarifRender<D extends object> {
+  /** Every rule, in a fixed order. */
+  readonly rules: readonly SarifRule[];
+  /** The tags of its rules: `erlang`, `epmd`. */
+  readonly tags: readonly string[];
+  /** The id of the rule an exposure is reported under (its most serious risk's). */
+  ruleOf(record: ScanRecord<D>): string;
 }
 
 /** One kind of probe: its registration. */
@@ -155,4 +192,6 @@ export interface ProbeKind<D extends object = object, V = unknown> {
   ndjson(record: ScanRecord<D>): Record<string, unknown>;
   readonly table: TableRender<D>;
   readonly html: HtmlRender<D>;
+  /** Its code-scanning rules; absent: one rule, `exposed-<name>`, for every exposure. */
+  readonly sarif?: SarifRender<D>;
 }

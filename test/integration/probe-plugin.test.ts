@@ -13,6 +13,7 @@ import {
   ndjsonFormatter,
   probeKinds,
   registerProbe,
+  sarifFormatter,
   scan,
   tableFormatter,
 } from '../../dist/index.js';
@@ -162,8 +163,11 @@ describe('a probe kind registered from the test folder', () => {
 
       const table = tableFormatter({ probe: 'toy' });
       expect(table.header()).toContain('legend: REPLY is what the toy said');
-      expect(table.header()).toMatch(/TARGET +REPLY {2}HOSTNAME {2}WHERE/);
-      expect(table.format(exposure)).toContain(reply);
+      // Its fixed-width column after TARGET, its unbounded one last.
+      expect(table.header()).toMatch(/TARGET +KIND {2}HOSTNAME +REPLY\n$/);
+      expect(table.format(exposure)).toMatch(
+        new RegExp(`^127\\.0\\.0\\.1:\\d+ +toy {3}.*${reply.slice(0, 8)}`),
+      );
       expect(tableFormatter({ probe: 'toy' }).footer()).toBe('No toy answering found.\n');
 
       const html = htmlFormatter({ probe: 'toy', now: () => new Date(0) });
@@ -171,8 +175,22 @@ describe('a probe kind registered from the test folder', () => {
       const page = html.footer();
       expect(page).toContain('<th>reply</th>');
       expect(page).toContain(`<code>${reply}</code> <small>(a toy)</small>`);
-      expect(page).toContain('1 toy answering.');
-      expect(page).toContain('put the toy on tcp/');
+      expect(page).toContain('epmd-scan report: 1 toy answering');
+      expect(page).toMatch(/<li id="fix-1" value="1">put the toy away <small>\(1 exposure\)/);
+      expect(page).toContain('<li>toys are for children</li>');
+
+      // No SARIF rules of its own: one rule for every exposure of the kind.
+      const sarif = sarifFormatter({ probe: 'toy' });
+      const doc = JSON.parse(sarif.header() + sarif.format(exposure) + sarif.footer());
+      expect(doc.runs[0].tool.driver.rules.map((x: { id: string }) => x.id)).toEqual([
+        'exposed-toy',
+      ]);
+      expect(doc.runs[0].results[0]).toMatchObject({
+        ruleId: 'exposed-toy',
+        message: {
+          text: expect.stringMatching(/^Toy answering at 127\.0\.0\.1:\d+ listing nodes toy! /),
+        },
+      });
     } finally {
       await peer.close();
     }

@@ -22,6 +22,7 @@ import {
 import { distFixes } from './fixes.js';
 import { DIST_TAG, distCsv, distHtml, distJson, distTable } from './render.js';
 import { assessDist } from './risk.js';
+import { distSarif } from './sarif.js';
 
 /** The detail of a verdict: null unless the port answered as distribution or TLS. */
 export function detailOf(v: DistVerdict): DistDetail | null {
@@ -105,4 +106,5 @@ export const distKind: ProbeKind<DistDetail, DistVerdict> = {
   ndjson: distJson,
   table: distTable,
   html: distHtml,
+  sarif: distSarif,
 };

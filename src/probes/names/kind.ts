@@ -14,6 +14,7 @@ import { remediationFor } from './fixes.js';
 import { checkNodes } from './node-checks.js';
 import { NAMES_TAG, namesCsv, namesHtml, namesJson, namesTable } from './render.js';
 import { assess } from './risk.js';
+import { namesSarif } from './sarif.js';
 
 /** The one NAMES request every target is sent. */
 const REQUEST = encodeNamesRequest();
@@ -76,4 +77,5 @@ export const namesKind: ProbeKind<NamesDetail, Verdict> = {
   ndjson: namesJson,
   table: namesTable,
   html: namesHtml,
+  sarif: namesSarif,
 };

@@ -90,16 +90,15 @@ export const namesTable: TableRender<NamesDetail> = {
     { head: 'NODES', warn: true },
   ],
   cells: (r) => {
-    const d = r.detail;
-    const nodes =
-      (d?.nodes ?? [])
-        .map(
-          (n) =>
-            `${n.name}:${n.port}${n.type === 'hidden' ? '(hidden)' : ''}${n.distReachable === true ? '*' : ''}`,
-        )
-        .join(' ') || '(none)';
-    const note = d?.truncated ? ' (truncated)' : r.error ? ` (${escapeText(r.error)})` : '';
-    return [`${d?.epmdPort ?? ''}${note}`, nodes];
+    const nodes = (r.detail?.nodes ?? []).map(
+      (n) =>
+        `${n.name}:${n.port}${n.type === 'hidden' ? '(hidden)' : ''}${n.distReachable === true ? '*' : ''}`,
+    );
+    return [String(r.detail?.epmdPort ?? ''), nodes.join(' ') || '(none)'];
+  },
+  notes: (r) => {
+    if (r.detail?.truncated) return ['reply truncated (--max-reply)'];
+    return r.error ? [`reply: ${escapeText(r.error)}`] : [];
   },
 };
 

@@ -11,12 +11,34 @@
 
 import { acceptedCookieRisk } from '../../epmd/cookies.js';
 import { acceptedCookie, accepting } from '../outcomes.js';
-import { isCouchName } from '../products.js';
 import type { NamesRecord, NodeEntry } from './detail.js';
+
+const COUCHDB = /^couchdb(@|$)/i;
 
 /** Whether a node is CouchDB's (by its short or full name). */
 export function isCouch(n: NodeEntry): boolean {
-  return isCouchName(n.name) || isCouchName(n.fullName ?? '');
+  return COUCHDB.test(n.name) || COUCHDB.test(n.fullName ?? '');
+}
+
+/**
+ * The kinds of risk an exposure can carry, most serious first: a closed
+ * list, so a report can name each by a stable id (SARIF's rules).
+ */
+export const RISK_KINDS = [
+  'accepted-cookie',
+  'couchdb-default-cookie',
+  'reachable-distribution-port',
+  'tls-distribution',
+  'open-distribution-handshake',
+  'couchdb-listed',
+] as const;
+
+export type RiskKind = (typeof RISK_KINDS)[number];
+
+/** One risk: its kind and its words. */
+export interface Risk {
+  kind: RiskKind;
+  text: string;
 }
 
 /** Once --check-cookies has tried the default, its answer is the risk (or there is none). */
@@ -25,43 +47,65 @@ function cookieUnknown(n: NodeEntry): boolean {
   return outcome === undefined || outcome === 'not-tried' || outcome === 'inconclusive';
 }
 
-/** Risks in words, most serious first; empty when nothing beyond the exposure itself is known. */
-export function risksFor(r: NamesRecord): string[] {
-  const nodes = r.exposed ? (r.detail?.nodes ?? []) : [];
-  const risks: string[] = [];
+/** What the distribution checks learnt: cookies, CouchDB, reachable ports. */
+function reachRisks(nodes: NodeEntry[], out: Risk[]): void {
   for (const n of nodes) {
     const cookie = acceptedCookie(n.cookie);
-    if (cookie !== null) risks.push(`${acceptedCookieRisk(cookie)} on ${n.name}:${n.port}`);
+    if (cookie !== null) {
+      out.push({
+        kind: 'accepted-cookie',
+        text: `${acceptedCookieRisk(cookie)} on ${n.name}:${n.port}`,
+      });
+    }
   }
   const reachable = nodes.filter((n) => n.distReachable);
   for (const n of reachable) {
     if (isCouch(n) && cookieUnknown(n)) {
-      risks.push(
-        `CouchDB node ${n.name} with a reachable distribution port ${n.port}: check the default cookie (CVE-2022-24706)`,
-      );
+      out.push({
+        kind: 'couchdb-default-cookie',
+        text: `CouchDB node ${n.name} with a reachable distribution port ${n.port}: check the default cookie (CVE-2022-24706)`,
+      });
     }
   }
   if (reachable.length > 0) {
-    risks.push(
-      `distribution port reachable: ${reachable.map((n) => `${n.name}:${n.port}`).join(', ')}`,
-    );
+    out.push({
+      kind: 'reachable-distribution-port',
+      text: `distribution port reachable: ${reachable.map((n) => `${n.name}:${n.port}`).join(', ')}`,
+    });
   }
+}
+
+/** Risks with their kinds, most serious first; empty when nothing beyond the exposure itself is known. */
+export function riskFindings(r: NamesRecord): Risk[] {
+  const nodes = r.exposed ? (r.detail?.nodes ?? []) : [];
+  const risks: Risk[] = [];
+  reachRisks(nodes, risks);
   for (const n of nodes) {
     if (n.handshake?.outcome === 'tls') {
-      risks.push(
-        `distribution over TLS: a cookie alone may not be enough; check verify_peer (${n.name}:${n.port})`,
-      );
+      risks.push({
+        kind: 'tls-distribution',
+        text: `distribution over TLS: a cookie alone may not be enough; check verify_peer (${n.name}:${n.port})`,
+      });
     }
     if (n.fullName && accepting(n.handshake)) {
-      risks.push(`node ${n.name} accepts distribution connections and calls itself ${n.fullName}`);
+      risks.push({
+        kind: 'open-distribution-handshake',
+        text: `node ${n.name} accepts distribution connections and calls itself ${n.fullName}`,
+      });
     }
   }
-  if (reachable.length === 0 && nodes.some(isCouch)) {
-    risks.push(
-      'CouchDB node listed: if its distribution port is reachable, check the default cookie (CVE-2022-24706)',
-    );
+  if (!nodes.some((n) => n.distReachable) && nodes.some(isCouch)) {
+    risks.push({
+      kind: 'couchdb-listed',
+      text: 'CouchDB node listed: if its distribution port is reachable, check the default cookie (CVE-2022-24706)',
+    });
   }
   return risks;
+}
+
+/** Risks in words, most serious first; empty when nothing beyond the exposure itself is known. */
+export function risksFor(r: NamesRecord): string[] {
+  return riskFindings(r).map((x) => x.text);
 }
 
 /** Sets the risks; raises the severity to critical when a distribution port was reached or a cookie accepted. */
