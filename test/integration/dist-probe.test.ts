@@ -15,6 +15,7 @@ import { runCli } from '../helpers/cli.js';
 import { type FakeServer, fakeServer } from '../helpers/fake-server.js';
 import { type Rabbit, rabbitOrSkip, startRabbit } from '../helpers/rabbitmq.js';
 import { type RealEpmd, realPeersOrSkip, startEpmd } from '../helpers/real-epmd.js';
+import { sarifErrors } from '../helpers/sarif.js';
 import { startTlsNode, tlsOrSkip } from '../helpers/tls-node.js';
 
 const real = realPeersOrSkip();
@@ -317,6 +318,36 @@ describe('--probe dist on OTP 27.3 nodes (their bytes, replayed: Debian 12 has n
     });
     // The probe's connection and the first cookie's: the budget stopped the rest.
     expect(node.received).toHaveLength(2);
+  });
+
+  it('SARIF: a valid log, the exposure under the open-distribution-port rule', async () => {
+    const node = await replayNode('otp27-hs-v6-otp27b.hex');
+    peers.push(node);
+    const r = await runCli([
+      '--probe',
+      'dist',
+      '127.0.0.1',
+      '-p',
+      String(node.port),
+      '-f',
+      'sarif',
+      '-n',
+      '-q',
+    ]);
+    expect(r.code).toBe(0);
+    const log = JSON.parse(r.stdout);
+    expect(sarifErrors(log)).toEqual([]);
+    const [run] = log.runs;
+    expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).toEqual([
+      'accepted-cookie',
+      'couchdb-default-cookie',
+      'open-distribution-port',
+      'tls-distribution',
+      'distribution-port',
+    ]);
+    expect(run.results).toHaveLength(1);
+    expect(run.results[0]).toMatchObject({ ruleId: 'open-distribution-port', level: 'error' });
+    expect(JSON.stringify(run.results[0])).toContain('otp27b@127.5.0.1');
   });
 
   it('a refusal (not_allowed) is Erlang distribution, at the --severity level, with no name', async () => {

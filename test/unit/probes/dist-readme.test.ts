@@ -12,6 +12,7 @@ import {
   DIST_TAG,
 } from '../../../src/probes/dist/index.js';
 import { distKind } from '../../../src/probes/dist/kind.js';
+import { DIST_RISK_KINDS } from '../../../src/probes/dist/risk.js';
 import { SCAN_EPMD_COLUMNS } from '../../../src/probes/names/index.js';
 
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
@@ -51,6 +52,11 @@ describe('the README on --probe dist', () => {
     const record = distKind.ndjson({ detail: null } as never);
     expect(firstColumn('field')).toEqual(Object.keys(record));
     for (const s of [...HANDSHAKE_STATUSES, 'tls']) expect(section).toContain(`\`${s}\``);
+  });
+  it('states the SARIF rules, in order', () => {
+    const ids = distKind.sarif?.rules.map((r) => `\`${r.id}\``) ?? [];
+    expect(ids).toHaveLength(DIST_RISK_KINDS.length);
+    expect(section.replace(/\s+/g, ' ')).toContain(`most serious first: ${ids.join(', ')};`);
   });
   it('states the CSV columns and the tag', () => {
     expect(DIST_COLUMNS.slice(0, SCAN_EPMD_COLUMNS.length)).toEqual([...SCAN_EPMD_COLUMNS]);
