@@ -17,7 +17,7 @@ const script = join(dir, 'rows.mjs');
 writeFileSync(
   script,
   `const { htmlFormatter } = await import(${JSON.stringify(join(ROOT, 'dist/output/html.js'))});
-const { newRecord } = await import(${JSON.stringify(join(ROOT, 'dist/record.js'))});
+const { namesRecord } = await import(${JSON.stringify(join(ROOT, 'dist/probes/names/index.js'))});
 const rows = Number(process.argv[2]);
 const settle = async () => {
   for (let i = 0; i < 3; i++) {
@@ -32,7 +32,8 @@ const f = htmlFormatter({ spillDir: process.argv[3] });
 const before = await settle();
 for (let i = 0; i < rows; i++) {
   const ip = '10.' + ((i >> 16) & 255) + '.' + ((i >> 8) & 255) + '.' + (i & 255);
-  f.format(newRecord({ ip, port: 4369, status: 'epmd', epmdPort: 4369, nodes }));
+  const detail = { epmdPort: 4369, nodes, truncated: false };
+  f.format(namesRecord({ ip, port: 4369, status: 'epmd', severity: 'high', detail }));
 }
 const held = (await settle()) - before;
 let bytes = 0;
