@@ -1,7 +1,7 @@
 // The built CLI as a subprocess, as users and CI run it.
 
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assertRunNdjson } from './schema.js';
 
@@ -149,6 +149,29 @@ export function kernelWaits(pid: number): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * True when the process's event loop watches `fd`: libuv added it to its
+ * epoll set, as it does for a pipe it reads (stdin). Linux /proc: the epoll
+ * descriptor's fdinfo lists each watched descriptor as `tfd: <fd>`.
+ */
+export function watchesFd(pid: number, fd: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  const watched = new RegExp(`^tfd:\\s+${fd}\\s`, 'm');
+  return entries.some((entry) => {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${entry}`) !== 'anon_inode:[eventpoll]') return false;
+      return watched.test(readFileSync(`/proc/${pid}/fdinfo/${entry}`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

@@ -17,7 +17,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, csvLines, idleInEventLoop, kernelWaits, runCli, startCli } from '../helpers/cli.js';
+import {
+  BIN,
+  csvLines,
+  idleInEventLoop,
+  kernelWaits,
+  runCli,
+  startCli,
+  watchesFd,
+} from '../helpers/cli.js';
 import { type FakeServer, startPeers, stopPeers } from '../helpers/fake-server.js';
 import { waitFor } from '../helpers/real-epmd.js';
 
@@ -383,8 +391,12 @@ describe('signals in every phase', () => {
   });
   it('Ctrl-C while stdin is read (a terminal nobody types into): exit 130', async () => {
     const run = startCli(['-iL', '-'], { stdin: 'pipe' });
-    await waitFor('the CLI to wait for stdin', async () =>
-      idleInEventLoop(run.child.pid as number),
+    // Idle in epoll with SIGINT caught is not enough: Node catches SIGINT itself
+    // from the start (to restore the terminal) and waits in epoll while it
+    // loads modules. Reading stdin is: the CLI's own handler is set by then.
+    await waitFor(
+      'the CLI to wait for stdin',
+      async () => idleInEventLoop(run.child.pid as number) && watchesFd(run.child.pid as number, 0),
     );
     run.child.kill('SIGINT');
     const r = await run.result;
