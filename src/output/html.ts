@@ -1,13 +1,14 @@
 // An HTML report for a mail or a browser: one self-contained page (inline
 // style, no script, nothing fetched), written whole at the end of the run.
-// Every string is escaped twice over: as text (controls and invalid UTF-8 as
-// \xNN, as everywhere) and then as HTML, so a node name is shown, never run.
+// Every string is escaped once as text (controls and invalid UTF-8 as \xNN,
+// as everywhere: names and risks are safe text already, so their escapes
+// are kept as they are) and then as HTML, so a node name is shown, never run.
 
 import type { ScanRecord, Status } from '../record.js';
 import type { GateResult } from '../report/gate.js';
 import { remediationFor } from '../report/risk.js';
 import { hostPort } from '../targets/ip.js';
-import { escapeText } from '../text/escape.js';
+import { escapeComposed, escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
 
 /** What the page says beyond the exposures: filled in when the footer is written. */
@@ -34,9 +35,16 @@ const ENTITIES: Record<string, string> = {
   "'": '&#39;',
 };
 
-/** Text made safe for HTML: escaped as everywhere, then its markup characters as entities. */
+const entities = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
+
+/** Text from outside made safe for HTML: escaped as everywhere, then its markup characters as entities. */
 export function html(text: string | number | null | undefined): string {
-  return escapeText(String(text ?? '')).replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
+  return entities(escapeText(String(text ?? '')));
+}
+
+/** Safe text (node names, full names, risks: escaped at parse time) for HTML: its escapes kept. */
+export function htmlSafe(text: string | number | null | undefined): string {
+  return entities(escapeComposed(String(text ?? '')));
 }
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1b1b}
@@ -64,16 +72,18 @@ function nodeCell(r: ScanRecord): string {
       n.fullName ? n.fullName : '',
       n.cookie ? `cookie ${n.cookie}` : '',
     ].filter(Boolean);
-    const extra = details.length > 0 ? ` <small>(${details.map(html).join(', ')})</small>` : '';
-    return `<li><code>${html(n.name)}:${n.port}</code>${extra}</li>`;
+    const extra = details.length > 0 ? ` <small>(${details.map(htmlSafe).join(', ')})</small>` : '';
+    return `<li><code>${htmlSafe(n.name)}:${n.port}</code>${extra}</li>`;
   });
   return `<ul>${items.join('')}</ul>`;
 }
 
 function exposureRow(r: ScanRecord): string {
   const fix = remediationFor(r);
-  const risks = (r.risks ?? []).map((x) => `<li class="risk">${html(x)}</li>`).join('');
-  const fixes = [fix.first, ...fix.product].map((x) => `<li class="fix">${html(x)}</li>`).join('');
+  const risks = (r.risks ?? []).map((x) => `<li class="risk">${htmlSafe(x)}</li>`).join('');
+  const fixes = [fix.first, ...fix.product]
+    .map((x) => `<li class="fix">${htmlSafe(x)}</li>`)
+    .join('');
   const where = [r.asn ? `AS${r.asn}` : '', r.geo, r.region, r.city].filter(Boolean).join(' ');
   const sev = r.severity === 'critical' ? `<span class="crit">critical</span>` : html(r.severity);
   return `<tr><td><code>${html(hostPort(r.ip, r.port))}</code></td><td>${sev}</td><td>${html(r.epmdPort)}${r.truncated ? ' (truncated)' : ''}</td><td>${nodeCell(r)}</td><td>${html(r.hostname)}</td><td>${html(where)}</td><td><ul>${risks}${fixes}</ul></td></tr>`;
@@ -90,19 +100,19 @@ function gateSection(gate: GateResult | undefined): string {
     `<h3>New exposures (${gate.fresh.length})</h3>`,
     list(
       'new',
-      gate.fresh.map((e) => `<code>${html(e.key)}</code> ${e.nodes.map(html).join(' ')}`),
+      gate.fresh.map((e) => `<code>${html(e.key)}</code> ${e.nodes.map(htmlSafe).join(' ')}`),
     ),
     `<h3>Gone since the baseline (${gate.gone.length})</h3>`,
     list(
       'gone',
-      gate.gone.map((e) => `<code>${html(e.key)}</code> ${e.nodes.map(html).join(' ')}`),
+      gate.gone.map((e) => `<code>${html(e.key)}</code> ${e.nodes.map(htmlSafe).join(' ')}`),
     ),
     `<h3>Nodes changed (${gate.changed.length})</h3>`,
     list(
       '',
       gate.changed.map(
         (e) =>
-          `<code>${html(e.key)}</code> ${[...e.added.map((a) => `+${html(a)}`), ...e.removed.map((x) => `-${html(x)}`)].join(' ')}`,
+          `<code>${html(e.key)}</code> ${[...e.added.map((a) => `+${htmlSafe(a)}`), ...e.removed.map((x) => `-${htmlSafe(x)}`)].join(' ')}`,
       ),
     ),
     gate.allowed > 0 ? `<p>Allowed exposures: ${gate.allowed}</p>` : '',
