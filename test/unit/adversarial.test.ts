@@ -14,7 +14,8 @@ import { AssetMap } from '../../src/enrich/asset-map.js';
 import { openEnricher } from '../../src/enrich/enricher.js';
 import { TargetSpecError, UsageError } from '../../src/errors.js';
 import { newRecord } from '../../src/record.js';
-import { readAllowList, readBaseline } from '../../src/report/gate.js';
+import { readBaseline } from '../../src/report/baseline.js';
+import { readAllowList } from '../../src/report/gate.js';
 import { specsOfLine } from '../../src/targets/input.js';
 import { parseSpec } from '../../src/targets/spec.js';
 import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
@@ -330,7 +331,7 @@ describe('adversarial: side-file readers', { timeout: 240_000 }, () => {
       fc.asyncProperty(content, async (text) => {
         const path = file(text, 'csv');
         await readerIsClean(async () => {
-          for (const names of (await readBaseline(path)).values()) {
+          for (const names of (await readBaseline(path)).entries.values()) {
             for (const n of names) expect(rawControl(n)).toBeNull();
           }
         });

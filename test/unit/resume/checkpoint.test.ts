@@ -22,7 +22,7 @@ const order = new TargetOrder(space, { ports: [4369], shuffle: 'x' });
 
 function good(): Checkpoint {
   return {
-    version: 2,
+    version: 3,
     fingerprint: fingerprint(order),
     size: 100,
     ports: [4369],
@@ -32,6 +32,21 @@ function good(): Checkpoint {
     all: false,
     nodeSeparator: ';',
     severity: 'high',
+    records: {
+      sourceIp: null,
+      nodeInfo: false,
+      checkDist: false,
+      handshake: false,
+      checkCookies: null,
+      cookieAttempts: null,
+      followUpTimeout: null,
+      maxReply: 65536,
+      resolve: true,
+      cityDb: false,
+      asnDb: false,
+      assetMap: false,
+      baseline: null,
+    },
     completed: 3,
     done: [[5, 9]],
     offsets: [120],
