@@ -4,7 +4,9 @@
 // the real path; a report that would be a companion file is refused.
 // Everything happens in this file's own temp folder.
 
+import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   chownSync,
   existsSync,
   lstatSync,
@@ -177,5 +179,37 @@ describe('10: a report that is another file of the run is refused', () => {
       /refusing to use '.*r\.csv\.lock', a lock: it does not hold a lock of epmd-scan/,
     );
     expect(readFileSync(join(d, 'r.csv.lock'), 'utf8')).toContain('192.0.2.1');
+  });
+});
+
+describe('16: -oA into a folder that cannot be written says why', () => {
+  it.runIf(root)('a read-only file system: "read-only", not "does not exist"', async () => {
+    const ro = join(fresh(), 'ro');
+    mkdirSync(ro);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro]);
+    try {
+      let r = await scan('-oA', join(ro, 'reports/'));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /-oA '.*reports\/': cannot make the folder: the file system is read-only/,
+      );
+      r = await scan('-oA', `${ro}/`);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/the file system is read-only/);
+      expect(r.stderr).not.toMatch(/does not exist/);
+    } finally {
+      execFileSync('umount', [ro]);
+    }
+  });
+  it.runIf(root)('a folder this user may not write in: "permission denied"', async () => {
+    const d = fresh();
+    chmodSync(base, 0o711); // mkdtemp's 0700 would deny the way there, not the folder itself
+    chmodSync(d, 0o555);
+    const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+    const r = await runCli(['127.0.0.1', '-p', String(epmd.port), '-oA', join(d, 'reports/')], {
+      prefix: asNobody,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot make the folder: permission denied/);
   });
 });
