@@ -2,12 +2,12 @@
 // written with, whatever today's --node-separator; and every format shows a
 // hostile node name the same way, escaped once.
 
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
+import { tempFolders } from '../helpers/temp.js';
 
 /** Node names a hostile epmd lists: an ANSI escape, separator characters inside and first. */
 const NAMES = ['esc\x1b[31m', 'rabbit', '|pipe', 'semi;colon', ' space', 'a,b'];
@@ -21,13 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => hostile.close());
 
-const base = mkdtempSync(join(tmpdir(), 'epmd-scan-escape-'));
-let n = 0;
-const fresh = (): string => {
-  const d = join(base, `${n++}`);
-  mkdirSync(d);
-  return d;
-};
+const { fresh } = tempFolders('escape');
 const scan = (...args: string[]) =>
   runCli(['127.0.0.1', '-p', String(hostile.port), '-n', ...args]);
 

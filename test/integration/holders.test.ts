@@ -4,21 +4,13 @@
 // long for the file system.
 
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvLines, runCli, startCli } from '../helpers/cli.js';
 import { type FakeServer, startPeers, stopPeers } from '../helpers/fake-server.js';
 import { waitFor } from '../helpers/real-epmd.js';
+import { tempFolders } from '../helpers/temp.js';
 
 const root = process.getuid?.() === 0;
 /** unshare(1) can make a pid namespace here (root, util-linux). */
@@ -33,13 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => stopPeers({ epmd, silent }));
 
-const base = mkdtempSync(join(tmpdir(), 'epmd-scan-holders-'));
-let n = 0;
-const fresh = (): string => {
-  const d = join(base, `${n++}`);
-  mkdirSync(d);
-  return d;
-};
+const { fresh } = tempFolders('holders');
 const lockPid = (path: string): number | null => {
   try {
     return JSON.parse(readFileSync(path, 'utf8')).pid;

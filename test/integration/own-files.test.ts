@@ -11,7 +11,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   statSync,
@@ -19,12 +18,12 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvLines, runCli, startCli } from '../helpers/cli.js';
 import { type FakeServer, startPeers, stopPeers } from '../helpers/fake-server.js';
 import { waitFor } from '../helpers/real-epmd.js';
+import { tempFolders } from '../helpers/temp.js';
 
 const root = process.getuid?.() === 0;
 let epmd: FakeServer;
@@ -34,14 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => stopPeers({ epmd, silent }));
 
-const base = mkdtempSync(join(tmpdir(), 'epmd-scan-own-'));
-let n = 0;
-/** A fresh folder of this test's own. */
-const fresh = (): string => {
-  const d = join(base, `${n++}`);
-  mkdirSync(d);
-  return d;
-};
+const { base, fresh } = tempFolders('own');
 const scan = (...args: string[]) => runCli(['127.0.0.1', '-p', String(epmd.port), ...args]);
 const mode = (path: string): number => statSync(path).mode & 0o777;
 

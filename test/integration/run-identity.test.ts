@@ -3,12 +3,12 @@
 // the flag; a found-log line changed by hand is an input error naming its
 // file and line, never "unexpected error".
 
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { type FakeServer, startPeers, stopPeers } from '../helpers/fake-server.js';
+import { tempFolders } from '../helpers/temp.js';
 
 let epmd: FakeServer;
 let closed: number;
@@ -17,11 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => stopPeers({ epmd }));
 
-const base = mkdtempSync(join(tmpdir(), 'epmd-scan-identity-'));
-let n = 0;
+const folders = tempFolders('identity');
 const fresh = (): string => {
-  const d = join(base, `${n++}`);
-  mkdirSync(d);
+  const d = folders.fresh();
   writeFileSync(join(d, 'a.cookies'), 'first\n');
   writeFileSync(join(d, 'b.cookies'), 'second\n');
   writeFileSync(join(d, 'a.csv'), 'ip,port,nodes\n192.0.2.1,4369,"rabbit,1"\n');

@@ -6,8 +6,6 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import {
-  mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -15,20 +13,14 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, holdsOpen, runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/real-epmd.js';
+import { tempFolders } from '../helpers/temp.js';
 
 const root = process.getuid?.() === 0;
-const base = mkdtempSync(join(tmpdir(), 'epmd-scan-side-'));
-let n = 0;
-const fresh = (): string => {
-  const d = join(base, `${n++}`);
-  mkdirSync(d);
-  return d;
-};
+const { fresh } = tempFolders('side');
 
 /**
  * The CLI started through bash (for `<(...)`): its exit code, then its
