@@ -14,6 +14,7 @@ import {
   type RecordSettings,
   type RunIdentity,
   readCheckpoint,
+  removeTemporaries,
 } from '../resume/checkpoint.js';
 import type { FoundEntry } from '../resume/found-log.js';
 import { readFoundLog } from '../resume/found-log.js';
@@ -59,6 +60,7 @@ export async function openCheckpoint(
   }
   checkNames('--resume', given, checkpointNames(path));
   locks.push(await FileLock.take(path, 'the checkpoint', say));
+  await removeTemporaries(path);
   return { given, path, checkpoint: await readCheckpoint(path) };
 }
 

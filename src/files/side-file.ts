@@ -12,7 +12,16 @@
 //   lists (`-iL /dev/zero` hits the line limit at once) and the null device,
 //   which reads as an empty file.
 
-import { closeSync, constants, createReadStream, fstat, open, type Stats, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstat,
+  open,
+  read,
+  type Stats,
+  statSync,
+} from 'node:fs';
 import { Socket } from 'node:net';
 import { type Readable, Transform } from 'node:stream';
 import { promisify } from 'node:util';
@@ -35,6 +44,12 @@ export const SIZE_LIMITS = {
 
 const openFd = promisify(open);
 const fstatFd = promisify(fstat);
+const readFd = (fd: number, buf: Buffer, at: number, length: number, position: number) =>
+  new Promise<number>((resolve, reject) =>
+    read(fd, buf, at, length, position, (error, n) => (error ? reject(error) : resolve(n))),
+  );
+/** Bytes read at a time from a file read whole: a signal is looked at between two reads. */
+const CHUNK = 16 * MiB;
 
 let nullRdev: number | undefined;
 /** True for the null device (or a mknod copy of it): it reads as an empty file. */
@@ -77,14 +92,16 @@ export async function readWhole(
     if (st.size > max) {
       throw cannot(what, path, `it holds ${st.size} bytes, more than the ${max} allowed`);
     }
-    if (st.size === 0) return Buffer.alloc(0);
-    const stream = createReadStream('', { fd, autoClose: false, end: st.size - 1 });
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) {
+    // Read into one buffer of the file's size: a 1 GiB database is never held twice.
+    const buf = Buffer.allocUnsafe(st.size);
+    let done = 0;
+    while (done < st.size) {
       if (signal?.aborted) throw new Interrupted(`interrupted while reading ${what}`);
-      chunks.push(chunk as Buffer);
+      const got = await readFd(fd, buf, done, Math.min(CHUNK, st.size - done), done);
+      if (got === 0) break;
+      done += got;
     }
-    return Buffer.concat(chunks);
+    return buf.subarray(0, done);
   } finally {
     closeSync(fd);
   }

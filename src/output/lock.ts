@@ -79,14 +79,14 @@ export function holderAlive(held: LockHolder): boolean {
 
 const str = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
-/** The holder a lock file names; null when it is empty (a run killed as it wrote it). */
+/** The holder a lock file names; null when it is empty or cut short (a run killed as it wrote it). */
 export function parseLock(text: string, path: string): LockHolder | null {
-  if (text === '') return null;
   let v: Partial<LockHolder> | null = null;
   try {
     v = JSON.parse(text) as Partial<LockHolder>;
   } catch {
-    // v stays null
+    // Empty, or cut short: a run killed as it wrote its lock.
+    if (text === '' || text.startsWith('{"pid":')) return null;
   }
   if (v && Number.isSafeInteger(v.pid) && typeof v.host === 'string' && str(v.boot ?? null)) {
     if (str(v.start ?? null)) return { boot: null, start: null, started: '', ...v } as LockHolder;

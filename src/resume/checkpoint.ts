@@ -4,7 +4,7 @@
 // the design as a whole, identity.ts for what makes two runs one.
 
 import { randomBytes } from 'node:crypto';
-import { rename, unlink } from 'node:fs/promises';
+import { lstat, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { createOwnFile, readOwnFile } from '../files/own-file.js';
@@ -185,6 +185,22 @@ export async function readCheckpoint(path: string): Promise<Checkpoint | null> {
     );
   }
   return validateCheckpoint(path, value);
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Removes the temporaries a run killed while writing its checkpoint left
+ * (files of ours only). Called by the holder of the checkpoint's lock.
+ */
+export async function removeTemporaries(path: string): Promise<void> {
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(path))}\\.[0-9a-f]{8}\\.tmp$`);
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names.filter((n) => pattern.test(n))) {
+    const temp = join(dirname(path), name);
+    const st = await lstat(temp).catch(() => null);
+    if (st?.isFile() && st.uid === process.geteuid?.()) await unlink(temp).catch(() => undefined);
+  }
 }
 
 /** Writes a checkpoint atomically and durably (an exclusive 0600 temporary, fsync, rename). */

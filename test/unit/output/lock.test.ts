@@ -41,6 +41,7 @@ describe('the holder of a lock', () => {
       start: null,
     });
     expect(parseLock('', 'x')).toBeNull();
+    expect(parseLock('{"pid":12,"ho', 'x')).toBeNull(); // cut short as it was written
   });
   it('refuses a file that holds no lock (exit 2), naming it', () => {
     for (const text of ['x', '[]', '{"pid":"7"}', 'rabbit,25672\n']) {
