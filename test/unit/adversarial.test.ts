@@ -201,6 +201,8 @@ describe('adversarial: the command line', { timeout: 240_000 }, () => {
         async (first, parts, stdin) => {
           // --list-targets first: it stays a flag whatever follows, so nothing is probed.
           const argv = ['--list-targets', ...first, ...parts.flat()];
+          // Stdout stops at 64 KB; a file does not: 0.0.0.0/0 listed into -o is 30 GB of disk.
+          fc.pre(!(argv.includes('-o') && argv.includes('0.0.0.0/0')));
           const r = await runInProcess(argv, stdin);
           expectClean(r);
         },
