@@ -80,7 +80,7 @@ export function datedOutputs(
   if (prefix === undefined || !saved) return report.outputs;
   const day = saved
     .map((o) =>
-      /^(\d{4}-\d{2}-\d{2})-scan_epmd-epmd-scan\.(csv|ndjson|html)$/.exec(basename(o.path)),
+      /^(\d{4}-\d{2}-\d{2})-scan_epmd-epmd-scan\.(csv|ndjson|html|sarif)$/.exec(basename(o.path)),
     )
     .find((m) => m !== null)?.[1];
   if (day === undefined || day === intelmqName(today).slice(0, 10)) return report.outputs;

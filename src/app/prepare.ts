@@ -77,14 +77,16 @@ export async function prepare(
 ): Promise<Prepared> {
   const { report } = run;
   const { signal } = io;
+  // -q: nothing on stderr but errors and warnings; a note (a stale lock taken over) is neither.
+  const note = report.quiet ? () => undefined : say;
   if (report.resume === '') throw new UsageError("--resume '': expected a checkpoint file name");
   if (report.resume !== undefined && run.targets.listTargets) {
     throw new UsageError('--resume goes with a scan, not with --list-targets');
   }
   if (run.sourceIp) await checkLocalSources(run.sourceIp, io.interfaces?.() ?? localInterfaces());
-  const file = await openCheckpoint(report.resume, locks, say);
+  const file = await openCheckpoint(report.resume, locks, note);
   const specs = datedOutputs(report, file?.checkpoint?.outputs);
-  const outputs = await planOutputs(specs, report, file ?? undefined, locks, say);
+  const outputs = await planOutputs(specs, report, file ?? undefined, locks, note);
   if (report.all && !outputs.some((o) => o.format === 'ndjson')) {
     throw new UsageError(
       '--all goes with an NDJSON report (-f ndjson, --ndjson or -oA): the other formats list exposures only',

@@ -92,7 +92,7 @@ describe('7: -oA <folder>/ --resume after UTC midnight', () => {
     expect(second.stderr).toMatch(/resuming: 1 of 2 targets done already/);
     const names = readdirSync(folder).sort();
     expect(names).toEqual(
-      ['csv', 'html', 'ndjson'].map((x) => `${yesterday}-scan_epmd-epmd-scan.${x}`),
+      ['csv', 'html', 'ndjson', 'sarif'].map((x) => `${yesterday}-scan_epmd-epmd-scan.${x}`),
     );
     const csv = csvLines(readFileSync(join(folder, names[0] as string), 'utf8'));
     expect(csv).toHaveLength(2); // the header once, the exposure once

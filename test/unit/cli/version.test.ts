@@ -8,7 +8,7 @@ describe('--version', () => {
     expect(versionText('1.2.3', false)).toBe('1.2.3\n');
   });
   it('with --verbose: Node, the connect path and what --workers auto picks', () => {
-    const lines = versionText('1.2.3', true).trimEnd().split('\n');
+    const lines = versionText('1.2.3', true, {}).trimEnd().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toBe('1.2.3');
     expect(lines[1]).toBe(`node: ${process.version}`);
@@ -17,5 +17,12 @@ describe('--version', () => {
     );
     const auto = workerCount({ workers: 'auto' }, MIN_PARALLEL_TARGETS, 1024);
     expect(lines[3]).toMatch(new RegExp(`^workers: auto = ${auto} for scans of 8,192\\+ targets`));
+  });
+  it.each([
+    ['EPMD_SCAN_PORTABLE_SOCKETS', '1'],
+    ['EPMD_SCAN_PORTABLE', '1'],
+  ])('with --verbose under %s=%s: the path a scan takes, net.Socket, and why', (name, value) => {
+    const line = versionText('1.2.3', true, { [name]: value }).split('\n')[2];
+    expect(line).toBe(`sockets: net.Socket (portable path: chosen by ${name})`);
   });
 });
