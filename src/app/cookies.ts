@@ -2,8 +2,9 @@
 // A cookie from the file is a secret: no message here (nor anywhere in the
 // report) ever shows one, only its line number.
 
-import { readFile } from 'node:fs/promises';
-import { describeFileError, UsageError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { UsageError } from '../errors.js';
+import { readWhole, SIZE_LIMITS } from '../files/side-file.js';
 
 /** Erlang atoms (and so cookies) are at most 255 characters. */
 const MAX_COOKIE_BYTES = 255;
@@ -40,15 +41,20 @@ export function parseCookieFile(bytes: Buffer, path: string): string[] {
   return cookies;
 }
 
-/** The candidate cookies of `--check-cookies <file>`, read and checked. */
-export async function readCookieFile(path: string): Promise<string[]> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new UsageError(`cannot read the cookie file '${path}': ${describeFileError(error)}`);
-  }
-  return parseCookieFile(bytes, path);
+/** The candidate cookies of `--check-cookies <file>`, and what a checkpoint records of them. */
+export interface CookieFile {
+  cookies: string[];
+  /** The file's digest, `sha256:...`: never a cookie. */
+  identity: string;
+}
+
+/** Reads the cookie file (a regular file, read whole) and checks it. */
+export async function readCookieFile(path: string, signal?: AbortSignal): Promise<CookieFile> {
+  const bytes = await readWhole(path, 'the cookie file', SIZE_LIMITS.cookies, signal);
+  return {
+    cookies: parseCookieFile(bytes, path),
+    identity: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+  };
 }
 
 /** Said on stderr when --check-cookies is on. */

@@ -11,7 +11,7 @@ import { escapeText } from '../text/escape.js';
 import { neutraliseFormula } from '../text/formula.js';
 import type { Formatter } from './formatter.js';
 
-export { formatNodes, SCAN_EPMD_COLUMNS } from '../probes/names/index.js';
+export { formatNodes, SCAN_EPMD_COLUMNS, SEPARATOR_CHARS } from '../probes/names/index.js';
 
 const CSV_OPTIONS = { quoted_string: true, quoted_empty: false, record_delimiter: 'unix' } as const;
 

@@ -122,7 +122,10 @@ export interface TableRender<D extends object> {
   notes?(record: ScanRecord<D>): string[];
 }
 
-/** An HTML cell as plain text (the formatter escapes it), or a list of code items with notes. */
+/**
+ * An HTML cell as safe text (escaped as node names are at parse time: the
+ * formatter adds only HTML's entities), or a list of code items with notes.
+ */
 export type HtmlCell = string | { items: { code: string; notes: string[] }[]; empty: string };
 
 /** The kind's columns of the HTML report, between severity and hostname. */

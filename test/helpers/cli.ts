@@ -151,6 +151,21 @@ export function kernelWaits(pid: number): string[] {
   }
 }
 
+/** True once the process has `path` open (Linux /proc): e.g. a FIFO it then waits on in its event loop. */
+export function holdsOpen(pid: number, path: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 /**
  * True when the process's event loop watches `fd`: libuv added it to its
  * epoll set, as it does for a pipe it reads (stdin). Linux /proc: the epoll

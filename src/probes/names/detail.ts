@@ -3,7 +3,7 @@
 // and its statuses.
 
 import { newRecord, type ScanRecord } from '../../record.js';
-import type { CookieOutcome, HandshakeOutcome } from '../outcomes.js';
+import { COOKIE_OUTCOMES, type CookieOutcome, type HandshakeOutcome } from '../outcomes.js';
 
 /** The kind's name: `--probe names`, NDJSON's `probe`. */
 export const NAMES = 'names';
@@ -77,20 +77,55 @@ export function namesRecord(
   return newRecord<NamesDetail>({ exposed: fields.status === 'epmd', ...fields, probe: NAMES });
 }
 
-/** Whether a value read back (a found-log line) has the shape of a NamesDetail. */
+type Check = (v: unknown) => boolean;
+const str: Check = (v) => typeof v === 'string';
+const int: Check = (v) => Number.isSafeInteger(v);
+const port: Check = (v) => int(v) && (v as number) >= 0 && (v as number) <= 65535;
+const optional =
+  (c: Check): Check =>
+  (v) =>
+    v === undefined || c(v);
+const fits = (value: unknown, shape: Record<string, Check>): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.entries(shape).every(([key, check]) => check((value as Record<string, unknown>)[key]));
+
+/** A handshake outcome, by its tag. */
+const handshake: Check = (v) =>
+  fits(v, { outcome: (o) => o === 'status' || o === 'tls' || o === 'failed' }) &&
+  ((v as HandshakeOutcome).outcome !== 'status' || str((v as { status: unknown }).status)) &&
+  ((v as HandshakeOutcome).outcome !== 'failed' || str((v as { error: unknown }).error));
+
+/** A cookie outcome, by its tag. */
+const cookie: Check = (v) => {
+  if (!fits(v, { outcome: (o) => typeof o === 'string' && o in COOKIE_OUTCOMES })) return false;
+  const c = v as CookieOutcome;
+  if (c.outcome === 'accepted') return str(c.cookie);
+  return c.outcome !== 'inconclusive' || str(c.error);
+};
+
+/** Every field of a node and its type. */
+const NODE: Record<keyof NodeEntry, Check> = {
+  name: str,
+  port,
+  type: optional(str),
+  protocol: optional(int),
+  highestVersion: optional(int),
+  lowestVersion: optional(int),
+  nodeInfoError: optional(str),
+  distReachable: optional((v) => typeof v === 'boolean'),
+  handshake: optional(handshake),
+  fullName: optional(str),
+  flags: optional(str),
+  cookie: optional(cookie),
+};
+
+/** Whether a value read back (a found-log line) is a NamesDetail, every field of its type. */
 export function isNamesDetail(value: unknown): value is NamesDetail {
-  if (typeof value !== 'object' || value === null) return false;
-  const d = value as Partial<NamesDetail>;
-  return (
-    Number.isInteger(d.epmdPort) &&
-    typeof d.truncated === 'boolean' &&
-    Array.isArray(d.nodes) &&
-    d.nodes.every(
-      (n: unknown) =>
-        typeof n === 'object' &&
-        n !== null &&
-        typeof (n as NodeEntry).name === 'string' &&
-        Number.isInteger((n as NodeEntry).port),
-    )
-  );
+  return fits(value, {
+    epmdPort: port,
+    truncated: (v) => typeof v === 'boolean',
+    nodes: (v) => Array.isArray(v) && v.every((n) => fits(n, NODE)),
+  });
 }

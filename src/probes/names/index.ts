@@ -14,4 +14,4 @@ export {
   nodesOf,
 } from './detail.js';
 export { namesKind } from './kind.js';
-export { formatNodes, SCAN_EPMD_COLUMNS, TABLE_LEGEND } from './render.js';
+export { formatNodes, SCAN_EPMD_COLUMNS, SEPARATOR_CHARS, TABLE_LEGEND } from './render.js';
