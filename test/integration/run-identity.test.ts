@@ -96,9 +96,19 @@ describe('11: a found-log line changed by hand', () => {
     ['risks: "x"', (r: Record<string, unknown>) => (r.risks = 'x')],
     [
       'a numeric cookie',
-      (r: Record<string, unknown>) =>
-        (((r.nodes as Record<string, unknown>[])[0] as Record<string, unknown>).cookie = 5),
+      (r: Record<string, unknown>) => {
+        const detail = r.detail as { nodes: Record<string, unknown>[] };
+        (detail.nodes[0] as Record<string, unknown>).cookie = 5;
+      },
     ],
+    [
+      'a cookie outcome of no known tag',
+      (r: Record<string, unknown>) => {
+        const detail = r.detail as { nodes: Record<string, unknown>[] };
+        (detail.nodes[0] as Record<string, unknown>).cookie = { outcome: 'maybe' };
+      },
+    ],
+    ['a record of no known probe kind', (r: Record<string, unknown>) => (r.probe = 'nope')],
     ['no timestamp', (r: Record<string, unknown>) => delete r.timestamp],
   ])('%s: exit 2 naming the file and line, on every rerun', async (_what, change) => {
     const d = fresh();
