@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 import { rawTcp, type TcpHandle } from '../runtime/raw-tcp.js';
+import { outOfDescriptors, type SocketBudget } from './budget.js';
 import type { DeadlineList, Expirable, Sweeper } from './deadlines.js';
 import { type SourceAddresses, sourceFor } from './source.js';
 
@@ -39,7 +40,12 @@ export interface ProbeContext {
   portable?: boolean;
   /** --source-ip: the local address to bind, per family; the system's choice where absent. */
   sources?: SourceAddresses;
+  /** The thread's descriptor budget: each probe counts its socket there while it is open. */
+  budget?: SocketBudget;
 }
+
+/** After EMFILE, how long a connect waits once room is granted, before it tries again. */
+const RETRY_MS = 20;
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -63,6 +69,8 @@ export interface ProbeExtras {
    * read, before `until`; what it returns (if anything) is sent.
    */
   answer?: (bytes: Buffer) => Uint8Array | null;
+  /** The socket's room in the budget was granted already (SocketBudget.acquire). */
+  granted?: boolean;
 }
 
 /**
@@ -81,12 +89,16 @@ export class Probe {
   private received = 0;
   private connected = false;
   private done = false;
+  /** Waiting for room after EMFILE: no socket is counted for it. */
+  private roomless = false;
+  private onStop: (() => void) | null = null;
+  private retry: NodeJS.Timeout | null = null;
   private readonly connectEntry: Expirable;
   private readonly replyEntry: Expirable;
 
   constructor(
-    host: string,
-    port: number,
+    private readonly host: string,
+    private readonly port: number,
     private readonly request: Uint8Array,
     private readonly ctx: ProbeContext,
     private readonly onDone: (outcome: ProbeOutcome) => void,
@@ -101,16 +113,22 @@ export class Probe {
     ctx.connectDeadlines.add(this.connectEntry, now);
     ctx.replyDeadlines.add(this.replyEntry, now);
     ctx.sweeper.arm();
+    if (!extras.granted) ctx.budget?.take();
+    this.connect();
+  }
 
-    const source = sourceFor(host, ctx.sources);
-    const raw = ctx.portable ? null : rawTcp();
+  private connect(): void {
+    const host = this.host;
+    const port = this.port;
+    const source = sourceFor(host, this.ctx.sources);
+    const raw = this.ctx.portable ? null : rawTcp();
     if (raw) {
       const started = raw.connect(host, port, (error) => this.onRawConnect(error), source);
       if (started.handle) this.handle = started.handle;
       else {
         const error = started.error;
         // Keep the callback asynchronous, as for every other outcome.
-        queueMicrotask(() => this.finish(endForErrno(error), error));
+        queueMicrotask(() => this.failed(error));
       }
       return;
     }
@@ -119,10 +137,51 @@ export class Probe {
     socket.on('connect', () => this.onConnected());
   }
 
+  /**
+   * A socket error. Out of descriptors before connecting is not this
+   * target's answer: the budget learns the real limit, and the connect is
+   * made again when a socket closes, within the same connect deadline.
+   */
+  private failed(errno: string | null): void {
+    if (this.done) return;
+    const budget = this.ctx.budget;
+    if (!budget || this.connected || !outOfDescriptors(errno)) {
+      this.finish(endForErrno(errno ?? undefined), errno);
+      return;
+    }
+    const socket = this.socket;
+    if (socket) {
+      // Its close must not end the probe now.
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
+      socket.destroy();
+    }
+    this.socket = null;
+    this.handle?.close();
+    this.handle = null;
+    this.roomless = true;
+    budget.release();
+    budget.refused();
+    const stopped = new Promise<void>((resolve) => {
+      this.onStop = resolve;
+    });
+    void budget.acquire(stopped).then((granted) => {
+      if (!granted) return;
+      if (this.done) {
+        budget.release();
+        return;
+      }
+      this.roomless = false;
+      // Not at once: with nothing else open, room is granted at once and the
+      // system may still refuse; a timer lets the deadlines run meanwhile.
+      this.retry = setTimeout(() => this.connect(), RETRY_MS);
+    });
+  }
+
   private onRawConnect(error: string | null): void {
     if (this.done) return;
     if (error !== null) {
-      this.finish(endForErrno(error), error);
+      this.failed(error);
       return;
     }
     // `handle` is how net itself wraps an accepted or connected handle.
@@ -137,9 +196,7 @@ export class Probe {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.finish('eof', null));
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      this.finish(endForErrno(err.code), err.code ?? null);
-    });
+    socket.on('error', (err: NodeJS.ErrnoException) => this.failed(err.code ?? null));
     socket.on('close', () => this.finish('eof', null));
   }
 
@@ -184,6 +241,10 @@ export class Probe {
     this.socket?.destroy();
     this.handle?.close();
     this.handle = null;
+    // The descriptor is closed now (libuv closes it at once); its room goes back.
+    if (!this.roomless) this.ctx.budget?.release();
+    if (this.retry) clearTimeout(this.retry);
+    this.onStop?.();
     const bytes =
       this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
     this.onDone({ connected: this.connected, bytes, end, errno });
