@@ -48,8 +48,8 @@ export interface RunOptions {
   sourceIp?: SourceAddresses;
   /** --check-cookies and --cookie-attempts, the file still to be read. */
   cookies: { checkCookies?: boolean | string; cookieAttempts: number };
-  /** Probes in flight and threads; --rate is a probe setting (each worker gets its share). */
-  pool: { concurrency: number; workers: number | 'auto' };
+  /** -c (when given) and threads; --rate is a probe setting (each worker gets its share). */
+  pool: { concurrency?: number; workers: number | 'auto' };
   report: ReportOptions;
 }
 

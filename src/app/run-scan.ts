@@ -15,12 +15,13 @@ import { foundLogPath } from '../resume/checkpoint.js';
 import { FoundLog } from '../resume/found-log.js';
 import { emptyStats, Ledger } from '../resume/ledger.js';
 import { socketPath } from '../runtime/raw-tcp.js';
+import { describeCeiling, type InFlightPlan, planInFlight } from '../scan/in-flight.js';
 import type { ScanGauges } from '../scan/options.js';
 import { scanPositioned } from '../scan/scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
 import { colorLevel, isTerminal } from './color.js';
-import { clampConcurrency, openFileLimit, workersAllowed } from './limits.js';
+import { openFileLimit, socketBudget, workersAllowed } from './limits.js';
 import {
   endOutputs,
   formattersOf,
@@ -68,6 +69,8 @@ export async function runScan(
     }
   };
   const { failOn } = report;
+  /** The in-flight ceiling and what set it, once the scan has started. */
+  let ceiling: string | null = null;
   const summary = (interrupted: boolean): void => {
     if (report.quiet) return;
     io.stderr.write(
@@ -77,7 +80,11 @@ export async function runScan(
         interrupted,
         gate: gate?.summary,
         failOn,
-        notes: [...localNotes(loopback, stats), ...fixNotes(exposures, stats.exposures)],
+        notes: [
+          ...(ceiling ? [ceiling] : []),
+          ...localNotes(loopback, stats),
+          ...fixNotes(exposures, stats.exposures),
+        ],
       }),
     );
   };
@@ -120,15 +127,13 @@ export async function runScan(
     return gateCode(EXIT.ok);
   }
 
-  const { concurrency, clamped } = clampConcurrency(
-    pool.concurrency,
-    io.openFileLimit === undefined ? openFileLimit() : io.openFileLimit,
-  );
-  if (clamped) {
+  const inFlight = inFlightOf(run, prepared, io);
+  if (pool.concurrency !== undefined && inFlight.setBy === 'open-file limit') {
     say(
-      `concurrency lowered from ${pool.concurrency} to ${concurrency} to fit the open-file limit (raise it with ulimit -n)`,
+      `concurrency lowered from ${pool.concurrency} to ${inFlight.ceiling} to fit the open-file limit (raise it with ulimit -n)`,
     );
   }
+  ceiling = describeCeiling(inFlight, run.probe.connectTimeout);
   const sockets = socketPath(io.env ?? {});
   if (sockets.note) say(sockets.note);
   const workers = workersAllowed() ? pool.workers : 0;
@@ -170,7 +175,12 @@ export async function runScan(
       ? new Progress(io.stderr, stats, order.size, new Chalk({ level: colorLevel(io.stderr, env) }))
       : null;
   const gauges: ScanGauges = { inFlight: 0, workers: 0 };
-  prepared.metrics?.watch({ stats, total: order.size, gauges, checkpoint: ledger ? done : null });
+  prepared.metrics?.watch({
+    stats,
+    total: () => order.size,
+    gauges,
+    checkpoint: ledger ? done : null,
+  });
   const failed = (): boolean => outputs.some((o) => o.out.error !== null) || ledger?.error != null;
 
   let failure: Error | null = null;
@@ -187,7 +197,8 @@ export async function runScan(
       targets: order,
       startAt: done.mark,
       done: done.above,
-      concurrency,
+      concurrency: pool.concurrency,
+      sockets: inFlight.sockets,
       workers,
       enrich: enricher ? (r) => enricher.enrich(r) : undefined,
       signal: io.signal,
@@ -223,6 +234,17 @@ export async function runScan(
   }
   summary(interrupted);
   return gateCode(failure ? EXIT.runtime : code);
+}
+
+/** The run's in-flight ceiling: -c or the rate, within the descriptors left for sockets. */
+function inFlightOf(run: RunOptions, prepared: Prepared, io: ScanIO): InFlightPlan {
+  const limit = io.openFileLimit === undefined ? openFileLimit() : io.openFileLimit;
+  const sockets = socketBudget(limit, {
+    reports: prepared.outputs.length,
+    checkpoint: prepared.resume !== null,
+    metrics: prepared.metrics !== null,
+  });
+  return planInFlight({ ...run.probe, concurrency: run.pool.concurrency, sockets });
 }
 
 /** Commits the checkpoint, ends the reports, and says why the run ended as it did. */

@@ -1,19 +1,28 @@
 // `--version` and `--version --verbose`: what is installed and how it will run.
 
 import { availableParallelism } from 'node:os';
+import { openFileLimit, socketBudget } from '../app/limits.js';
 import { rawTcp } from '../runtime/raw-tcp.js';
-import { DEFAULTS } from '../scan/options.js';
+import { describeCeiling, planInFlight } from '../scan/in-flight.js';
 import { MIN_PARALLEL_TARGETS, workerCount } from '../scan/parallel.js';
 
 /**
- * The version alone, or with `verbose` three more `key: value` lines: Node's
- * version, the connect path (bare tcp_wrap handles or net.Socket), and the
- * worker threads `--workers auto` starts for a large scan at the default -c.
+ * The version alone, or with `verbose` four more `key: value` lines: Node's
+ * version, the connect path (bare tcp_wrap handles or net.Socket), the
+ * worker threads `--workers auto` starts for a large scan, and the probes in
+ * flight at the defaults (a report to stdout) with what sets that ceiling.
  */
 export function versionText(version: string, verbose: boolean): string {
   if (!verbose) return `${version}\n`;
   const cores = availableParallelism();
-  const workers = workerCount({ workers: 'auto' }, MIN_PARALLEL_TARGETS, DEFAULTS.concurrency);
+  const limit = openFileLimit();
+  const budget = socketBudget(limit, { reports: 1, checkpoint: false, metrics: false });
+  const plan = planInFlight({ sockets: budget });
+  const workers = workerCount(
+    { workers: 'auto', rate: plan.rate },
+    MIN_PARALLEL_TARGETS,
+    plan.ceiling,
+  );
   const sockets = rawTcp()
     ? "bare tcp_wrap handles (fast path, process.binding('tcp_wrap'))"
     : 'net.Socket (portable path: tcp_wrap is unavailable)';
@@ -22,6 +31,7 @@ export function versionText(version: string, verbose: boolean): string {
     `node: ${process.version}`,
     `sockets: ${sockets}`,
     `workers: auto = ${workers} for scans of ${MIN_PARALLEL_TARGETS.toLocaleString('en')}+ targets (${cores} cores available)`,
+    `${describeCeiling(plan)} at the defaults (open-file limit ${limit === null ? 'none' : limit.toLocaleString('en')})`,
     '',
   ].join('\n');
 }

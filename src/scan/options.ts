@@ -17,7 +17,8 @@ import type { TargetSpace } from '../targets/space.js';
 /** The defaults of scan()'s options, and of the CLI's flags (src/cli/program.ts shows them). */
 export const DEFAULTS = {
   port: 4369,
-  concurrency: 1024,
+  /** New connections a second: gentle, and a silent /16 in under 10 s (README, Benchmarks). */
+  rate: 10_000,
   connectTimeout: 2000,
   timeout: 5000,
   retries: 0,
@@ -40,8 +41,10 @@ export interface ScanOptions extends ExpandOptions, ProbeSettings {
   startAt?: number;
   /** Positions at or past startAt that are done already (a resumed scan): skipped. */
   done?: readonly Range[];
-  /** Probes in flight at once. */
+  /** Probes in flight at once; default: what the rate needs (in-flight.ts). */
   concurrency?: number;
+  /** Sockets open at once at most (the descriptor budget); default: the open-file limit less a reserve. */
+  sockets?: number;
   /** Called for each exposed EPMD before it is yielded, e.g. an Enricher's enrich. */
   enrich?: (record: ScanRecord) => Promise<void>;
   /**
@@ -61,6 +64,8 @@ export interface ScanGauges {
   inFlight: number;
   /** Worker threads probing (0: the calling thread alone). */
   workers: number;
+  /** Probes in flight at most, over every thread (in-flight.ts). */
+  ceiling?: number;
 }
 
 /** A record and its position in the run's sequence (what a checkpoint counts). */
@@ -84,7 +89,7 @@ export interface ProbeSettings extends NodeCheckOptions {
   followUpTimeout?: number;
   /** Make every connection with net.connect (slower); the default uses bare handles where Node has them. */
   portableSockets?: boolean;
-  /** New connections per second at most; unlimited when absent. */
+  /** New connections per second at most (default DEFAULTS.rate; 0: unpaced). */
   rate?: number;
   /** --source-ip: the local address every connection binds, per family (canonical text). */
   sourceIps?: SourceAddresses;

@@ -1,5 +1,6 @@
 // scan(options): targets in, one ScanRecord per (address, port) out.
 
+import { SocketBudget } from '../net/budget.js';
 import { Sweeper, tickFor } from '../net/deadlines.js';
 import { Probe, type ProbeContext } from '../net/probe.js';
 import { TokenBucket } from '../net/token-bucket.js';
@@ -12,6 +13,7 @@ import { DoneSet } from '../targets/done-set.js';
 import { expandTargets } from '../targets/expand.js';
 import { type OrderedTarget, TargetOrder } from '../targets/order.js';
 import { TargetSpace } from '../targets/space.js';
+import { planInFlight } from './in-flight.js';
 import {
   DEFAULTS,
   type PositionedRecord,
@@ -51,6 +53,7 @@ export interface Prober {
 export function prober(
   settings: ProbeSettings,
   enrich?: (record: ScanRecord) => Promise<void>,
+  budget?: SocketBudget,
 ): Prober {
   const connectTimeout = settings.connectTimeout ?? DEFAULTS.connectTimeout;
   const timeout = settings.timeout ?? DEFAULTS.timeout;
@@ -64,6 +67,7 @@ export function prober(
     maxReply: settings.maxReply ?? DEFAULTS.maxReply,
     portable: settings.portableSockets,
     sources: settings.sourceIps,
+    budget,
   };
 
   const bucket = settings.rate && settings.rate > 0 ? new TokenBucket(settings.rate) : null;
@@ -151,22 +155,28 @@ async function* probeAll(
   options: ScanOptions,
 ): AsyncGenerator<PositionedRecord> {
   const startAt = options.startAt ?? 0;
-  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+  const plan = planInFlight(options);
   const todo = new DoneSet(startAt, options.done ?? []);
-  const workers = workerCount(options, order.size - todo.count, concurrency);
-  if (options.gauges) options.gauges.workers = workers;
+  const paced = { ...options, rate: plan.rate, sockets: plan.sockets };
+  const workers = workerCount(paced, order.size - todo.count, plan.ceiling);
+  if (options.gauges) {
+    options.gauges.workers = workers;
+    options.gauges.ceiling = plan.ceiling;
+  }
   if (workers > 0) {
-    yield* scanInWorkers(order, { ...options, startAt, concurrency }, workers, todo);
+    yield* scanInWorkers(order, { ...paced, startAt, concurrency: plan.ceiling }, workers, todo);
     return;
   }
-  const probing = prober(options, options.enrich);
+  const budget = new SocketBudget(plan.sockets);
+  const probing = prober(paced, options.enrich, budget);
   function* items(): Generator<OrderedTarget> {
     for (const [from, to] of todo.gaps(startAt, order.size)) yield* order.items(from, to);
   }
   try {
     yield* runPool(items(), probing.start, {
-      concurrency,
+      concurrency: plan.ceiling,
       bucket: probing.bucket,
+      budget,
       signal: options.signal,
       gauge: options.gauges,
     });

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { describeCeiling, planInFlight } from '../../../src/scan/in-flight.js';
+
+describe('the in-flight ceiling', () => {
+  it('--rate alone: what the rate needs on silent space, rate x connect timeout', () => {
+    const plan = planInFlight({ rate: 20_000, connectTimeout: 2000, sockets: 100_000 });
+    expect(plan.setBy).toBe('rate');
+    // 20,000/s x 2.1 s: every probe waits its 2 s, and starts come in bursts of 0.1 s.
+    expect(plan.ceiling).toBe(42_000);
+    expect(describeCeiling(plan, 2000)).toBe(
+      'in flight: at most 42,000 (set by --rate 20,000/s x 2 s connect timeout)',
+    );
+  });
+  it('the default rate drives it too; a short --timeout bounds the wait', () => {
+    expect(planInFlight({ sockets: 1e6 })).toMatchObject({ rate: 10_000, ceiling: 21_000 });
+    expect(planInFlight({ rate: 1000, timeout: 500, sockets: 1e6 }).ceiling).toBe(600);
+    expect(planInFlight({ rate: 1, sockets: 1e6 }).ceiling).toBe(16);
+  });
+  it('-c sets it when given', () => {
+    const plan = planInFlight({ concurrency: 100, rate: 200, sockets: 1000 });
+    expect(plan).toMatchObject({ ceiling: 100, setBy: 'concurrency', rate: 200 });
+    expect(describeCeiling(plan)).toBe('in flight: at most 100 (set by -c)');
+  });
+  it('never above the descriptor budget, and says so', () => {
+    const plan = planInFlight({ rate: 100_000, sockets: 960 });
+    expect(plan).toMatchObject({ ceiling: 960, setBy: 'open-file limit' });
+    expect(planInFlight({ concurrency: 5000, sockets: 960 }).setBy).toBe('open-file limit');
+    expect(describeCeiling(plan)).toMatch(/open-file limit: 960 descriptors left/);
+  });
+  it('unpaced (--rate 0): the budget is the ceiling', () => {
+    expect(planInFlight({ rate: 0, sockets: 5000 })).toMatchObject({
+      ceiling: 5000,
+      setBy: 'open-file limit',
+      rate: 0,
+    });
+  });
+});
