@@ -106,11 +106,15 @@ export async function prepare(
   if (resumePath !== undefined) locks.push(await FileLock.take(resumePath, 'the checkpoint', say));
   const checkpoint = resumePath !== undefined ? await readCheckpoint(resumePath) : null;
 
-  const plan = await abortable(planTargets(args, run.targets, io, checkpoint), io.signal);
+  const plan = await abortable(
+    planTargets(args, run.targets, { ...io, warn: say }, checkpoint),
+    io.signal,
+  );
   const cookies = await cookieOptions(run.cookies);
   let resume: ResumeState | null = null;
-  if (resumePath !== undefined) {
-    const { order } = plan;
+  // A stream has no order to resume (planTargets refuses --resume with one).
+  const { order } = plan;
+  if (resumePath !== undefined && order) {
     const shard = order.options.shard;
     const identity: RunIdentity = {
       fingerprint: fingerprint(order),
@@ -144,7 +148,7 @@ export async function prepare(
       asnDb,
       assetMap,
       resolve: resolve ? (io.reverseLookup ?? true) : false,
-      targetNames: plan.order.space.names,
+      targetNames: plan.order?.space.names ?? plan.stream?.names,
       warn: say,
     });
   }

@@ -20,6 +20,7 @@ import type { ScanGauges } from '../scan/options.js';
 import { scanPositioned } from '../scan/scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
+import type { TargetOrder } from '../targets/order.js';
 import { colorLevel, isTerminal } from './color.js';
 import { openFileLimit, socketBudget, workersAllowed } from './limits.js';
 import {
@@ -31,6 +32,7 @@ import {
 } from './outputs.js';
 import type { Prepared } from './prepare.js';
 import type { ReportOptions, RunOptions } from './run-options.js';
+import { targetCount } from './targets.js';
 
 export const EXIT = { ok: 0, exposed: 1, usage: 2, runtime: 3, interrupted: 130 } as const;
 
@@ -55,6 +57,8 @@ export async function runScan(
   const { report, pool } = run;
   const { plan, gate, enricher, resume } = prepared;
   const { order } = plan;
+  /** Targets of the run: a stream's grow as they are read. */
+  const total = (): number => targetCount(plan);
   const checkpoint = resume?.checkpoint ?? null;
   const env = io.env ?? {};
   const stats = new Stats();
@@ -76,7 +80,7 @@ export async function runScan(
     io.stderr.write(
       renderSummary({
         stats,
-        total: order.size,
+        total: total(),
         interrupted,
         gate: gate?.summary,
         failOn,
@@ -102,7 +106,7 @@ export async function runScan(
   // What earlier parts of a resumed run found, for the gate and summary of the whole run.
   let interrupted = false;
   const formatters = formattersOf(prepared.outputs, report, io.stdout, env, () => ({
-    total: order.size,
+    total: total(),
     done: stats.done,
     byStatus: stats.byStatus,
     gate: gate?.summary,
@@ -142,7 +146,7 @@ export async function runScan(
   }
   const done = new DoneSet(checkpoint?.completed ?? 0, checkpoint?.done ?? []);
   if (checkpoint)
-    say(`resuming: ${done.count} of ${order.size} targets done already (${resume?.path})`);
+    say(`resuming: ${done.count} of ${total()} targets done already (${resume?.path})`);
   const outputs = await openOutputs(
     prepared.outputs,
     formatters,
@@ -172,12 +176,17 @@ export async function runScan(
   }
   const progress =
     !report.quiet && report.progress && isTerminal(io.stderr)
-      ? new Progress(io.stderr, stats, order.size, new Chalk({ level: colorLevel(io.stderr, env) }))
+      ? new Progress(
+          io.stderr,
+          stats,
+          order?.size ?? null,
+          new Chalk({ level: colorLevel(io.stderr, env) }),
+        )
       : null;
   const gauges: ScanGauges = { inFlight: 0, workers: 0 };
   prepared.metrics?.watch({
     stats,
-    total: () => order.size,
+    total,
     gauges,
     checkpoint: ledger ? done : null,
   });
@@ -194,7 +203,7 @@ export async function runScan(
       ...run.probe,
       portableSockets: sockets.portable,
       ...prepared.cookies,
-      targets: order,
+      targets: plan.stream ?? (order as TargetOrder),
       startAt: done.mark,
       done: done.above,
       concurrency: pool.concurrency,
@@ -233,7 +242,9 @@ export async function runScan(
     say(failure.message);
   }
   summary(interrupted);
-  return gateCode(failure ? EXIT.runtime : code);
+  // A stream's bad input (a line too long) before any result is a usage error, as for a file.
+  const unusable = failure instanceof UsageError && stats.done === 0;
+  return gateCode(failure ? (unusable ? EXIT.usage : EXIT.runtime) : code);
 }
 
 /** The run's in-flight ceiling: -c or the rate, within the descriptors left for sockets. */

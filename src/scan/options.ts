@@ -13,6 +13,7 @@ import type { Range } from '../targets/done-set.js';
 import type { ExpandOptions, SpecSource } from '../targets/expand.js';
 import type { Shard, TargetOrder } from '../targets/order.js';
 import type { TargetSpace } from '../targets/space.js';
+import type { TargetStream } from '../targets/stream.js';
 
 /** The defaults of scan()'s options, and of the CLI's flags (src/cli/program.ts shows them). */
 export const DEFAULTS = {
@@ -29,8 +30,11 @@ export const DEFAULTS = {
 } as const;
 
 export interface ScanOptions extends ExpandOptions, ProbeSettings {
-  /** Specs (addresses, CIDRs, ranges, hostnames, ...), an expanded space, or a ready order. */
-  targets: SpecSource | TargetSpace | TargetOrder;
+  /**
+   * Specs (addresses, CIDRs, ranges, hostnames, ...), an expanded space, a
+   * ready order, or a stream probed as it arrives (on this thread).
+   */
+  targets: SpecSource | TargetSpace | TargetOrder | TargetStream;
   /** Ports to probe on every address (default 4369); ignored when targets is a TargetOrder. */
   ports?: number[];
   /** A seed: probe in a pseudo-random order, the same for the same seed. */

@@ -13,7 +13,8 @@ import { DoneSet } from '../targets/done-set.js';
 import { expandTargets } from '../targets/expand.js';
 import { type OrderedTarget, TargetOrder } from '../targets/order.js';
 import { TargetSpace } from '../targets/space.js';
-import { planInFlight } from './in-flight.js';
+import { TargetStream } from '../targets/stream.js';
+import { type InFlightPlan, planInFlight } from './in-flight.js';
 import {
   DEFAULTS,
   type PositionedRecord,
@@ -21,11 +22,12 @@ import {
   type ScanOptions,
 } from './options.js';
 import { scanInWorkers, workerCount } from './parallel.js';
-import { runPool, type StartTask, type Task } from './pool.js';
+import { type PoolSource, runPool, type StartTask, type Task } from './pool.js';
 
 /** Builds the probe sequence from whatever form the targets take. */
 export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
   if (options.targets instanceof TargetOrder) return options.targets;
+  if (options.targets instanceof TargetStream) throw new TypeError('a TargetStream has no order');
   const space =
     options.targets instanceof TargetSpace
       ? options.targets
@@ -136,6 +138,13 @@ export function prober(
 
 /** scan(), with each record's position in the sequence. */
 export async function* scanPositioned(options: ScanOptions): AsyncGenerator<PositionedRecord> {
+  if (options.targets instanceof TargetStream) {
+    // Targets as they arrive, on this thread: there is no index to hand out.
+    const plan = planInFlight(options);
+    if (options.gauges) Object.assign(options.gauges, { workers: 0, ceiling: plan.ceiling });
+    yield* probeHere(options.targets.targets(), options, plan);
+    return;
+  }
   const order = await orderFor(options);
   const local = order.space.localOnly;
   if (local.size === 0) {
@@ -159,21 +168,27 @@ async function* probeAll(
   const todo = new DoneSet(startAt, options.done ?? []);
   const paced = { ...options, rate: plan.rate, sockets: plan.sockets };
   const workers = workerCount(paced, order.size - todo.count, plan.ceiling);
-  if (options.gauges) {
-    options.gauges.workers = workers;
-    options.gauges.ceiling = plan.ceiling;
-  }
+  if (options.gauges) Object.assign(options.gauges, { workers, ceiling: plan.ceiling });
   if (workers > 0) {
     yield* scanInWorkers(order, { ...paced, startAt, concurrency: plan.ceiling }, workers, todo);
     return;
   }
-  const budget = new SocketBudget(plan.sockets);
-  const probing = prober(paced, options.enrich, budget);
   function* items(): Generator<OrderedTarget> {
     for (const [from, to] of todo.gaps(startAt, order.size)) yield* order.items(from, to);
   }
+  yield* probeHere(items(), options, plan);
+}
+
+/** Probes on this thread, within its descriptor budget. */
+async function* probeHere(
+  source: PoolSource<OrderedTarget>,
+  options: ScanOptions,
+  plan: InFlightPlan,
+): AsyncGenerator<PositionedRecord> {
+  const budget = new SocketBudget(plan.sockets);
+  const probing = prober({ ...options, rate: plan.rate }, options.enrich, budget);
   try {
-    yield* runPool(items(), probing.start, {
+    yield* runPool(source, probing.start, {
       concurrency: plan.ceiling,
       bucket: probing.bucket,
       budget,
