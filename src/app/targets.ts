@@ -3,8 +3,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { fstatSync, statSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import type { Readable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { UsageError } from '../errors.js';
 import {
   expandTargets,

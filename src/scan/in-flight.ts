@@ -53,7 +53,7 @@ export function planInFlight(input: InFlightInput): InFlightPlan {
       input.connectTimeout ?? DEFAULTS.connectTimeout,
       input.timeout ?? DEFAULTS.timeout,
     );
-    // A little room above R x timeout: connects are started in bursts of a tenth of a second.
+    // A little room above R x timeout: deadlines are swept on a tick, and timers run late.
     wanted = Math.max(MIN_IN_FLIGHT, Math.ceil((rate * (wait + 100)) / 1000));
     setBy = 'rate';
   } else {

@@ -5,7 +5,7 @@ describe('the in-flight ceiling', () => {
   it('--rate alone: what the rate needs on silent space, rate x connect timeout', () => {
     const plan = planInFlight({ rate: 20_000, connectTimeout: 2000, sockets: 100_000 });
     expect(plan.setBy).toBe('rate');
-    // 20,000/s x 2.1 s: every probe waits its 2 s, and starts come in bursts of 0.1 s.
+    // 20,000/s x 2.1 s: every probe waits its 2 s, with 0.1 s of room for timers running late.
     expect(plan.ceiling).toBe(42_000);
     expect(describeCeiling(plan, 2000)).toBe(
       'in flight: at most 42,000 (set by --rate 20,000/s x 2 s connect timeout)',

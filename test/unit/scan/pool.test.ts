@@ -131,12 +131,12 @@ describe('runPool', () => {
   it('spaces starts out with --rate (counted, not timed: no more than the burst at once)', async () => {
     const c = controlled();
     const pulled = { n: 0 };
-    const it = runPool(counting(1000, pulled), c.start, { concurrency: 100, rate: 20 })[
+    const it = runPool(counting(1000, pulled), c.start, { concurrency: 100, rate: 400 })[
       Symbol.asyncIterator
     ]();
     const first = it.next();
     await tick();
-    // A bucket of rate 20/s holds a tenth of a second: 2 tokens, though 100 slots are free.
+    // A bucket of rate 400/s holds 5 ms of it: 2 tokens, though 100 slots are free.
     expect(c.running()).toBe(2);
     // The third item waits in the pool for its token (one pulled ahead at most).
     expect(pulled.n).toBe(3);
