@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { openFileLimit, socketBudget } from '../app/limits.js';
 import { rawTcp } from '../runtime/raw-tcp.js';
 import { describeCeiling, planInFlight } from '../scan/in-flight.js';
-import { MIN_PARALLEL_TARGETS, workerCount } from '../scan/parallel.js';
+import { MIN_PARALLEL_RATE, MIN_PARALLEL_TARGETS, workerCount } from '../scan/parallel.js';
 
 /**
  * The version alone, or with `verbose` four more `key: value` lines: Node's
@@ -18,11 +18,9 @@ export function versionText(version: string, verbose: boolean): string {
   const limit = openFileLimit();
   const budget = socketBudget(limit, { reports: 1, checkpoint: false, metrics: false });
   const plan = planInFlight({ sockets: budget });
-  const workers = workerCount(
-    { workers: 'auto', rate: plan.rate },
-    MIN_PARALLEL_TARGETS,
-    plan.ceiling,
-  );
+  const big = MIN_PARALLEL_TARGETS;
+  const workers = workerCount({ workers: 'auto', rate: plan.rate }, big, plan.ceiling);
+  const fast = workerCount({ workers: 'auto', rate: MIN_PARALLEL_RATE }, big, plan.ceiling);
   const sockets = rawTcp()
     ? "bare tcp_wrap handles (fast path, process.binding('tcp_wrap'))"
     : 'net.Socket (portable path: tcp_wrap is unavailable)';
@@ -30,7 +28,7 @@ export function versionText(version: string, verbose: boolean): string {
     version,
     `node: ${process.version}`,
     `sockets: ${sockets}`,
-    `workers: auto = ${workers} for scans of ${MIN_PARALLEL_TARGETS.toLocaleString('en')}+ targets (${cores} cores available)`,
+    `workers: auto = ${workers} for scans of ${big.toLocaleString('en')}+ targets at the default rate, ${fast} from --rate ${MIN_PARALLEL_RATE.toLocaleString('en')} (${cores} cores available)`,
     `${describeCeiling(plan)} at the defaults (open-file limit ${limit === null ? 'none' : limit.toLocaleString('en')})`,
     '',
   ].join('\n');

@@ -3,7 +3,7 @@
 // destroyed socket. Callback style on purpose: no promise or timer per target.
 
 import net from 'node:net';
-import { rawTcp, type TcpHandle } from '../runtime/raw-tcp.js';
+import { type ConnectOwner, rawTcp, type TcpHandle } from '../runtime/raw-tcp.js';
 import { outOfDescriptors, type SocketBudget } from './budget.js';
 import type { DeadlineList, Expirable, Sweeper } from './deadlines.js';
 import { type SourceAddresses, sourceFor } from './source.js';
@@ -44,6 +44,9 @@ export interface ProbeContext {
   budget?: SocketBudget;
 }
 
+/** What a probe that read nothing read (one buffer for all of them; never written to). */
+const NOTHING = Buffer.alloc(0);
+
 /** After EMFILE, how long a connect waits once room is granted, before it tries again. */
 const RETRY_MS = 20;
 
@@ -82,10 +85,13 @@ export interface ProbeExtras {
  * the handle is wrapped in a net.Socket only once it has connected. Where the
  * handle is not available (or `portable` is set), net.connect does it all.
  */
-export class Probe {
+export class Probe implements Expirable, ConnectOwner {
+  /** Its connect deadline (the probe is its own entry in the connect list). */
+  deadline = 0;
   private socket: net.Socket | null = null;
   private handle: TcpHandle | null = null;
-  private readonly chunks: Buffer[] = [];
+  /** What was read; null until the first bytes (most probes read none). */
+  private chunks: Buffer[] | null = null;
   private received = 0;
   private connected = false;
   private done = false;
@@ -93,8 +99,8 @@ export class Probe {
   private roomless = false;
   private onStop: (() => void) | null = null;
   private retry: NodeJS.Timeout | null = null;
-  private readonly connectEntry: Expirable;
-  private readonly replyEntry: Expirable;
+  /** The whole probe's deadline, once connected (before that the connect deadline comes first). */
+  private replyEntry: Expirable | null = null;
 
   constructor(
     private readonly host: string,
@@ -104,14 +110,9 @@ export class Probe {
     private readonly onDone: (outcome: ProbeOutcome) => void,
     private readonly extras: ProbeExtras = {},
   ) {
-    const now = performance.now();
-    this.connectEntry = { deadline: 0, expire: () => this.finish('connect-timeout', null) };
-    this.replyEntry = {
-      deadline: 0,
-      expire: () => this.finish(this.connected ? 'io-timeout' : 'connect-timeout', null),
-    };
-    ctx.connectDeadlines.add(this.connectEntry, now);
-    ctx.replyDeadlines.add(this.replyEntry, now);
+    // The connect list's duration is the shorter of the two timeouts: before it
+    // connects, a probe ends there, whichever it is.
+    ctx.connectDeadlines.add(this, performance.now());
     ctx.sweeper.arm();
     if (!extras.granted) ctx.budget?.take();
     this.connect();
@@ -123,7 +124,7 @@ export class Probe {
     const source = sourceFor(host, this.ctx.sources);
     const raw = this.ctx.portable ? null : rawTcp();
     if (raw) {
-      const started = raw.connect(host, port, (error) => this.onRawConnect(error), source);
+      const started = raw.connect(host, port, this, source);
       if (started.handle) this.handle = started.handle;
       else {
         const error = started.error;
@@ -178,7 +179,13 @@ export class Probe {
     });
   }
 
-  private onRawConnect(error: string | null): void {
+  /** The connect list's deadline passed. */
+  expire(): void {
+    this.finish('connect-timeout', null);
+  }
+
+  /** A bare handle's connect ended (runtime/raw-tcp.ts). */
+  onConnect(error: string | null): void {
     if (this.done) return;
     if (error !== null) {
       this.failed(error);
@@ -203,7 +210,12 @@ export class Probe {
   private onConnected(): void {
     if (this.done) return;
     this.connected = true;
-    this.ctx.connectDeadlines.delete(this.connectEntry);
+    const { connectDeadlines, replyDeadlines } = this.ctx;
+    connectDeadlines.delete(this);
+    // The whole probe's time counts from its start, as the connect's did.
+    const started = this.deadline - connectDeadlines.duration;
+    this.replyEntry = { deadline: 0, expire: () => this.finish('io-timeout', null) };
+    replyDeadlines.addAt(this.replyEntry, started + replyDeadlines.duration);
     if (this.extras.connectOnly) this.finish('eof', null);
     else this.socket?.write(this.request);
   }
@@ -211,6 +223,7 @@ export class Probe {
   private onData(chunk: Buffer): void {
     if (this.done) return;
     const room = this.ctx.maxReply - this.received;
+    this.chunks ??= [];
     if (chunk.length >= room) {
       if (room > 0) this.chunks.push(chunk.subarray(0, room));
       this.received += Math.max(0, room);
@@ -236,8 +249,8 @@ export class Probe {
   private finish(end: ProbeEnd, errno: string | null): void {
     if (this.done) return;
     this.done = true;
-    this.ctx.connectDeadlines.delete(this.connectEntry);
-    this.ctx.replyDeadlines.delete(this.replyEntry);
+    this.ctx.connectDeadlines.delete(this);
+    if (this.replyEntry) this.ctx.replyDeadlines.delete(this.replyEntry);
     this.socket?.destroy();
     this.handle?.close();
     this.handle = null;
@@ -245,8 +258,13 @@ export class Probe {
     if (!this.roomless) this.ctx.budget?.release();
     if (this.retry) clearTimeout(this.retry);
     this.onStop?.();
+    const chunks = this.chunks;
     const bytes =
-      this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+      chunks === null
+        ? NOTHING
+        : chunks.length === 1
+          ? (chunks[0] as Buffer)
+          : Buffer.concat(chunks);
     this.onDone({ connected: this.connected, bytes, end, errno });
   }
 }

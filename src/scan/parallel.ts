@@ -43,8 +43,13 @@ export function chunkSize(remaining: number, workers: number): number {
 export const MIN_PARALLEL_TARGETS = 8192;
 /** Each worker gets at least this many of the probes in flight. */
 const MIN_WORKER_CONCURRENCY = 64;
-/** Below this --rate one thread keeps up on its own. */
-const MIN_PARALLEL_RATE = 5000;
+/**
+ * Below this --rate one thread keeps up on its own, and a worker thread (a
+ * heap and an event loop, about 12 MB) would cost memory for nothing: one
+ * thread held 20,000 new connections a second on a dropping /18 with 1.5 s of
+ * CPU, where two workers took the same time and 25 MB more (npm run bench).
+ */
+export const MIN_PARALLEL_RATE = 25_000;
 /**
  * Each thread is a V8 heap of its own, and V8 sizes a busy heap's young
  * generation for speed, not memory: two workers at the default grew to about

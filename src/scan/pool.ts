@@ -160,9 +160,30 @@ export class SourceCursor<T> {
   }
 }
 
+/** One task in flight: how its result comes back, and how it is cut short. */
+class Slot<R> implements Task {
+  inner: Task | null = null;
+  ended = false;
+  cancelled = false;
+
+  constructor(private readonly owner: { ended(slot: Slot<R>, result: R): void }) {}
+
+  /** The task's `done` (one closure per task, and nothing else). */
+  readonly done = (result: R): void => {
+    if (this.ended) return;
+    this.ended = true;
+    this.owner.ended(this, result);
+  };
+
+  abort(): void {
+    this.cancelled = true;
+    this.inner?.abort();
+  }
+}
+
 /** The tasks in flight: started, counted (for the gauge), aborted together. */
 export class InFlight<T, R> {
-  private readonly tasks = new Set<Task>();
+  private readonly tasks = new Set<Slot<R>>();
 
   constructor(
     private readonly start: StartTask<T, R>,
@@ -176,25 +197,17 @@ export class InFlight<T, R> {
   }
 
   launch(item: T): void {
-    let ended = false;
-    let cancelled = false;
-    const inner = this.start(item, (result) => {
-      if (ended) return;
-      ended = true;
-      this.tasks.delete(handle);
-      this.count();
-      // A task that ends on its own is kept, even after the signal (the grace
-      // period); one cut short by abort() has no result to report.
-      if (!cancelled) this.finished(result);
-    });
-    const handle: Task = {
-      abort: () => {
-        cancelled = true;
-        inner.abort();
-      },
-    };
-    if (!ended) this.tasks.add(handle);
+    const slot = new Slot<R>(this);
+    slot.inner = this.start(item, slot.done);
+    if (!slot.ended) this.tasks.add(slot);
     this.count();
+  }
+
+  /** A task ended. One that ends on its own is kept, even after the signal (the grace period); one cut short by abort() has no result to report. */
+  ended(slot: Slot<R>, result: R): void {
+    this.tasks.delete(slot);
+    this.count();
+    if (!slot.cancelled) this.finished(result);
   }
 
   abortAll(): void {

@@ -65,7 +65,7 @@ export function prober(
   const ctx: ProbeContext = {
     sweeper,
     connectDeadlines: sweeper.list(Math.min(connectTimeout, timeout)),
-    replyDeadlines: sweeper.list(timeout),
+    replyDeadlines: sweeper.list(timeout, false),
     maxReply: settings.maxReply ?? DEFAULTS.maxReply,
     portable: settings.portableSockets,
     sources: settings.sourceIps,
