@@ -134,12 +134,18 @@ export class SourceCursor<T> {
     return this.exhausted && !this.held && !this.pulling;
   }
 
-  /** Lets the source go (its finally blocks run) when it was not read to the end. */
+  /**
+   * Lets the source go (its finally blocks run) when it was not read to the
+   * end. A pull still under way (a stream waiting for its next line) is not
+   * waited for: the source ends when that pull comes back.
+   */
   async close(): Promise<void> {
     if (this.exhausted) return;
     this.syncIt?.return?.();
-    if (this.batchIt?.return) await this.batchIt.return();
-    else if (this.asyncIt?.return) await this.asyncIt.return();
+    const it = this.batchIt ?? this.asyncIt;
+    if (!it?.return) return;
+    if (this.pulling) void it.return().catch(() => undefined);
+    else await it.return();
   }
 
   private pull<V>(it: AsyncIterator<V>, take: (value: V) => void): void {
@@ -319,9 +325,10 @@ class Pump<T, R> {
     else options.signal?.addEventListener('abort', this.onSignal, { once: true });
   }
 
-  /** Nothing in flight and nothing more to start. */
+  /** Nothing in flight and nothing more to start (after a stop, a pull under way is let go). */
   get finished(): boolean {
-    return (this.cursor.done || this.stopped) && this.tasks.size === 0 && !this.cursor.pulling;
+    if (this.tasks.size > 0) return false;
+    return this.stopped || (this.cursor.done && !this.cursor.pulling);
   }
 
   /** Starts what may start now; re-entrant calls (a task ending at once) loop here instead. */
