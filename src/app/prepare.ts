@@ -112,8 +112,7 @@ export async function prepare(
   );
   const cookies = await cookieOptions(run.cookies);
   let resume: ResumeState | null = null;
-  // A stream has no order to resume (planTargets refuses --resume with one).
-  const { order } = plan;
+  const { order } = plan; // none for a stream, which planTargets refuses with --resume
   if (resumePath !== undefined && order) {
     const shard = order.options.shard;
     const identity: RunIdentity = {
