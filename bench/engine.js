@@ -17,6 +17,7 @@ import {
   FARM,
   labAvailable,
   REFUSING,
+  SILENT,
   SILENT_1K,
   SILENT_18,
   SLASH8,
@@ -126,6 +127,8 @@ export async function benchEngine({ withNmapMixed = true } = {}) {
       await run(sweep, 'epmd-scan --rate 20000', ours([SILENT_18.cidr], '--rate', '20000'));
       await run(sweep, 'C epoll loop (16,384 in flight)', cloop(SILENT_18, 16384, 2000));
       if (!noZmap) await run(sweep, 'zmap -r 20000', zmap(SILENT_18.cidr, 20_000, 2));
+      // What a silent /16 takes at the defaults (the README says it).
+      await run('65,536 dropping (2 s timeouts)', 'epmd-scan (defaults)', ours([SILENT.cidr]));
     }
     if (wanted('replies')) {
       // 4,096 fake EPMDs, each replying 64 KiB of node lines (under --max-reply's 64 KiB).

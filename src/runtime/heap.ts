@@ -7,9 +7,10 @@
 //
 // It must never cost more than it saves: when a collection frees little
 // (the heap is mostly live data, e.g. thousands of large replies being
-// parsed), collecting again at once would free little again. So, as V8 does
-// with its own limit, the next collection waits until the heap has grown to
-// twice what the last one left (never below the threshold). The heap's size
+// parsed), collecting again at once would free little again. So the next
+// collection then waits until the heap has grown to twice what the last one
+// left, as V8 does with its own limit; while collections free a good part
+// of the heap, they come at the threshold. The heap's size
 // is read from V8's statistics: process.memoryUsage() opens /proc/self/stat,
 // which fails (and threw) with EMFILE when every descriptor is in use.
 
@@ -25,10 +26,16 @@ export function heapTrimActive(): boolean {
   return active > 0;
 }
 
-/** When to collect next: at the threshold, or at twice what the last collection left. */
+/**
+ * When to collect: past the threshold, as long as collecting pays. A
+ * collection that freed a quarter of the heap or more was worth it, and the
+ * next comes at the threshold again; one that freed less (the heap is live
+ * data) makes the next wait until the heap has doubled from what it left.
+ */
 export class TrimPolicy {
   private floor: number;
-  private collected = false;
+  /** The heap in use when the last collection was asked for; 0: none pending. */
+  private before = 0;
 
   constructor(private readonly threshold: number) {
     this.floor = threshold;
@@ -36,14 +43,15 @@ export class TrimPolicy {
 
   /** Called every interval with the heap in use; true: collect now. */
   due(used: number): boolean {
-    if (this.collected) {
+    if (this.before > 0) {
       // What the last (asynchronous) collection left, as of this tick.
-      this.collected = false;
-      this.floor = Math.max(this.threshold, 2 * used);
+      const paid = used <= 0.75 * this.before;
+      this.before = 0;
+      this.floor = paid ? this.threshold : Math.max(this.threshold, 2 * used);
       return false;
     }
     if (used <= this.floor) return false;
-    this.collected = true;
+    this.before = used;
     return true;
   }
 }

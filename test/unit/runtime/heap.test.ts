@@ -4,15 +4,22 @@ import { TrimPolicy } from '../../../src/runtime/heap.js';
 const MB = 1024 * 1024;
 
 describe('the heap trimmer', () => {
-  it('collects past the threshold, then not again until the heap has doubled', () => {
+  it('collects past the threshold, at every tick while collections free much', () => {
+    const p = new TrimPolicy(8 * MB);
+    expect(p.due(7 * MB)).toBe(false);
+    expect(p.due(20 * MB)).toBe(true);
+    expect(p.due(6 * MB)).toBe(false); // it freed 70%
+    expect(p.due(9 * MB)).toBe(true);
+  });
+  it('a collection that frees little: not again until the heap has doubled', () => {
     const p = new TrimPolicy(32 * MB);
     expect(p.due(20 * MB)).toBe(false);
     expect(p.due(40 * MB)).toBe(true);
-    // The collection left 30 MB live: the next is due past 60 MB, not at every tick.
-    expect(p.due(30 * MB)).toBe(false);
+    // The collection left 35 MB live: the next is due past 70 MB, not at every tick.
+    expect(p.due(35 * MB)).toBe(false);
     expect(p.due(50 * MB)).toBe(false);
-    expect(p.due(59 * MB)).toBe(false);
-    expect(p.due(61 * MB)).toBe(true);
+    expect(p.due(69 * MB)).toBe(false);
+    expect(p.due(71 * MB)).toBe(true);
   });
   it('a heap of live data is collected a few times as it grows, not at every tick', () => {
     const p = new TrimPolicy(8 * MB);
