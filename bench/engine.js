@@ -6,7 +6,7 @@
 // BENCH_ONLY=refusing,dropping,replies,mixed,slash8,pipeline runs a subset
 // (for development; the README's table is a whole run).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import {
   SLASH8,
   zmapArgs,
   zmapAvailable,
+  zmapFiles,
 } from './lab.js';
 import { fmt, measure } from './measure.js';
 
@@ -72,19 +73,6 @@ function ceiling(stderr) {
     .exec(stderr)
     ?.slice(1)
     .join(', ');
-}
-
-/** Files zmap is given: an empty configuration and blocklist, an allowlist of the lab range. */
-function zmapFiles(dir, cidr) {
-  const files = {
-    conf: join(dir, 'zmap.conf'),
-    empty: join(dir, 'empty'),
-    allow: join(dir, 'allow'),
-  };
-  writeFileSync(files.conf, '');
-  writeFileSync(files.empty, '');
-  writeFileSync(files.allow, `${cidr}\n`);
-  return files;
 }
 
 export async function benchEngine({ withNmapMixed = true } = {}) {

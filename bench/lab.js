@@ -9,6 +9,8 @@
 // RSTs are dropped there. No packet leaves the two namespaces.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REFUSING = { first: '10.99.0.0', cidr: '10.99.0.0/16', count: 65536 };
@@ -237,6 +239,19 @@ export function zmapAvailable() {
   } catch {
     return 'needs zmap (apt-get install zmap)';
   }
+}
+
+/** Files zmap is given, in `dir`: an empty configuration and blocklist, an allowlist of `cidr` alone. */
+export function zmapFiles(dir, cidr) {
+  const files = {
+    conf: join(dir, 'zmap.conf'),
+    empty: join(dir, 'empty'),
+    allow: join(dir, 'allow'),
+  };
+  writeFileSync(files.conf, '');
+  writeFileSync(files.empty, '');
+  writeFileSync(files.allow, `${cidr}\n`);
+  return files;
 }
 
 /**

@@ -10,7 +10,7 @@
 // the veth, so it can send nowhere else.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,14 +23,17 @@ interface Lab {
   startEpmd(nodes: string[]): Promise<void>;
   teardown(): void;
 }
+interface ZmapFiles {
+  conf: string;
+  empty: string;
+  allow: string;
+}
 interface LabModule {
   createLab(): Lab;
   labAvailable(extra?: [string, string[]][]): string | null;
   zmapAvailable(): string | null;
-  zmapArgs(
-    lab: Lab,
-    o: { rate: number; cooldown: number; files: { conf: string; empty: string; allow: string } },
-  ): string[];
+  zmapFiles(dir: string, cidr: string): ZmapFiles;
+  zmapArgs(lab: Lab, o: { rate: number; cooldown: number; files: ZmapFiles }): string[];
   EPMD_IPS: string[];
   EPMD_NET: string;
 }
@@ -55,14 +58,7 @@ describe.runIf(!why)('zmap -p 4369 ... | epmd-scan -iL -', () => {
   });
 
   it('finds exactly the real EPMDs, with their node', async () => {
-    const files = {
-      conf: join(dir, 'zmap.conf'),
-      empty: join(dir, 'empty'),
-      allow: join(dir, 'allow'),
-    };
-    writeFileSync(files.conf, '');
-    writeFileSync(files.empty, '');
-    writeFileSync(files.allow, `${lab.EPMD_NET}\n`);
+    const files = lab.zmapFiles(dir, lab.EPMD_NET);
     const zmap = lab.zmapArgs(net, { rate: 2000, cooldown: 1, files });
     const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
     const pipeline = `${zmap.map(quote).join(' ')} | ${[process.execPath, BIN, '-iL', '-', '-f', 'ndjson', '-n'].map(quote).join(' ')}`;
