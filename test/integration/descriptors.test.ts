@@ -6,7 +6,7 @@
 // with four nodes whose distribution port answers send_name with `sok` and a
 // challenge. `--handshake` then opens 1,024 NAMES and 4,096 handshake sockets.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,31 @@ describe.runIf(lab)('1,024 EPMDs under ulimit -n 1024', () => {
     expect(new Set(statuses)).toEqual(new Set(['ok']));
     // The summary says what bounded the probes in flight.
     expect(r.stderr).toMatch(/in flight: at most \d{3} \(set by the open-file limit/);
+  });
+
+  it('EMFILE anyway (a budget larger than the limit): each connect waits and tries again', async () => {
+    // The library told a budget of 4,096 sockets under a limit of 256: the
+    // system refuses sockets, the budget learns, and no target is lost.
+    const script = `
+      const { scan } = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)});
+      const counts = {};
+      for await (const r of scan({ targets: ['10.77.0.0/22'], ports: [4369], sockets: 4096, concurrency: 4096, workers: 0 })) {
+        const key = r.status + ':' + (r.error ?? '');
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
+      process.stdout.write(JSON.stringify(counts));`;
+    const [cmd, ...args] = [
+      ...ns.exec,
+      'prlimit',
+      '--nofile=256:256',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+    ];
+    const r = spawnSync(cmd as string, args, { encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ 'epmd:': 1024 });
   });
 });
 
