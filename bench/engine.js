@@ -122,8 +122,9 @@ export async function benchEngine({ withNmapMixed = true } = {}) {
       // 4,096 fake EPMDs, each replying 64 KiB of node lines (under --max-reply's 64 KiB).
       await lab.startFarm(1, 64 * 1024 - 64);
       const sweep = '4,096 EPMDs x 64 KiB replies';
-      await run(sweep, 'epmd-scan (defaults)', ours([FARM.cidr]));
-      await run(sweep, 'epmd-scan, EPMD_SCAN_PORTABLE=1', ours([FARM.cidr]), {
+      const farm = ours([FARM.cidr], '-p', String(FARM.port));
+      await run(sweep, 'epmd-scan (defaults)', farm);
+      await run(sweep, 'epmd-scan, EPMD_SCAN_PORTABLE=1', farm, {
         EPMD_SCAN_PORTABLE: '1',
       });
     }

@@ -22,7 +22,7 @@ export const EPMD_IPS = ['10.97.0.1', '10.97.0.2', '10.97.0.3'];
 export const EPMD_IP = EPMD_IPS[0];
 export const EPMD_NET = '10.97.0.0/24';
 /** Where a farm of fake EPMDs answers (lab.startFarm). */
-export const FARM = { first: '10.96.0.0', cidr: '10.96.0.0/20', count: 4096 };
+export const FARM = { first: '10.96.0.0', cidr: '10.96.0.0/20', count: 4096, port: 4370 };
 export const SLASH8 = { cidr: '11.0.0.0/8' };
 /** The scanner's address on the link, and zmap's own. */
 export const SCANNER_IP = '10.250.0.1';
@@ -200,7 +200,10 @@ export function createLab() {
       ),
     );
   };
-  /** Fake EPMDs on every address of FARM (peers/epmd-farm.js), each replying `replyBytes`. */
+  /**
+   * Fake EPMDs on every address of FARM (peers/epmd-farm.js), each replying
+   * `replyBytes`, on FARM.port (the real epmd has 4369 on its addresses).
+   */
   lab.startFarm = (nodes, replyBytes, distPort = 25672) =>
     new Promise((resolve, reject) => {
       const farm = fileURLToPath(new URL('./peers/epmd-farm.js', import.meta.url));
@@ -212,7 +215,7 @@ export function createLab() {
           target,
           process.execPath,
           farm,
-          '4369',
+          String(FARM.port),
           String(distPort),
           String(nodes),
           String(replyBytes),

@@ -38,8 +38,15 @@ const serve = (port, reply) =>
       socket.on('error', () => undefined);
       socket.once('data', () => socket.end(reply));
     });
-    server.on('error', () => undefined);
-    server.listen({ port, host: '0.0.0.0', backlog: 4096 }, resolve);
+    // A port taken (a real epmd on one address of the namespace) is said, not waited on.
+    server.once('error', (error) => {
+      process.stderr.write(`epmd-farm: cannot listen on ${port}: ${error.code ?? error.message}\n`);
+      process.exit(1);
+    });
+    server.listen({ port, host: '0.0.0.0', backlog: 4096 }, () => {
+      server.on('error', () => undefined);
+      resolve();
+    });
   });
 
 await Promise.all([serve(epmdPort, NAMES), serve(distPort, HANDSHAKE)]);
