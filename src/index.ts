@@ -94,7 +94,7 @@ export type { Formatter } from './output/formatter.js';
 export {
   /** htmlFormatter()'s options. */
   type HtmlOptions,
-  /** HTML: one self-contained page of the exposures and the run's counts. */
+  /** HTML: one self-contained page, a verdict: the gate, the changes, the scope, each fix once, the exposures. */
   htmlFormatter,
 } from './output/html.js';
 export {
@@ -105,6 +105,12 @@ export {
   /** One record as the JSON object an NDJSON line holds. */
   recordJson,
 } from './output/ndjson.js';
+export {
+  /** sarifFormatter()'s options (the version, the findings' file, the gate's verdict). */
+  type SarifOptions,
+  /** SARIF 2.1.0 for code scanning: a result per exposed EPMD under a stable rule per risk. */
+  sarifFormatter,
+} from './output/sarif.js';
 export {
   /** tableFormatter()'s options. */
   type TableOptions,

@@ -2,7 +2,7 @@
 // them (a resumed run's at its counted offsets) and ending them.
 
 import { mkdir, rename, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { describeFileError, UsageError } from '../errors.js';
 import { csvFormatter } from '../output/csv.js';
@@ -16,7 +16,11 @@ import {
   planOutput,
   type ReportOutput,
 } from '../output/report-output.js';
+import { sarifFormatter } from '../output/sarif.js';
 import { tableFormatter } from '../output/table.js';
+import type { ScanRecord } from '../record.js';
+import type { Gate, Verdict } from '../report/gate.js';
+import type { Stats } from '../report/summary.js';
 import { shown } from '../text/escape.js';
 import { colorLevel } from './color.js';
 import type { ReportOptions } from './run-options.js';
@@ -66,29 +70,95 @@ export async function planOutputs(
   return planned;
 }
 
+/** What the formatters read of the report options. */
+type FormatterOptions = Pick<
+  ReportOptions,
+  'all' | 'nodeSeparator' | 'enrich' | 'version' | 'sarifLocation'
+>;
+
+/** What the formatters learn from the run as it goes. */
+export interface RunContext {
+  /** The HTML page's figures, asked for at its footer. */
+  html?: () => HtmlContext;
+  /** The gate's verdict on an exposure: allowed, and against the baseline. */
+  verdict?: (r: ScanRecord) => Verdict | null;
+  /** At a footer: whether the run was cut short. */
+  interrupted?: () => boolean;
+}
+
+/** The run as the formatters see it: the HTML page's figures, the gate's verdicts, how it ended. */
+export function runContext(run: {
+  report: ReportOptions;
+  stats: Stats;
+  gate: Gate | null;
+  /** Targets in this run (this shard, after excludes), and the ports. */
+  total: number;
+  ports: number[];
+  started: Date;
+  /** Targets earlier parts of a resumed run did. */
+  resumedAt: number;
+  interrupted: () => boolean;
+}): RunContext {
+  const { report, stats, gate } = run;
+  return {
+    html: () => ({
+      total: run.total,
+      done: stats.done,
+      byStatus: stats.byStatus,
+      gate: gate?.summary,
+      failOn: report.failOn,
+      interrupted: run.interrupted(),
+      scope: {
+        targets: report.scope ?? '',
+        ports: run.ports,
+        started: run.started,
+        seconds: stats.seconds,
+        resumedAt: run.resumedAt,
+      },
+    }),
+    verdict: gate ? (r) => gate.verdict(r) : undefined,
+    interrupted: run.interrupted,
+  };
+}
+
 function formatterFor(
-  format: Format,
-  options: Pick<ReportOptions, 'all' | 'nodeSeparator'>,
+  { format, plan }: PlannedOutput,
+  options: FormatterOptions,
   to: Writable | null,
   env: NodeJS.ProcessEnv,
-  context?: () => HtmlContext,
+  run: RunContext,
 ): Formatter {
   if (format === 'ndjson') return ndjsonFormatter({ all: options.all });
-  if (format === 'table') return tableFormatter({ colorLevel: to ? colorLevel(to, env) : 0 });
-  if (format === 'html') return htmlFormatter({ context });
+  if (format === 'table') {
+    const where = Boolean(options.enrich.cityDb || options.enrich.asnDb);
+    return tableFormatter({
+      colorLevel: to ? colorLevel(to, env) : 0,
+      where,
+      verdict: run.verdict,
+    });
+  }
+  if (format === 'html') {
+    // The rows wait in a temporary file beside the report (the system's temp folder for stdout).
+    const spillDir = plan.dest === undefined ? undefined : dirname(plan.dest);
+    return htmlFormatter({ context: run.html, verdict: run.verdict, spillDir });
+  }
+  if (format === 'sarif') {
+    const { version, sarifLocation: location } = options;
+    return sarifFormatter({ version, location, ...run });
+  }
   return csvFormatter({ nodeSeparator: options.nodeSeparator });
 }
 
 /** The formatters alone (a finished run's replay needs no open file). */
 export function formattersOf(
   planned: PlannedOutput[],
-  options: Pick<ReportOptions, 'all' | 'nodeSeparator'>,
+  options: FormatterOptions,
   stdout: Writable,
   env: NodeJS.ProcessEnv,
-  context?: () => HtmlContext,
+  run: RunContext = {},
 ): Formatter[] {
   return planned.map((p) =>
-    formatterFor(p.format, options, p.plan.path === null ? stdout : null, env, context),
+    formatterFor(p, options, p.plan.path === null ? stdout : null, env, run),
   );
 }
 
@@ -155,8 +225,13 @@ export async function endOutputs(
 ): Promise<Ending> {
   let code: 0 | 3 = 0;
   let epipe = false;
-  for (const { out } of outputs) {
+  for (const { out, formatter } of outputs) {
     const error = out.error;
+    if (!how.whole && !how.counted && formatter.footerParts && out.written === 0 && !error) {
+      // A page written only at its end, which never came: there is nothing to keep.
+      await out.discard();
+      continue;
+    }
     if (error && error.code === 'EPIPE') epipe = true;
     if (error && error.code !== 'EPIPE') {
       if (how.counted) await out.close();

@@ -89,6 +89,8 @@ export async function prepare(
   locks: FileLock[],
 ): Promise<Prepared> {
   const { report } = run;
+  // -q: nothing on stderr but errors and warnings; a note (a stale lock taken over) is neither.
+  const note = report.quiet ? () => undefined : say;
   const resumePath = report.resume;
   if (resumePath === '') throw new UsageError("--resume '': expected a checkpoint file name");
   if (resumePath !== undefined && run.targets.listTargets) {
@@ -97,13 +99,13 @@ export async function prepare(
   if (run.sourceIp) {
     await checkLocalSources(run.sourceIp, (io.localAddresses ?? localAddresses)());
   }
-  const outputs = await planOutputs(report, locks, say);
+  const outputs = await planOutputs(report, locks, note);
   if (report.all && !outputs.some((o) => o.format === 'ndjson')) {
     throw new UsageError(
       '--all goes with an NDJSON report (-f ndjson, --ndjson or -oA): the other formats list exposures only',
     );
   }
-  if (resumePath !== undefined) locks.push(await FileLock.take(resumePath, 'the checkpoint', say));
+  if (resumePath !== undefined) locks.push(await FileLock.take(resumePath, 'the checkpoint', note));
   const checkpoint = resumePath !== undefined ? await readCheckpoint(resumePath) : null;
 
   const plan = await abortable(

@@ -36,7 +36,17 @@ export interface ReportOptions {
   enrich: { cityDb?: string; asnDb?: string; assetMap?: string; resolve: boolean };
   quiet: boolean;
   progress: boolean;
+  /** --stats-every in ms (0: none); undefined: the default (app/live.ts). */
+  statsEvery?: number;
+  /** -v: a line on stderr for each exposure and each error. */
+  verbose: boolean;
   metrics?: HostPort;
+  /** The tool's version, for the reports that say it (SARIF). */
+  version?: string;
+  /** The file SARIF findings point at (the first -iL file, relative); undefined: none. */
+  sarifLocation?: string;
+  /** The targets as given, in words, for a report's scope. */
+  scope?: string;
 }
 
 /** The command line as a run reads it. */
@@ -64,12 +74,17 @@ export function intelmqName(date: Date, label = 'epmd-scan'): string {
   return `${date.toISOString().slice(0, 10)}-scan_epmd-${label}`;
 }
 
-/** -oA's three reports: `<prefix>.csv` and so on, or IntelMQ names in a folder. */
+/** -oA's four reports: `<prefix>.csv` and so on, or IntelMQ names in a folder. */
 export function outputAllPaths(
   prefix: string,
   now = new Date(),
-): Record<'csv' | 'ndjson' | 'html', string> {
+): Record<'csv' | 'ndjson' | 'html' | 'sarif', string> {
   const folder = prefix.endsWith('/') || (existsSync(prefix) && statSync(prefix).isDirectory());
   const base = folder ? join(prefix, intelmqName(now)) : prefix;
-  return { csv: `${base}.csv`, ndjson: `${base}.ndjson`, html: `${base}.html` };
+  return {
+    csv: `${base}.csv`,
+    ndjson: `${base}.ndjson`,
+    html: `${base}.html`,
+    sarif: `${base}.sarif`,
+  };
 }

@@ -3,13 +3,12 @@
 // exit code over the whole run, earlier parts of a resumed run included.
 
 import type { Readable, Writable } from 'node:stream';
-import { Chalk } from 'chalk';
 import { describeFileError, UsageError } from '../errors.js';
+import { footerOf } from '../output/formatter.js';
 import { OutputError } from '../output/report-output.js';
 import type { ScanRecord } from '../record.js';
 import { fixNotes, LISTED_FIXES } from '../report/fixes.js';
 import { type FailOn, type GateResult, trips } from '../report/gate.js';
-import { Progress } from '../report/progress.js';
 import { renderSummary, Stats } from '../report/summary.js';
 import { foundLogPath } from '../resume/checkpoint.js';
 import { FoundLog } from '../resume/found-log.js';
@@ -21,14 +20,15 @@ import { scanPositioned } from '../scan/scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
 import type { TargetOrder } from '../targets/order.js';
-import { colorLevel, isTerminal } from './color.js';
 import { openFileLimit, socketBudget, workersAllowed } from './limits.js';
+import { Live } from './live.js';
 import {
   endOutputs,
   formattersOf,
   type OpenOutput,
   openOutputs,
   reportsInPlace,
+  runContext,
 } from './outputs.js';
 import type { Prepared } from './prepare.js';
 import type { ReportOptions, RunOptions } from './run-options.js';
@@ -61,7 +61,10 @@ export async function runScan(
   const total = (): number => targetCount(plan);
   const checkpoint = resume?.checkpoint ?? null;
   const env = io.env ?? {};
+  // -q: nothing on stderr but errors (and the gate's lines); notes are neither.
+  const note = report.quiet ? () => undefined : say;
   const stats = new Stats();
+  const started = new Date();
   /** The first exposures, for the summary's fixes (the rest are counted by stats). */
   const exposures: ScanRecord[] = [];
   /** Loopback EPMDs of @local (the first few), for the summary. */
@@ -75,13 +78,14 @@ export async function runScan(
   const { failOn } = report;
   /** The in-flight ceiling and what set it, once the scan has started. */
   let ceiling: string | null = null;
-  const summary = (interrupted: boolean): void => {
+  const summary = (interrupted: boolean, stopped = false): void => {
     if (report.quiet) return;
     io.stderr.write(
       renderSummary({
         stats,
         total: total(),
         interrupted,
+        stopped,
         gate: gate?.summary,
         failOn,
         notes: [
@@ -105,13 +109,22 @@ export async function runScan(
 
   // What earlier parts of a resumed run found, for the gate and summary of the whole run.
   let interrupted = false;
-  const formatters = formattersOf(prepared.outputs, report, io.stdout, env, () => ({
-    total: total(),
-    done: stats.done,
-    byStatus: stats.byStatus,
-    gate: gate?.summary,
-    interrupted,
-  }));
+  const formatters = formattersOf(
+    prepared.outputs,
+    report,
+    io.stdout,
+    env,
+    runContext({
+      report,
+      stats,
+      gate,
+      total: total(),
+      ports: run.targets.port,
+      started,
+      resumedAt: checkpoint?.stats.done ?? 0,
+      interrupted: () => interrupted,
+    }),
+  );
   if (checkpoint) stats.restore(checkpoint.stats);
   for (const { record } of resume?.found ?? []) {
     gate?.observe(record);
@@ -133,20 +146,20 @@ export async function runScan(
 
   const inFlight = inFlightOf(run, prepared, io);
   if (pool.concurrency !== undefined && inFlight.setBy === 'open-file limit') {
-    say(
+    note(
       `concurrency lowered from ${pool.concurrency} to ${inFlight.ceiling} to fit the open-file limit (raise it with ulimit -n)`,
     );
   }
   ceiling = describeCeiling(inFlight, run.probe.connectTimeout);
   const sockets = socketPath(io.env ?? {});
-  if (sockets.note) say(sockets.note);
+  if (sockets.note) note(sockets.note);
   const workers = workersAllowed() ? pool.workers : 0;
   if (workers !== pool.workers && pool.workers !== 0 && pool.workers !== 'auto') {
-    say('note: probing on the main thread: the permission model allows no worker threads');
+    note('note: probing on the main thread: the permission model allows no worker threads');
   }
   const done = new DoneSet(checkpoint?.completed ?? 0, checkpoint?.done ?? []);
   if (checkpoint)
-    say(`resuming: ${done.count} of ${total()} targets done already (${resume?.path})`);
+    note(`resuming: ${done.count} of ${total()} targets done already (${resume?.path})`);
   const outputs = await openOutputs(
     prepared.outputs,
     formatters,
@@ -174,28 +187,23 @@ export async function runScan(
       notable: (r) => r.status === 'epmd' || (gate?.cares(r) ?? false),
     });
   }
-  const progress =
-    !report.quiet && report.progress && isTerminal(io.stderr)
-      ? new Progress(
-          io.stderr,
-          stats,
-          order?.size ?? null,
-          new Chalk({ level: colorLevel(io.stderr, env) }),
-        )
-      : null;
   const gauges: ScanGauges = { inFlight: 0, workers: 0 };
-  prepared.metrics?.watch({
+  // The progress line, --stats-every's lines and -v's (app/live.ts).
+  const live = new Live({
+    stderr: io.stderr,
+    env,
     stats,
-    total,
+    total: order?.size ?? null,
     gauges,
-    checkpoint: ledger ? done : null,
+    report,
   });
+  prepared.metrics?.watch({ stats, total, gauges, checkpoint: ledger ? done : null });
   const failed = (): boolean => outputs.some((o) => o.out.error !== null) || ledger?.error != null;
 
   let failure: Error | null = null;
   try {
     ledger?.start();
-    progress?.start();
+    live.start();
     // A resumed report has its header already, unless nothing of it was counted.
     for (const o of outputs) if (o.out.written === 0) await o.out.write(o.formatter.header());
     for await (const { position, record } of scanPositioned({
@@ -216,10 +224,11 @@ export async function runScan(
       stats.add(record);
       keepExposure(record);
       gate?.observe(record);
+      live.record(record);
       for (const o of outputs) {
         const text = o.formatter.format(record);
         // A row for the terminal goes above the progress line, not after it.
-        if (text !== '' && o.plan.path === null) progress?.clear();
+        if (text !== '' && o.plan.path === null) live.clear();
         await o.out.write(text);
       }
       ledger?.add(position, record);
@@ -228,20 +237,24 @@ export async function runScan(
   } catch (error) {
     failure = error as Error;
   } finally {
-    progress?.stop();
+    live.stop();
   }
   interrupted = io.signal?.aborted === true;
-  const whole = !interrupted && !failure && !failed();
+  let whole = !interrupted && !failure && !failed();
   // Without a checkpoint an interrupted report is ended as it is, footer and all.
   if (whole || (!ledger && interrupted && !failed())) {
-    for (const o of outputs) await o.out.write(o.formatter.footer());
+    const footerFailure = await writeFooters(outputs);
+    failure ??= footerFailure;
+    whole &&= footerFailure === null && !failed();
   }
+  for (const f of formatters) f.dispose?.();
   const code = await finish(outputs, ledger, whole, interrupted, report, say, resume?.path);
   if (failure) {
     if (!(failure instanceof OutputError) && !(failure instanceof UsageError)) throw failure;
     say(failure.message);
   }
-  summary(interrupted);
+  // Cut short by a failure (a full disk, a reader gone): "stopped", never "done".
+  summary(interrupted, !interrupted && !whole);
   // A stream's bad input (a line too long) before any result is a usage error, as for a file.
   const unusable = failure instanceof UsageError && stats.done === 0;
   return gateCode(failure ? (unusable ? EXIT.usage : EXIT.runtime) : code);
@@ -256,6 +269,24 @@ function inFlightOf(run: RunOptions, prepared: Prepared, io: ScanIO): InFlightPl
     metrics: prepared.metrics !== null,
   });
   return planInFlight({ ...run.probe, concurrency: run.pool.concurrency, sockets });
+}
+
+/**
+ * Each report's footer, a part at a time (an HTML page's rows are read back
+ * as they go); the error that stopped it (its temporary file), if any.
+ */
+async function writeFooters(outputs: OpenOutput[]): Promise<Error | null> {
+  try {
+    for (const o of outputs) {
+      for (const part of footerOf(o.formatter)) {
+        await o.out.write(part);
+        if (o.out.error) break;
+      }
+    }
+    return null;
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 /** Commits the checkpoint, ends the reports, and says why the run ended as it did. */

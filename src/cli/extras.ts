@@ -29,7 +29,7 @@ export function completionCommand(
 }
 
 /** `--version [--verbose]`. */
-export function printVersion(out: Writable, verbose: boolean): number {
-  out.write(versionText(packageVersion(), verbose));
+export function printVersion(out: Writable, verbose: boolean, env?: NodeJS.ProcessEnv): number {
+  out.write(versionText(packageVersion(), verbose, env));
   return 0;
 }

@@ -3,7 +3,6 @@
 // made from it, so none of them can name a flag the others lack.
 
 import type { Command } from 'commander';
-import { SEVERITIES } from '../record.js';
 
 /** One option as the man page and the completions need it. */
 export interface Flag {
@@ -37,7 +36,7 @@ export function flagTable(cmd: Command): Flag[] {
         optionalValue: value.startsWith('['),
         description: o.description,
         defaultValue: o.negate || shown === '' ? null : shown,
-        choices: o.argChoices ?? (o.long === '--severity' ? SEVERITIES : null),
+        choices: o.argChoices ?? null,
         file: /file|\.csv|\.mmdb/.test(value),
       };
     });

@@ -12,7 +12,9 @@ import type { FileLock } from '../output/lock.js';
 import { listLines } from '../targets/order.js';
 import { listStream, type TargetStream } from '../targets/stream.js';
 import { escapeLines, shown } from '../text/escape.js';
-import { type CliOptions, EXAMPLES, normaliseArgv, program } from './program.js';
+import { takeHabits } from './habits.js';
+import { examplesText } from './help-text.js';
+import { type CliOptions, normaliseArgv, program, takesValue } from './program.js';
 import { runOptions } from './run-options.js';
 
 export { EXIT } from '../app/run-scan.js';
@@ -48,21 +50,28 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const cmd = program(io);
   try {
-    cmd.parse(normaliseArgv(argv), { from: 'user' });
+    // nmap's and masscan's flags first: -oX out.xml is not -o X plus a target.
+    cmd.parse(normaliseArgv(takeHabits(argv, takesValue(cmd))), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (error instanceof UsageError) {
       say(error.message);
+      if (error.hint) say(`hint: ${error.hint}`);
       return EXIT.usage;
     }
     throw error;
   }
   const options = cmd.opts<CliOptions>();
   if (options.version) {
-    return (await import('./extras.js')).printVersion(io.stdout, options.verbose === true);
+    return (await import('./extras.js')).printVersion(
+      io.stdout,
+      options.verbose === true,
+      io.env ?? {},
+    );
   }
   // Read once: everything after this looks at the run's options, not the flags.
-  const run = runOptions(options, cmd.getOptionValueSource('format') === 'cli', io.env ?? {});
+  const formatGiven = cmd.getOptionValueSource('format') === 'cli';
+  const run = runOptions(options, formatGiven, io.env ?? {}, cmd.args);
   const { quiet } = run.report;
   const locks: FileLock[] = [];
   // Usage errors and signals before the first packet: nothing was scanned.
@@ -74,7 +83,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     say(error.message);
     if (error.hint) say(`hint: ${error.hint}`);
-    if (/^no targets given/.test(error.message)) io.stderr.write(`${EXAMPLES.trimStart()}\n`);
+    if (/^no targets given/.test(error.message)) io.stderr.write(`${examplesText()}\n`);
     return EXIT.usage;
   };
   let prepared: Prepared;

@@ -21,6 +21,23 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A time as nmap writes it (`30s`, `5m`, `500ms`, `1h`; a bare number is
+ * seconds), in milliseconds: 0, or from 100 ms to 24 h.
+ */
+export function timeSpan(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * (UNIT_MS[m[2] ?? 's'] as number) : Number.NaN;
+  if (!(ms === 0 || (ms >= 100 && ms <= 86_400_000))) {
+    throw new InvalidArgumentError(
+      'Expected a time such as 30s, 5m, 500ms or 1h (a bare number is seconds), from 100ms to 24h, or 0 for none.',
+    );
+  }
+  return Math.round(ms);
+}
+
 /** `auto`, or a whole number of worker threads (0 = none). */
 export function workerThreads(value: string): number | 'auto' {
   if (value.trim() === 'auto') return 'auto';

@@ -7,11 +7,12 @@ import { Command, Option } from 'commander';
 import type { HostPort } from '../app/run-options.js';
 import type { SourceAddresses } from '../net/source.js';
 import { FORMATS, type Format } from '../output/formatter.js';
-import type { Severity } from '../record.js';
+import { SEVERITIES, type Severity } from '../record.js';
 import { FAIL_ON, type FailOn } from '../report/gate.js';
 import { DEFAULTS } from '../scan/options.js';
 import { parseShard, type Shard } from '../targets/order.js';
 import { escapeLines, shown } from '../text/escape.js';
+import { helpAfter } from './help-text.js';
 import {
   fileName,
   fileNames,
@@ -21,40 +22,11 @@ import {
   oneOf,
   severity,
   sourceIps,
+  timeSpan,
   usageParser,
   workerThreads,
 } from './options.js';
 import { failOnList, portsOption, singleValued } from './repeat.js';
-
-export const EXAMPLES = `
-Examples:
-  epmd-scan 127.0.0.1                          scan this machine, CSV on stdout
-  epmd-scan @local                             every address of this machine's interfaces
-  epmd-scan 192.0.2.0/24 -o report.csv         a /24, report written atomically
-  epmd-scan 192.0.2.10-50 -p 4369,14369        a range, two ports
-  epmd-scan -iL staging.txt --exclude 192.0.2.1
-  zmap -p 4369 -q | epmd-scan -iL -            feed a zmap or masscan sweep
-  epmd-scan 10.0.0.0/8 --shuffle s1 --shard 2/8 --resume shard2.ckpt
-  epmd-scan 192.0.2.0/24 -f table              a table for people
-  epmd-scan 192.0.2.0/24 -S 192.0.2.250        connect from this address of this host
-  epmd-scan -iL staging.txt --baseline accepted.csv --fail-on-exposed -q
-
-Exit codes: 0 done (gate not tripped), 1 new exposure with --fail-on-exposed,
-2 bad usage or input (nothing scanned), 3 runtime failure (e.g. output not
-writable), 130 interrupted (results so far written).
-
-Input: lines of at most 64 KiB in target files, stdin, allow-lists and asset
-maps, 64 MiB in baselines. IPv4 is the dotted quad a.b.c.d only (0x7f000001,
-012.0.0.1 and 127.1 are refused, never resolved).
-Environment: EPMD_SCAN_CITY_DB, EPMD_SCAN_ASN_DB; EPMD_SCAN_PORTABLE_SOCKETS=1
-connects with net.connect (what flags such as --throw-deprecation force);
-EPMD_SCAN_PORTABLE=1 also leaves stack traces and the heap to Node.`;
-
-export const COMPLETION_HELP = `
-Shell completion: epmd-scan completion bash|zsh|fish prints a script, e.g.
-  source <(epmd-scan completion bash)          in ~/.bashrc
-  epmd-scan completion fish | source           in ~/.config/fish/config.fish
-(a target named 'completion' goes after --: epmd-scan -- completion)`;
 
 /** Parsed options, as commander gives them. */
 export interface CliOptions {
@@ -86,12 +58,13 @@ export interface CliOptions {
   assetMap?: string;
   output?: string;
   format: Format;
-  /** --csv, --ndjson, --table, --html: a report of that format each. */
+  /** --csv, --ndjson, --table, --html, --sarif: a report of that format each. */
   csv?: string;
   ndjson?: string;
   table?: string;
   html?: string;
-  /** -oA <prefix>: the CSV, NDJSON and HTML reports at once. */
+  sarif?: string;
+  /** -oA <prefix>: the CSV, NDJSON, HTML and SARIF reports at once. */
   outputAll?: string;
   all?: boolean;
   nodeSeparator: string;
@@ -102,6 +75,8 @@ export interface CliOptions {
   allow?: string;
   quiet?: boolean;
   progress: boolean;
+  /** --stats-every, in ms (0: none); undefined when not given. */
+  statsEvery?: number;
   version?: boolean;
   verbose?: boolean;
   metrics?: HostPort;
@@ -144,7 +119,7 @@ function inputFileOption(): Option {
 function outputAllOption(): Option {
   const option = new Option(
     '--output-all <prefix>',
-    'write <prefix>.csv, <prefix>.ndjson and <prefix>.html; a folder (ending in /) gets YYYY-MM-DD-scan_epmd-epmd-scan.* names, as IntelMQ expects',
+    'write <prefix>.csv, <prefix>.ndjson, <prefix>.html and <prefix>.sarif; a folder (ending in /) gets YYYY-MM-DD-scan_epmd-epmd-scan.* names, as IntelMQ expects',
   ).argParser(singleValued('-oA', fileName));
   option.flags = '-oA, --output-all <prefix>';
   return option;
@@ -170,6 +145,17 @@ export function normaliseArgv(argv: string[]): string[] {
   return out;
 }
 
+/** Whether `arg` is a flag whose value is the next word (`-o file`, `-iL file`). */
+export function takesValue(cmd: Command): (arg: string) => boolean {
+  const flags = new Set<string>(Object.keys(TWO_LETTER));
+  for (const o of cmd.options) {
+    if (!o.required) continue;
+    if (o.short) flags.add(o.short);
+    if (o.long) flags.add(o.long);
+  }
+  return (arg) => flags.has(arg);
+}
+
 export function program(out: { stdout: Writable; stderr: Writable }): Command {
   return new Command()
     .name('epmd-scan')
@@ -178,8 +164,8 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     )
     .option('-V, --version', 'print the version and exit (with --verbose: Node, sockets, workers)')
     .option(
-      '--verbose',
-      "with --version: also Node's version, the connect path and the workers auto picks",
+      '-v, --verbose',
+      "during a scan: a line on stderr for each exposure and each error as it happens; with --version: also Node's version, the connect path and the workers auto picks",
     )
     .argument(
       '[targets...]',
@@ -321,6 +307,11 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       'also write the HTML report to <file>',
       singleValued('--html', fileName),
     )
+    .option(
+      '--sarif <file>',
+      'also write the SARIF 2.1.0 report (for code scanning: upload-sarif) to <file>',
+      singleValued('--sarif', fileName),
+    )
     .addOption(outputAllOption())
     .option('--all', 'ndjson: a record for every target, not only exposed EPMDs')
     .option(
@@ -329,11 +320,14 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       singleValued('--node-separator', nodeSeparator),
       ';',
     )
-    .option(
-      '--severity <level>',
-      'severity of each row (critical, high, medium, low, info)',
-      singleValued('--severity', severity),
-      DEFAULTS.severity,
+    .addOption(
+      new Option(
+        '--severity <level>',
+        'severity of each exposure row (a reached node or an accepted cookie raises it to the first)',
+      )
+        .choices(SEVERITIES)
+        .argParser(singleValued('--severity', severity))
+        .default(DEFAULTS.severity),
     )
     .option(
       '--fail-on-exposed',
@@ -354,18 +348,27 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
       'accepted exposures: an ip, ip:port, [v6]:port or CIDR per line (# comments)',
       singleValued('--allow', fileName),
     )
-    .option(
-      '-q, --quiet',
-      'print nothing on stderr but errors and what tripped the gate, a line per kind (no progress, no summary)',
+    .addOption(
+      new Option(
+        '-q, --quiet',
+        'print nothing on stderr but errors, what tripped the gate (a line per kind) and a warning that a database value was left empty: no progress, no summary, no note (a --stats-every given still prints)',
+      ).conflicts('verbose'),
     )
-    .option('--no-progress', 'no progress line, even on a terminal')
+    .option(
+      '--no-progress',
+      'no progress line on a terminal, and no stats lines unless --stats-every is given',
+    )
+    .option(
+      '--stats-every <time>',
+      'a line of progress on stderr at this interval, terminal or not (30s, 5m; 0: none): done/total, rate, in flight, exposures, ETA. Not given: every 1m when stderr is not a terminal; none on a terminal, with -q or with --no-progress',
+      singleValued('--stats-every', timeSpan),
+    )
     .option(
       '--metrics <host:port>',
       'serve Prometheus metrics at http://<host:port>/metrics while scanning (port 0: any free port, printed on stderr)',
       hostPort,
     )
-    .addHelpText('after', EXAMPLES)
-    .addHelpText('after', COMPLETION_HELP)
+    .addHelpText('after', helpAfter())
     .showHelpAfterError('(run epmd-scan --help for usage and examples)')
     .exitOverride()
     .configureOutput({

@@ -2,16 +2,18 @@
 // (src/app/run-options.ts): what to scan, how each target is probed, how many
 // at once, and what is reported.
 
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { type OutputSpec, outputAllPaths, type RunOptions } from '../app/run-options.js';
 import { DEFAULT_FAIL_ON } from '../report/gate.js';
 import { probeSettings } from '../scan/options.js';
-import type { CliOptions } from './program.js';
+import { type CliOptions, packageVersion } from './program.js';
 
 /** Reads parsed flags once; `formatGiven`: -f was on the command line, not the default. */
 export function runOptions(
   o: CliOptions,
   formatGiven: boolean,
   env: NodeJS.ProcessEnv,
+  args: string[] = [],
 ): RunOptions {
   return {
     targets: {
@@ -53,7 +55,12 @@ export function runOptions(
       },
       quiet: o.quiet === true,
       progress: o.progress,
+      statsEvery: o.statsEvery,
+      verbose: o.verbose === true,
       metrics: o.metrics,
+      version: packageVersion(),
+      sarifLocation: sarifLocation(o.inputFile),
+      scope: scopeText(args, o),
     },
   };
 }
@@ -66,17 +73,52 @@ export function runOptions(
 export function outputSpecs(options: CliOptions, formatGiven = false): OutputSpec[] {
   const specs: OutputSpec[] = [];
   if (options.output !== undefined) specs.push({ format: options.format, path: options.output });
-  for (const format of ['csv', 'ndjson', 'table', 'html'] as const) {
+  for (const format of ['csv', 'ndjson', 'table', 'html', 'sarif'] as const) {
     const path = options[format];
     if (path !== undefined) specs.push({ format, path });
   }
   if (options.outputAll !== undefined) {
     const paths = outputAllPaths(options.outputAll);
-    for (const format of ['csv', 'ndjson', 'html'] as const)
+    for (const format of ['csv', 'ndjson', 'html', 'sarif'] as const)
       specs.push({ format, path: paths[format] });
   }
   if (specs.length === 0 || (formatGiven && options.output === undefined)) {
     specs.push({ format: options.format, path: undefined });
   }
   return specs;
+}
+
+/**
+ * Where code scanning shows the SARIF findings: the first target file (-iL),
+ * as a path relative to the working directory (a repository's root in CI);
+ * undefined when the targets came from the command line or stdin.
+ */
+export function sarifLocation(
+  inputFiles: string[] | undefined,
+  cwd = process.cwd(),
+): string | undefined {
+  const file = inputFiles?.find((f) => f !== '-');
+  if (file === undefined) return undefined;
+  const rel = relative(cwd, resolve(cwd, file));
+  if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
+}
+
+/** Specs a report's scope names; the rest are counted. */
+const SCOPE_SPECS = 20;
+
+/** The targets as given, in words, for a report's scope: specs, files, excludes, shard. */
+export function scopeText(args: string[], o: CliOptions): string {
+  const list = (items: string[], prefix = ''): string => {
+    const shown = items.slice(0, SCOPE_SPECS).map((x) => `${prefix}${x}`);
+    const more = items.length - SCOPE_SPECS;
+    return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  };
+  const parts = [list(args), list(o.inputFile ?? [], '-iL ')].filter((p) => p !== '');
+  const excluded = [list(o.exclude ?? []), list(o.excludeFile ?? [], '--exclude-file ')].filter(
+    (p) => p !== '',
+  );
+  if (excluded.length > 0) parts.push(`excluding ${excluded.join(', ')}`);
+  if (o.shard) parts.push(`shard ${o.shard.index}/${o.shard.total}`);
+  return parts.join('; ');
 }

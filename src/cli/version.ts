@@ -2,17 +2,22 @@
 
 import { availableParallelism } from 'node:os';
 import { openFileLimit, socketBudget } from '../app/limits.js';
-import { rawTcp } from '../runtime/raw-tcp.js';
+import { socketPath } from '../runtime/raw-tcp.js';
 import { describeCeiling, planInFlight } from '../scan/in-flight.js';
 import { MIN_PARALLEL_RATE, MIN_PARALLEL_TARGETS, workerCount } from '../scan/parallel.js';
 
 /**
  * The version alone, or with `verbose` four more `key: value` lines: Node's
- * version, the connect path (bare tcp_wrap handles or net.Socket), the
- * worker threads `--workers auto` starts for a large scan, and the probes in
- * flight at the defaults (a report to stdout) with what sets that ceiling.
+ * version, the connect path a scan in `env` takes (bare tcp_wrap handles or
+ * net.Socket, and why), the worker threads `--workers auto` starts for a
+ * large scan, and the probes in flight at the defaults (a report to stdout)
+ * with what sets that ceiling.
  */
-export function versionText(version: string, verbose: boolean): string {
+export function versionText(
+  version: string,
+  verbose: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (!verbose) return `${version}\n`;
   const cores = availableParallelism();
   const limit = openFileLimit();
@@ -21,9 +26,12 @@ export function versionText(version: string, verbose: boolean): string {
   const big = MIN_PARALLEL_TARGETS;
   const workers = workerCount({ workers: 'auto', rate: plan.rate }, big, plan.ceiling);
   const fast = workerCount({ workers: 'auto', rate: MIN_PARALLEL_RATE }, big, plan.ceiling);
-  const sockets = rawTcp()
-    ? "bare tcp_wrap handles (fast path, process.binding('tcp_wrap'))"
-    : 'net.Socket (portable path: tcp_wrap is unavailable)';
+  // The path a scan with this environment takes (socketPath: what runScan uses).
+  const path = socketPath(env);
+  const sockets =
+    path.path === 'bare'
+      ? "bare tcp_wrap handles (fast path, process.binding('tcp_wrap'))"
+      : `net.Socket (portable path: ${path.reason})`;
   return [
     version,
     `node: ${process.version}`,

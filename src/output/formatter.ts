@@ -12,10 +12,23 @@ export interface Formatter {
    * format that writes it only in the footer (the table); others omit it.
    */
   restore?(record: ScanRecord): void;
+  /**
+   * The footer a part at a time, for a format that writes its body at the
+   * end (the HTML page): written part by part, never held whole. Formats
+   * without it write footer().
+   */
+  footerParts?(): Iterable<string>;
+  /** Lets go of what the formatter holds outside memory (the HTML page's temporary file). */
+  dispose?(): void;
+}
+
+/** The footer's parts: footerParts() where a format has it, else footer() whole. */
+export function footerOf(formatter: Formatter): Iterable<string> {
+  return formatter.footerParts ? formatter.footerParts() : [formatter.footer()];
 }
 
 /** Every report format, in the order --help lists them. */
-export const FORMATS = ['csv', 'ndjson', 'table', 'html'] as const;
+export const FORMATS = ['csv', 'ndjson', 'table', 'html', 'sarif'] as const;
 
 /** A report format: one of FORMATS. */
 export type Format = (typeof FORMATS)[number];

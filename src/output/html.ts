@@ -1,14 +1,39 @@
-// An HTML report for a mail or a browser: one self-contained page (inline
-// style, no script, nothing fetched), written whole at the end of the run.
+// An HTML report that is a verdict, for a mail or a browser: at the top the
+// gate's result and why, what changed against the baseline, what was scanned
+// and when, and the exposures per severity; then the fixes, each said once
+// with the number of rows it is for; then the rows, most severe first, then
+// by address, without the columns nothing filled. One self-contained page:
+// inline style allowed by its hash in a Content-Security-Policy that allows
+// nothing else (no script, nothing fetched).
+//
+// The page is written at the end (footerParts), but its rows are not kept in
+// memory: each is rendered as it comes and kept in a temporary file
+// (row-spill.ts), with 32 bytes of index a row for the ordering.
+//
 // Every string is escaped twice over: as text (controls and invalid UTF-8 as
 // \xNN, as everywhere) and then as HTML, so a node name is shown, never run.
 
-import type { ScanRecord, Status } from '../record.js';
-import type { GateResult } from '../report/gate.js';
-import { remediationFor } from '../report/risk.js';
+import { createHash } from 'node:crypto';
+import { type ScanRecord, SEVERITIES, type Severity, type Status } from '../record.js';
+import { type FailOn, type GateResult, trips, type Verdict } from '../report/gate.js';
+import { FIXES, type FixId, fixesFor, GENERAL_FIXES } from '../report/risk.js';
 import { hostPort } from '../targets/ip.js';
 import { escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
+import { RowSpill, rowKey } from './row-spill.js';
+
+/** What was scanned, for the page's scope. */
+export interface HtmlScope {
+  /** The targets as given (specs, files, excludes, shard), in words. */
+  targets: string;
+  ports: number[];
+  /** When this run (this part of a resumed run) started. */
+  started: Date;
+  /** Seconds the whole run took, earlier parts included. */
+  seconds: number;
+  /** Targets done by earlier parts of a resumed run. */
+  resumedAt: number;
+}
 
 /** What the page says beyond the exposures: filled in when the footer is written. */
 export interface HtmlContext {
@@ -16,14 +41,21 @@ export interface HtmlContext {
   done: number;
   byStatus: Record<Status, number>;
   gate?: GateResult;
+  /** What trips the gate; undefined: no gate was asked for. */
+  failOn?: readonly FailOn[];
   interrupted?: boolean;
+  scope?: HtmlScope;
 }
 
 export interface HtmlOptions {
-  /** Called at the end for the counts and the gate's findings. */
+  /** Called at the end for the counts, the gate's findings and the scope. */
   context?: () => HtmlContext;
+  /** The gate's verdict on an exposure: rows say allowed, new or changed. */
+  verdict?: (r: ScanRecord) => Verdict | null;
   /** The page's time, for tests; now when absent. */
   now?: () => Date;
+  /** The folder of the rows' temporary file (the report's); the system's temp folder when absent. */
+  spillDir?: string;
 }
 
 const ENTITIES: Record<string, string> = {
@@ -39,87 +71,222 @@ export function html(text: string | number | null | undefined): string {
   return escapeText(String(text ?? '')).replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
 }
 
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1b1b}
-h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em}
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1b1b;max-width:80em}
+h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f2f2f2}.crit{color:#a00;font-weight:bold}.risk{color:#8a2be2}.fix{color:#555}
-.new{color:#a00}.gone{color:#060}ul{margin:.2em 0;padding-left:1.2em}code{font-size:.95em}`;
+th{background:#f2f2f2}.critical{color:#a00;font-weight:bold}.risk{color:#8a2be2}
+.verdict{padding:.6em 1em;border-radius:4px;font-size:1.1em}.tripped{background:#fde2e2;color:#800}
+.passed{background:#e3f4e3;color:#060}.nogate{background:#eee}.new{color:#a00}.gone{color:#060}
+.allowed{color:#060}ul,ol{margin:.2em 0;padding-left:1.4em}code{font-size:.95em}`;
 
-function countTable(title: string, counts: Map<string, number>): string {
-  if (counts.size === 0) return '';
-  const rows = [...counts]
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `<tr><td>${html(k)}</td><td>${v}</td></tr>`)
-    .join('');
-  return `<h2>${html(title)}</h2><table><tr><th>${html(title.split(' ').at(-1))}</th><th>exposures</th></tr>${rows}</table>`;
-}
+/** The page's Content-Security-Policy: nothing but its own style, by hash. */
+export const HTML_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; base-uri 'none'; form-action 'none'`;
+
+const n = (x: number): string => x.toLocaleString('en');
+const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
+/** Fixes by their fixed number (1-based), the same on every page. */
+const FIX_IDS = Object.keys(FIXES) as FixId[];
+/** Entries of each gate list the page names; the table holds every row. */
+export const LISTED_CHANGES = 50;
+
+/** The row's columns, in order; a column no row filled is left out. */
+const COLUMNS = ['target', 'severity', 'epmd port', 'nodes', 'hostname', 'where', 'risks', 'fixes'];
+const OPTIONAL = new Set([4, 5, 6]);
+/** Between a row's cells in the temporary file: escaped text never holds it. */
+const CELL = '\u0001';
 
 function nodeCell(r: ScanRecord): string {
   if (r.nodes.length === 0) return '(no nodes)';
-  const items = r.nodes.map((n) => {
+  const items = r.nodes.map((node) => {
     const details = [
-      n.type === 'hidden' ? 'hidden' : '',
-      n.distReachable === true ? 'distribution port reachable' : '',
-      n.distStatus ? `handshake ${n.distStatus}` : '',
-      n.fullName ? n.fullName : '',
-      n.cookie ? `cookie ${n.cookie}` : '',
+      node.type === 'hidden' ? 'hidden' : '',
+      node.distReachable === true ? 'distribution port reachable' : '',
+      node.distStatus ? `handshake ${node.distStatus}` : '',
+      node.fullName ? node.fullName : '',
+      node.cookie ? `cookie ${node.cookie}` : '',
     ].filter(Boolean);
     const extra = details.length > 0 ? ` <small>(${details.map(html).join(', ')})</small>` : '';
-    return `<li><code>${html(n.name)}:${n.port}</code>${extra}</li>`;
+    return `<code>${html(node.name)}:${node.port}</code>${extra}`;
   });
-  return `<ul>${items.join('')}</ul>`;
+  return items.join('<br>');
 }
 
-function exposureRow(r: ScanRecord): string {
-  const fix = remediationFor(r);
-  const risks = (r.risks ?? []).map((x) => `<li class="risk">${html(x)}</li>`).join('');
-  const fixes = [fix.first, ...fix.product].map((x) => `<li class="fix">${html(x)}</li>`).join('');
+/** A row's cells, as HTML. */
+function rowCells(r: ScanRecord, verdict: Verdict | null): string[] {
   const where = [r.asn ? `AS${r.asn}` : '', r.geo, r.region, r.city].filter(Boolean).join(' ');
-  const sev = r.severity === 'critical' ? `<span class="crit">critical</span>` : html(r.severity);
-  return `<tr><td><code>${html(hostPort(r.ip, r.port))}</code></td><td>${sev}</td><td>${html(r.epmdPort)}${r.truncated ? ' (truncated)' : ''}</td><td>${nodeCell(r)}</td><td>${html(r.hostname)}</td><td>${html(where)}</td><td><ul>${risks}${fixes}</ul></td></tr>`;
+  const mark = verdict?.allowed
+    ? ' <span class="allowed">allowed</span>'
+    : verdict?.baseline === 'new'
+      ? ' <span class="new">new</span>'
+      : verdict?.baseline === 'updated'
+        ? ' <span class="new">changed</span>'
+        : '';
+  const fixes = fixesFor(r).map((id) => {
+    const k = FIX_IDS.indexOf(id) + 1;
+    return `<a href="#fix-${k}">${k}</a>`;
+  });
+  const severity =
+    r.severity === 'critical' ? '<b class="critical">critical</b>' : html(r.severity);
+  return [
+    `<code>${html(hostPort(r.ip, r.port))}</code>${mark}`,
+    severity,
+    `${html(r.epmdPort)}${r.truncated ? ' (truncated)' : ''}`,
+    nodeCell(r),
+    html(r.hostname),
+    html(where),
+    (r.risks ?? []).map((x) => `<div class="risk">${html(x)}</div>`).join(''),
+    fixes.join(', '),
+  ];
 }
 
-function gateSection(gate: GateResult | undefined): string {
+/** The gate's result and why, and how the run ended. */
+function verdictSection(ctx: HtmlContext | undefined): string {
+  const lines: string[] = [];
+  if (!ctx?.failOn || !ctx.gate) {
+    lines.push(
+      '<p class="verdict nogate">No gate was asked for (--fail-on-exposed, --fail-on): this page reports, it does not judge.</p>',
+    );
+  } else {
+    const tripped = trips(ctx.gate, ctx.failOn);
+    lines.push(
+      tripped.length > 0
+        ? `<p class="verdict tripped">Gate tripped (exit 1): ${tripped.map(([k, v]) => `${html(k)} ${n(v)}`).join(', ')}.</p>`
+        : `<p class="verdict passed">Gate passed (${ctx.failOn.map(html).join(', ')}): nothing it trips on was found.</p>`,
+    );
+  }
+  if (ctx) {
+    const how = ctx.interrupted ? 'Interrupted after' : 'Done:';
+    lines.push(`<p>${how} ${n(ctx.done)} of ${n(ctx.total)} targets.</p>`);
+  }
+  return `<section id="verdict">${lines.join('\n')}</section>`;
+}
+
+/** New, gone and changed against the baseline (the first entries of each; the rows have the rest). */
+function changesSection(gate: GateResult | undefined): string {
   if (!gate) return '';
   const list = (cls: string, items: string[]): string =>
     items.length === 0
-      ? '<p>none</p>'
-      : `<ul>${items.map((i) => `<li class="${cls}">${i}</li>`).join('')}</ul>`;
+      ? ''
+      : `<ul>${items
+          .slice(0, LISTED_CHANGES)
+          .map((i) => `<li class="${cls}">${i}</li>`)
+          .join(
+            '',
+          )}${items.length > LISTED_CHANGES ? `<li>... and ${n(items.length - LISTED_CHANGES)} more</li>` : ''}</ul>`;
+  const entry = (e: { key: string; nodes: string[] }): string =>
+    `<code>${html(e.key)}</code> ${e.nodes.slice(0, 20).map(html).join(' ')}`;
+  const changed = gate.changed.map(
+    (e) =>
+      `<code>${html(e.key)}</code> ${[...e.added.slice(0, 20).map((a) => `+${html(a)}`), ...e.removed.slice(0, 20).map((x) => `-${html(x)}`)].join(' ')}`,
+  );
+  const against =
+    gate.baselineEntries === null
+      ? 'No baseline: every exposure not allowed is new.'
+      : `The baseline held ${n(gate.baselineEntries)} exposure${gate.baselineEntries === 1 ? '' : 's'}.`;
+  const title = gate.baselineEntries === null ? 'New exposures' : 'Against the baseline';
   return [
-    '<h2>Against the baseline</h2>',
-    `<h3>New exposures (${gate.fresh.length})</h3>`,
+    `<section id="changes"><h2>${title}</h2>`,
+    `<p>${against} New ${n(gate.fresh.length)}, gone ${n(gate.gone.length)}, changed ${n(gate.changed.length)}, allowed ${n(gate.allowed)}.</p>`,
     list(
       'new',
-      gate.fresh.map((e) => `<code>${html(e.key)}</code> ${e.nodes.map(html).join(' ')}`),
+      gate.fresh.map((e) => `new ${entry(e)}`),
     ),
-    `<h3>Gone since the baseline (${gate.gone.length})</h3>`,
     list(
       'gone',
-      gate.gone.map((e) => `<code>${html(e.key)}</code> ${e.nodes.map(html).join(' ')}`),
+      gate.gone.map((e) => `gone ${entry(e)}`),
     ),
-    `<h3>Nodes changed (${gate.changed.length})</h3>`,
     list(
       '',
-      gate.changed.map(
-        (e) =>
-          `<code>${html(e.key)}</code> ${[...e.added.map((a) => `+${html(a)}`), ...e.removed.map((x) => `-${html(x)}`)].join(' ')}`,
-      ),
+      changed.map((e) => `changed ${e}`),
     ),
-    gate.allowed > 0 ? `<p>Allowed exposures: ${gate.allowed}</p>` : '',
+    '</section>',
   ].join('\n');
+}
+
+/** What was scanned, when, for how long. */
+function scopeSection(ctx: HtmlContext | undefined, ended: Date): string {
+  const s = ctx?.scope;
+  if (!ctx || !s) return '';
+  const time = (d: Date): string => `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  const statuses = Object.entries(ctx.byStatus)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${html(k)} ${n(v)}`)
+    .join(', ');
+  const rows = [
+    ['targets', html(s.targets)],
+    ['ports', html(s.ports.join(', '))],
+    [s.resumedAt > 0 ? 'resumed' : 'started', html(time(s.started))],
+    ['ended', html(time(ended))],
+    ['scanning time', html(duration(s.seconds))],
+    [
+      'probed',
+      `${n(ctx.done)} of ${n(ctx.total)}${s.resumedAt > 0 ? ` (${n(s.resumedAt)} by earlier parts of the run)` : ''}: ${statuses || 'nothing yet'}`,
+    ],
+  ];
+  return `<section id="scope"><h2>Scope</h2><table>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table></section>`;
+}
+
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  return s < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** A small table of counts: exposures per severity, per ASN, per country. */
+function countTable(id: string, title: string, head: string, counts: [string, number][]): string {
+  if (counts.length === 0) return '';
+  const rows = counts.map(([k, v]) => `<tr><td>${html(k)}</td><td>${n(v)}</td></tr>`).join('');
+  return `<section id="${id}"><h2>${html(title)}</h2><table><tr><th>${html(head)}</th><th>exposures</th></tr>${rows}</table></section>`;
+}
+
+/** Each fix once, with its fixed number and how many rows it is for; the advice for all, once. */
+function fixesSection(used: Map<FixId, number>, exposures: number): string {
+  if (exposures === 0) return '';
+  const items = FIX_IDS.map((id, i) => [id, i + 1] as const)
+    .filter(([id]) => used.has(id))
+    .map(
+      ([id, k]) =>
+        `<li id="fix-${k}" value="${k}">${html(FIXES[id])} <small>(${n(used.get(id) ?? 0)} exposure${used.get(id) === 1 ? '' : 's'})</small></li>`,
+    );
+  const also = GENERAL_FIXES.map((g) => `<li>${html(g)}</li>`).join('');
+  return `<section id="fixes"><h2>How to fix</h2><ol>${items.join('')}</ol><p>For every exposure:</p><ul>${also}</ul></section>`;
+}
+
+/** What the formatter keeps for the footer, besides the rows. */
+class PageTally {
+  readonly bySeverity = new Map<Severity, number>();
+  readonly byAsn = new Map<string, number>();
+  readonly byCountry = new Map<string, number>();
+  readonly fixes = new Map<FixId, number>();
+  /** Optional columns some row filled. */
+  readonly filled = new Set<number>();
+
+  add(r: ScanRecord, cells: string[]): void {
+    const bump = <K>(m: Map<K, number>, k: K): void => {
+      m.set(k, (m.get(k) ?? 0) + 1);
+    };
+    bump(this.bySeverity, r.severity);
+    if (r.asn) bump(this.byAsn, `AS${r.asn}`);
+    if (r.geo) bump(this.byCountry, r.geo);
+    for (const id of fixesFor(r)) bump(this.fixes, id);
+    for (const i of OPTIONAL) if (cells[i] !== '') this.filled.add(i);
+  }
+
+  sorted(m: Map<string, number>): [string, number][] {
+    return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  }
 }
 
 /** The HTML report: exposures only, the page written by the footer. */
 export function htmlFormatter(options: HtmlOptions = {}): Formatter {
-  const rows: string[] = [];
-  const byAsn = new Map<string, number>();
-  const byCountry = new Map<string, number>();
+  const spill = new RowSpill(options.spillDir);
+  const tally = new PageTally();
   const take = (r: ScanRecord): void => {
     if (r.status !== 'epmd') return;
-    rows.push(exposureRow(r));
-    if (r.asn) byAsn.set(`AS${r.asn}`, (byAsn.get(`AS${r.asn}`) ?? 0) + 1);
-    if (r.geo) byCountry.set(r.geo, (byCountry.get(r.geo) ?? 0) + 1);
+    const cells = rowCells(r, options.verdict?.(r) ?? null);
+    tally.add(r, cells);
+    spill.add(cells.join(CELL), rowKey(SEVERITY_RANK.get(r.severity) ?? 9, r.ip, r.port));
   };
+  const parts = (): Iterable<string> => page(options, spill, tally);
   return {
     header: () => '',
     format: (r) => {
@@ -127,35 +294,57 @@ export function htmlFormatter(options: HtmlOptions = {}): Formatter {
       return '';
     },
     restore: take,
-    footer: () => {
-      const ctx = options.context?.();
-      const when = (options.now?.() ?? new Date()).toISOString().replace('T', ' ').slice(0, 19);
-      const counts = ctx
-        ? `<p>${ctx.interrupted ? 'Interrupted after' : 'Done:'} ${ctx.done} of ${ctx.total} targets. ${Object.entries(
-            ctx.byStatus,
-          )
-            .filter(([, v]) => v > 0)
-            .map(([k, v]) => `${html(k)} ${v}`)
-            .join(', ')}.</p>`
-        : '';
-      const exposures =
-        rows.length === 0
-          ? '<p>No exposed EPMD found.</p>'
-          : `<table id="exposures"><tr><th>target</th><th>severity</th><th>epmd port</th><th>nodes</th><th>hostname</th><th>where</th><th>risks and fixes</th></tr>\n${rows.join('\n')}\n</table>`;
-      return `<!doctype html>
+    footer: () => [...parts()].join(''),
+    footerParts: parts,
+    dispose: () => spill.close(),
+  };
+}
+
+/** The page, a part at a time: the head and verdict, then a row at a time, then the end. */
+function* page(options: HtmlOptions, spill: RowSpill, tally: PageTally): Generator<string> {
+  const ctx = options.context?.();
+  const ended = options.now?.() ?? new Date();
+  const when = ended.toISOString().replace('T', ' ').slice(0, 19);
+  const severities = SEVERITIES.filter((s) => tally.bySeverity.has(s)).map(
+    (s): [string, number] => [s, tally.bySeverity.get(s) ?? 0],
+  );
+  yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="${HTML_CSP}">
 <title>epmd-scan report ${html(when)} UTC</title><style>${STYLE}</style></head><body>
-<h1>epmd-scan report</h1>
-<p>${html(when)} UTC. ${rows.length} exposed EPMD${rows.length === 1 ? '' : 's'}.</p>
-${counts}
+<h1>epmd-scan report: ${n(spill.rows)} exposed EPMD${spill.rows === 1 ? '' : 's'}</h1>
+${verdictSection(ctx)}
+${changesSection(ctx?.gate)}
+${scopeSection(ctx, ended)}
+${countTable('severity', 'Exposures by severity', 'severity', severities)}
+${fixesSection(tally.fixes, spill.rows)}
 <h2>Exposures</h2>
-${exposures}
-${gateSection(ctx?.gate)}
-${countTable('Exposures by ASN', byAsn)}
-${countTable('Exposures by country', byCountry)}
+`;
+  if (spill.rows === 0) yield '<p>No exposed EPMD found.</p>\n';
+  else yield* rowsTable(spill, tally.filled);
+  yield `${countTable('asn', 'Exposures by ASN', 'ASN', tally.sorted(tally.byAsn))}
+${countTable('country', 'Exposures by country', 'country', tally.sorted(tally.byCountry))}
 </body></html>
 `;
-    },
-  };
+  spill.close();
+}
+
+/** The exposures table, most severe first, then by address; a column no row filled is left out. */
+function* rowsTable(spill: RowSpill, filled: Set<number>): Generator<string> {
+  const shown = COLUMNS.map((_, i) => !OPTIONAL.has(i) || filled.has(i));
+  const pick = <T>(list: T[]): T[] => list.filter((_, i) => shown[i]);
+  yield `<table id="exposures"><tr>${pick(COLUMNS)
+    .map((c) => `<th>${c}</th>`)
+    .join('')}</tr>\n`;
+  let chunk = '';
+  for (const row of spill.sorted()) {
+    chunk += `<tr>${pick(row.split(CELL))
+      .map((c) => `<td>${c}</td>`)
+      .join('')}</tr>\n`;
+    if (chunk.length >= 64 * 1024) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield `${chunk}</table>\n`;
 }

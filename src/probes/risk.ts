@@ -25,13 +25,37 @@ export function isCouch(n: NodeEntry): boolean {
   return COUCHDB.test(n.name) || COUCHDB.test(n.fullName ?? '');
 }
 
-/** Risks in words, most serious first; empty when nothing beyond the exposure itself is known. */
-export function risksFor(r: ScanRecord): string[] {
-  if (r.status !== 'epmd') return [];
-  const risks: string[] = [];
+/**
+ * The kinds of risk an exposure can carry, most serious first: a closed
+ * list, so a report can name each by a stable id (SARIF's rules).
+ */
+export const RISK_KINDS = [
+  'accepted-cookie',
+  'couchdb-default-cookie',
+  'reachable-distribution-port',
+  'tls-distribution',
+  'open-distribution-handshake',
+  'couchdb-listed',
+] as const;
+
+export type RiskKind = (typeof RISK_KINDS)[number];
+
+/** One risk: its kind and its words. */
+export interface Risk {
+  kind: RiskKind;
+  text: string;
+}
+
+/** What the distribution checks learnt: cookies, CouchDB, reachable ports. */
+function reachRisks(r: ScanRecord, out: Risk[]): void {
   for (const n of r.nodes) {
     const cookie = acceptedCookie(n);
-    if (cookie !== null) risks.push(`${acceptedCookieRisk(cookie)} on ${n.name}:${n.port}`);
+    if (cookie !== null) {
+      out.push({
+        kind: 'accepted-cookie',
+        text: `${acceptedCookieRisk(cookie)} on ${n.name}:${n.port}`,
+      });
+    }
   }
   const reachable = r.nodes.filter((n) => n.distReachable);
   for (const n of reachable) {
@@ -40,32 +64,51 @@ export function risksFor(r: ScanRecord): string[] {
       isCouch(n) &&
       (n.cookie === undefined || n.cookie === 'not-tried' || n.cookie === 'inconclusive')
     ) {
-      risks.push(
-        `CouchDB node ${n.name} with a reachable distribution port ${n.port}: check the default cookie (CVE-2022-24706)`,
-      );
+      out.push({
+        kind: 'couchdb-default-cookie',
+        text: `CouchDB node ${n.name} with a reachable distribution port ${n.port}: check the default cookie (CVE-2022-24706)`,
+      });
     }
   }
   if (reachable.length > 0) {
-    risks.push(
-      `distribution port reachable: ${reachable.map((n) => `${n.name}:${n.port}`).join(', ')}`,
-    );
+    out.push({
+      kind: 'reachable-distribution-port',
+      text: `distribution port reachable: ${reachable.map((n) => `${n.name}:${n.port}`).join(', ')}`,
+    });
   }
+}
+
+/** Risks with their kinds, most serious first; empty when nothing beyond the exposure itself is known. */
+export function riskFindings(r: ScanRecord): Risk[] {
+  if (r.status !== 'epmd') return [];
+  const risks: Risk[] = [];
+  reachRisks(r, risks);
   for (const n of r.nodes) {
     if (n.distStatus === 'tls') {
-      risks.push(
-        `distribution over TLS: a cookie alone may not be enough; check verify_peer (${n.name}:${n.port})`,
-      );
+      risks.push({
+        kind: 'tls-distribution',
+        text: `distribution over TLS: a cookie alone may not be enough; check verify_peer (${n.name}:${n.port})`,
+      });
     }
     if (n.fullName && n.distStatus?.startsWith('ok')) {
-      risks.push(`node ${n.name} accepts distribution connections and calls itself ${n.fullName}`);
+      risks.push({
+        kind: 'open-distribution-handshake',
+        text: `node ${n.name} accepts distribution connections and calls itself ${n.fullName}`,
+      });
     }
   }
-  if (reachable.length === 0 && r.nodes.some(isCouch)) {
-    risks.push(
-      'CouchDB node listed: if its distribution port is reachable, check the default cookie (CVE-2022-24706)',
-    );
+  if (!r.nodes.some((n) => n.distReachable) && r.nodes.some(isCouch)) {
+    risks.push({
+      kind: 'couchdb-listed',
+      text: 'CouchDB node listed: if its distribution port is reachable, check the default cookie (CVE-2022-24706)',
+    });
   }
   return risks;
+}
+
+/** Risks in words, most serious first; empty when nothing beyond the exposure itself is known. */
+export function risksFor(r: ScanRecord): string[] {
+  return riskFindings(r).map((x) => x.text);
 }
 
 /** Raises the severity to critical when a distribution port was reached or a cookie accepted. */

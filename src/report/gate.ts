@@ -157,6 +157,13 @@ export function trips(result: GateResult, failOn: readonly FailOn[]): [FailOn, n
   return failOn.map((k): [FailOn, number] => [k, counts[k]]).filter(([, v]) => v > 0);
 }
 
+/** What the gate makes of one exposure: accepted by --allow, and how it stands against --baseline. */
+export interface Verdict {
+  allowed: boolean;
+  /** SARIF's words: null without a baseline. */
+  baseline: 'new' | 'unchanged' | 'updated' | null;
+}
+
 /** Compares each record with the baseline and the allow-list as the scan goes. */
 export class Gate {
   private readonly result: GateResult;
@@ -179,6 +186,18 @@ export class Gate {
   /** True when the record matters to the gate beyond being an exposure: its target is in the baseline. */
   cares(r: ScanRecord): boolean {
     return this.baseline?.has(hostPort(r.ip, r.port)) ?? false;
+  }
+
+  /** The verdict on an exposure, counting nothing (observe() counts). */
+  verdict(r: ScanRecord): Verdict {
+    const isAllowed = allowed(this.allow, r.ip, r.port);
+    if (!this.baseline) return { allowed: isAllowed, baseline: null };
+    const before = this.baseline.get(hostPort(r.ip, r.port));
+    if (!before) return { allowed: isAllowed, baseline: 'new' };
+    const was = new Set(before);
+    const now = new Set(r.nodes.map((n) => n.name));
+    const same = now.size === was.size && [...now].every((name) => was.has(name));
+    return { allowed: isAllowed, baseline: same ? 'unchanged' : 'updated' };
   }
 
   observe(r: ScanRecord): void {

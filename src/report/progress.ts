@@ -1,10 +1,45 @@
-// A one-line progress display on stderr, drawn only on a terminal: done/total,
-// rate, exposures, ETA. Redrawn a few times a second, cleared at the end.
+// Progress on stderr: the line drawn on a terminal (done/total, rate,
+// exposures, ETA, redrawn a few times a second, cleared at the end), and the
+// one-line figures --stats-every prints for logs. Both share the ETA.
 
 import type { Writable } from 'node:stream';
 import type { ChalkInstance } from 'chalk';
 import { duration, type Stats } from './summary.js';
 
+/** What an ETA is estimated from. */
+export interface ProgressFigures {
+  done: number;
+  /** Probes in flight now. */
+  inFlight: number;
+  total: number;
+  /** Seconds the run has taken so far (earlier parts of a resumed run included). */
+  seconds: number;
+}
+
+/**
+ * Seconds left, or null before anything has started. From the completion
+ * rate and what is in flight: a probe in flight counts as half done (the
+ * expected share of a probe whose age is unknown), so a sweep of silent
+ * targets, where nothing completes until the first timeouts, starts with an
+ * estimate of the right size instead of hours from the first few refusals.
+ */
+export function etaSeconds({ done, inFlight, total, seconds }: ProgressFigures): number | null {
+  const progress = done + inFlight / 2;
+  if (progress <= 0 || seconds <= 0) return null;
+  return Math.max(0, ((total - progress) * seconds) / progress);
+}
+
+const n = (x: number): string => Math.round(x).toLocaleString('en');
+
+/** The line --stats-every prints: done/total, elapsed, rate, in flight, exposures, ETA. */
+export function statsLine(f: ProgressFigures, exposures: number): string {
+  const pct = f.total > 0 ? (100 * f.done) / f.total : 100;
+  const rate = f.seconds > 0 ? f.done / f.seconds : 0;
+  const eta = etaSeconds(f);
+  return `stats: ${n(f.done)} of ${n(f.total)} targets (${pct.toFixed(1)}%) after ${duration(f.seconds)}, ${n(rate)}/s, ${n(f.inFlight)} in flight, exposed ${n(exposures)}, ETA ${eta === null ? '?' : duration(eta)}`;
+}
+
+/** The line drawn on a terminal. */
 export class Progress {
   private timer: NodeJS.Timeout | null = null;
   private drawn = false;
@@ -15,6 +50,7 @@ export class Progress {
     /** null: not known yet (a stream of targets): the line counts what is done so far. */
     private readonly total: number | null,
     private readonly c: ChalkInstance,
+    private readonly inFlight: () => number = () => 0,
     private readonly intervalMs = 250,
   ) {}
 
@@ -32,7 +68,8 @@ export class Progress {
     const perSecond = `${Math.round(rate).toLocaleString('en')}/s`;
     if (this.total === null) return `${done.toLocaleString('en')} so far  ${perSecond}  ${exposed}`;
     const pct = this.total > 0 ? (100 * done) / this.total : 100;
-    const eta = rate > 0 ? duration((this.total - done) / rate) : '?';
+    const left = etaSeconds({ done, inFlight: this.inFlight(), total: this.total, seconds });
+    const eta = left === null ? '?' : duration(left);
     return `${done.toLocaleString('en')}/${this.total.toLocaleString('en')} (${pct.toFixed(1)}%)  ${perSecond}  ${exposed}  ETA ${eta}`;
   }
 

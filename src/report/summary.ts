@@ -68,6 +68,8 @@ export interface SummaryInput {
   stats: Stats;
   total: number;
   interrupted: boolean;
+  /** Cut short by a failure (a full disk, a reader gone), not by a signal: never "done". */
+  stopped?: boolean;
   gate?: GateResult;
   /** What the gate trips on (for the line that says whether it tripped). */
   failOn?: readonly FailOn[];
@@ -128,6 +130,7 @@ export function renderSummary({
   stats,
   total,
   interrupted,
+  stopped,
   gate,
   failOn,
   notes,
@@ -135,7 +138,7 @@ export function renderSummary({
   const rate = stats.seconds > 0 ? stats.done / stats.seconds : 0;
   const lines: string[] = [];
   lines.push(
-    `${interrupted ? 'interrupted' : 'done'}: ${n(stats.done)} of ${n(total)} targets in ${duration(stats.seconds)} (${n(Math.round(rate))}/s)`,
+    `${interrupted ? 'interrupted' : stopped ? 'stopped' : 'done'}: ${n(stats.done)} of ${n(total)} targets in ${duration(stats.seconds)} (${n(Math.round(rate))}/s)`,
   );
   lines.push(
     `  ${STATUSES.filter((s) => stats.byStatus[s] > 0 || s === 'epmd')

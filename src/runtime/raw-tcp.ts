@@ -156,18 +156,25 @@ export interface SocketPath {
   path: 'bare' | 'forced' | 'fallback';
   /** A line for stderr when the slower path was not asked for; null otherwise. */
   note: string | null;
+  /** Why the portable path is taken (the variable that chose it, or why the handle is missing); null on the bare path. */
+  reason: string | null;
 }
 
 /** Decides the socket path once, for the CLI: bare handles unless forced off or unavailable. */
 export function socketPath(env: NodeJS.ProcessEnv = process.env): SocketPath {
   const forced = env[PORTABLE_ENV];
-  if ((forced !== undefined && forced !== '' && forced !== '0') || portableRuntime(env)) {
-    return { portable: true, path: 'forced', note: null };
+  if (forced !== undefined && forced !== '' && forced !== '0') {
+    return { portable: true, path: 'forced', note: null, reason: `chosen by ${PORTABLE_ENV}` };
   }
-  if (loaded()) return { portable: false, path: 'bare', note: null };
+  if (portableRuntime(env)) {
+    const reason = `chosen by ${PORTABLE_RUNTIME_ENV}`;
+    return { portable: true, path: 'forced', note: null, reason };
+  }
+  if (loaded()) return { portable: false, path: 'bare', note: null, reason: null };
   return {
     portable: true,
     path: 'fallback',
+    reason: `Node's bare TCP handle is unavailable: ${unavailable}`,
     note: `note: connecting with net.connect (portable, slower): Node's bare TCP handle is unavailable (${unavailable}); set ${PORTABLE_ENV}=1 to choose this path and silence this note`,
   };
 }

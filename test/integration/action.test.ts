@@ -5,13 +5,14 @@
 // folder. `uses:` steps (setup-node) are the runner's; Node is here already.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type FakeServer, rabbitEpmd } from '../helpers/fake-server.js';
+import { type FakeServer, fakeServer, header, rabbitEpmd } from '../helpers/fake-server.js';
 import { type Packed, pack, ROOT } from '../helpers/pack.js';
+import { sarifErrors } from '../helpers/sarif.js';
 
 interface Step {
   name?: string;
@@ -143,7 +144,15 @@ describe('action.yml', () => {
   it('declares the inputs; its scripts take them from env only', () => {
     expect(action.runs.using).toBe('composite');
     expect(Object.keys(action.inputs)).toEqual(
-      expect.arrayContaining(['targets', 'targets-file', 'allow', 'baseline', 'fail-on', 'format']),
+      expect.arrayContaining([
+        'targets',
+        'targets-file',
+        'allow',
+        'baseline',
+        'fail-on',
+        'format',
+        'sarif',
+      ]),
     );
     for (const step of action.runs.steps) expect(step.run ?? '').not.toContain('${{');
   });
@@ -157,7 +166,7 @@ describe('action.yml', () => {
     expect(r.code).toBe(1);
     expect(r.outputs['exit-code']).toBe('1');
     expect(r.summary).toMatch(/\*\*Failed: an exposed EPMD/);
-    expect(r.summary).toMatch(/TARGET\s+EPMD\s+NODES/);
+    expect(r.summary).toMatch(/TARGET\s+EPMD\s+HOSTNAME\s+NODES/);
     expect(r.summary).toContain(`127.0.0.1:${epmd.port}`);
     expect(r.summary).toMatch(/rabbit:25672/);
     expect(r.summary).not.toContain('\x1b');
@@ -180,6 +189,94 @@ describe('action.yml', () => {
     expect(r.outputs['exit-code']).toBe('0');
     expect(r.summary).toMatch(/Passed: no exposure that is new or not allowed/);
     expect(r.summary).toContain(`127.0.0.1:${epmd.port}`);
+    // The allowed exposure is marked as such in the table.
+    expect(r.summary).toMatch(
+      new RegExp(`127\\.0\\.0\\.1:${epmd.port} .*\\n  = allowed \\(--allow\\)`),
+    );
+  }, 240_000);
+
+  it('writes SARIF for upload-sarif, valid against the schema, its findings on targets-file', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'targets.txt'), '127.0.0.1\n');
+    const sarif = join(dir, 'epmd-scan.sarif');
+    const r = await runAction(
+      {
+        package: packed.file,
+        'targets-file': join(dir, 'targets.txt'),
+        sarif,
+        'fail-on': 'never',
+        args: `-p ${epmd.port} -n`,
+      },
+      dir,
+    );
+    expect(r.code, r.log).toBe(0);
+    expect(r.outputs.sarif).toBe(sarif);
+    const log = JSON.parse(readFileSync(sarif, 'utf8'));
+    expect(sarifErrors(log)).toEqual([]);
+    expect(log.runs[0].results).toHaveLength(1);
+    expect(log.runs[0].results[0].message.text).toContain(`127.0.0.1:${epmd.port}`);
+  }, 240_000);
+
+  it('keeps the step summary under 1 MiB when the report is larger, and says where the rest is', async () => {
+    const dir = fresh();
+    // One exposure listing 60,000 nodes: a table row of about 2 MB.
+    const big = await fakeServer(async (socket, request) => {
+      await request;
+      const lines = Array.from(
+        { length: 60_000 },
+        (_, i) => `name a-rather-long-node-name-${i} at port ${1 + (i % 65000)}\n`,
+      );
+      socket.end(Buffer.concat([header(4369), Buffer.from(lines.join(''))]));
+    });
+    try {
+      const r = await runAction(
+        {
+          package: packed.file,
+          targets: '127.0.0.1',
+          'fail-on': 'never',
+          args: `-p ${big.port} -n --max-reply 4194304`,
+        },
+        dir,
+      );
+      expect(r.code, r.log).toBe(0);
+      expect(statSync(r.outputs.report as string).size).toBeGreaterThan(1 << 20);
+      expect(Buffer.byteLength(r.summary)).toBeLessThan(1 << 20);
+      expect(r.summary).toMatch(/The report is \d+ bytes; its first lines are above/);
+    } finally {
+      await big.close();
+    }
+  }, 240_000);
+
+  it('a node name with backticks cannot end the code fence of the step summary', async () => {
+    const dir = fresh();
+    const evil = await fakeServer(async (socket, request) => {
+      await request;
+      socket.end(
+        Buffer.concat([
+          header(4369),
+          Buffer.from('name ```![x](https://example.invalid/t.png) at port 9\n'),
+        ]),
+      );
+    });
+    try {
+      const r = await runAction(
+        {
+          package: packed.file,
+          targets: '127.0.0.1',
+          'fail-on': 'never',
+          args: `-p ${evil.port} -n`,
+        },
+        dir,
+      );
+      expect(r.code, r.log).toBe(0);
+      const fence = /^(`{4,})$/m.exec(r.summary)?.[1] as string;
+      expect(fence).toBeDefined();
+      // The name sits between two fences longer than its own backticks.
+      const inside = r.summary.split(`${fence}\n`)[1] ?? '';
+      expect(inside).toContain('```');
+    } finally {
+      await evil.close();
+    }
   }, 240_000);
 
   it('a CSV report as the baseline of the next run: passes; fail-on never only reports', async () => {
@@ -223,12 +320,18 @@ describe('action.yml', () => {
 describe("the README's CI recipes", () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-  it('the GitHub recipe uses this action with inputs it declares', () => {
-    const recipe = blocks.find((b) => b.includes('uses: epmd-scan/epmd-scan@'));
-    const steps = parse(recipe as string) as Step[];
-    const gate = steps.find((s) => s.uses?.startsWith('epmd-scan/epmd-scan@'));
-    expect(Object.keys(gate?.with ?? {}).length).toBeGreaterThan(0);
-    for (const input of Object.keys(gate?.with ?? {})) expect(action.inputs).toHaveProperty(input);
+  it('the GitHub recipes use this action with inputs it declares; SARIF goes to upload-sarif', () => {
+    const recipes = blocks.filter((b) => b.includes('uses: epmd-scan/epmd-scan@'));
+    expect(recipes.length).toBe(2);
+    for (const recipe of recipes) {
+      const steps = parse(recipe) as Step[];
+      const gate = steps.find((s) => s.uses?.startsWith('epmd-scan/epmd-scan@'));
+      expect(Object.keys(gate?.with ?? {}).length).toBeGreaterThan(0);
+      for (const input of Object.keys(gate?.with ?? {}))
+        expect(action.inputs).toHaveProperty(input);
+      const upload = steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'));
+      if (gate?.with?.sarif) expect(upload?.with?.sarif_file).toBe(gate.with.sarif);
+    }
   });
   it('the GitLab job installs with --ignore-scripts and runs the gate', () => {
     const job = parse(blocks.find((b) => b.startsWith('epmd-gate:')) as string)['epmd-gate'];

@@ -60,7 +60,13 @@ describe('bash', () => {
     ]);
   });
   it('offers the values of -f and --severity, files for -o, nothing for a number', async () => {
-    expect(await bashOffers(['epmd-scan', '-f', ''])).toEqual(['csv', 'ndjson', 'table', 'html']);
+    expect(await bashOffers(['epmd-scan', '-f', ''])).toEqual([
+      'csv',
+      'ndjson',
+      'table',
+      'html',
+      'sarif',
+    ]);
     expect(await bashOffers(['epmd-scan', '--severity', 'h'])).toEqual(['high']);
     expect(await bashOffers(['epmd-scan', '-o', 'rep'])).toEqual(['report.csv']);
     expect(await bashOffers(['epmd-scan', '--rate', ''])).toEqual([]);
@@ -118,7 +124,7 @@ describe.skipIf(!FISH)('fish', () => {
   }
   it('offers flags, their values and the shells', async () => {
     expect(await fishOffers('epmd-scan --con')).toEqual(['--concurrency', '--connect-timeout']);
-    expect(await fishOffers('epmd-scan -f ')).toEqual(['csv', 'html', 'ndjson', 'table']);
+    expect(await fishOffers('epmd-scan -f ')).toEqual(['csv', 'html', 'ndjson', 'sarif', 'table']);
     expect(await fishOffers('epmd-scan completion ')).toEqual(['bash', 'fish', 'zsh']);
     expect(await fishOffers('epmd-scan -i')).toContain('-iL');
   });

@@ -90,6 +90,9 @@ describe('-o writes into what it is given', () => {
     const r = await runCli(['127.0.0.1', '-p', String(epmd.port), '-o', full]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/cannot write '.*full': no space left on the device/);
+    // Cut short by a failure, the run is never "done".
+    expect(r.stderr).toMatch(/^stopped: 1 of 1 targets/m);
+    expect(r.stderr).not.toMatch(/^done:/m);
   });
 });
 
@@ -290,6 +293,8 @@ describe('a reader that goes away (EPIPE)', () => {
     const r = await run.result;
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/went away \(EPIPE\): the scan is incomplete/);
+    expect(r.stderr).toMatch(/^stopped: \d+ of 100 targets/m);
+    expect(r.stderr).not.toMatch(/^done:/m);
   });
   it('with --resume on stdout, the checkpoint counts nothing the reader may have missed', async () => {
     const ckpt = fresh('p.ckpt');

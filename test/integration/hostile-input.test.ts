@@ -220,7 +220,7 @@ describe('hostile names and values end to end', () => {
     });
     const asnDb = join(dir, 'odd-asn.mmdb');
     writeMmdb(asnDb, 'GeoLite2-ASN', { map: { autonomous_system_number: { double: 1.5 } } });
-    for (const format of ['csv', 'ndjson', 'table', 'html']) {
+    for (const format of ['csv', 'ndjson', 'table', 'html', 'sarif']) {
       const r = await runCli([
         '127.0.0.1',
         '-p',

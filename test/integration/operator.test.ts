@@ -149,7 +149,7 @@ describe('formats', () => {
   it('table for people, plain when piped', async () => {
     const r = await runCli(['127.0.0.1', '-p', String(epmd.port), '-f', 'table', '-q']);
     expect(r.stdout.split('\n')[0]).toMatch(/^legend: /);
-    expect(r.stdout.split('\n')[1]).toMatch(/^TARGET\s+EPMD\s+NODES/);
+    expect(r.stdout.split('\n')[1]).toMatch(/^TARGET\s+EPMD\s+HOSTNAME\s+NODES/);
     expect(r.stdout).toContain('rabbit:25672');
     expect(r.stdout).not.toMatch(ESC);
   });

@@ -82,16 +82,23 @@ describe('several reports from one run', () => {
     expect(csvLines(r.stdout)).toHaveLength(2); // -f ndjson --all on stdout: both targets
     expect(csvLines(readFileSync(join(d, 'r.csv'), 'utf8'))).toHaveLength(2);
     expect(csvLines(readFileSync(join(d, 'r.ndjson'), 'utf8'))).toHaveLength(2);
-    expect(readFileSync(join(d, 'r.txt'), 'utf8').split('\n')[1]).toMatch(/^TARGET\s+EPMD\s+NODES/);
+    expect(readFileSync(join(d, 'r.txt'), 'utf8').split('\n')[1]).toMatch(
+      /^TARGET\s+EPMD\s+HOSTNAME\s+NODES/,
+    );
     expect(readFileSync(join(d, 'r.html'), 'utf8')).toContain(`127.0.0.1:${epmd.port}`);
     expect(readdirSync(d).sort()).toEqual(['r.csv', 'r.html', 'r.ndjson', 'r.txt']);
   });
-  it('-oA <prefix> writes the CSV, NDJSON and HTML reports; nothing on stdout', async () => {
+  it('-oA <prefix> writes the CSV, NDJSON, HTML and SARIF reports; nothing on stdout', async () => {
     const d = fresh();
     const r = await runCli(['127.0.0.1', '-p', String(epmd.port), '-n', '-oA', join(d, 'nightly')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(readdirSync(d).sort()).toEqual(['nightly.csv', 'nightly.html', 'nightly.ndjson']);
+    expect(readdirSync(d).sort()).toEqual([
+      'nightly.csv',
+      'nightly.html',
+      'nightly.ndjson',
+      'nightly.sarif',
+    ]);
   });
   it('-oA <folder>/ names the reports as IntelMQ expects, making the folder', async () => {
     const d = join(fresh(), 'reports/');
@@ -103,6 +110,7 @@ describe('several reports from one run', () => {
       `${day}-scan_epmd-epmd-scan.csv`,
       `${day}-scan_epmd-epmd-scan.html`,
       `${day}-scan_epmd-epmd-scan.ndjson`,
+      `${day}-scan_epmd-epmd-scan.sarif`,
     ]);
     // IntelMQ's Shadowserver parser takes the feed from the file name with this
     // pattern (intelmq/bots/parsers/shadowserver/parser.py); it must say scan_epmd.

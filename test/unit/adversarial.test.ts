@@ -113,7 +113,7 @@ const VALID: Record<string, string[]> = {
   '--connect-timeout': ['50'],
   '--retries': ['0', '2'],
   '--max-reply': ['64'],
-  '-f': ['csv', 'ndjson', 'table', 'html'],
+  '-f': ['csv', 'ndjson', 'table', 'html', 'sarif'],
   '--node-separator': [';', '|', ' '],
   '--severity': ['critical', 'info'],
   '--shard': ['1/2', '2/2', '3/3'],

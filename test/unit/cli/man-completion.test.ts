@@ -6,17 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { completionScript } from '../../../src/cli/completion.js';
 import { flagTable, SHELLS } from '../../../src/cli/flags.js';
 import { manPage, roff } from '../../../src/cli/manpage.js';
-import { COMPLETION_HELP, EXAMPLES, program } from '../../../src/cli/program.js';
+import { program } from '../../../src/cli/program.js';
 
 const sink = new PassThrough();
 const cmd = program({ stdout: sink, stderr: sink });
 const flags = flagTable(cmd);
-const page = manPage(cmd, flags, {
-  version: '9.9.9',
-  date: '2026-01-02',
-  examples: EXAMPLES,
-  extra: COMPLETION_HELP,
-});
+const page = manPage(cmd, flags, { version: '9.9.9', date: '2026-01-02' });
 
 describe('the flag table', () => {
   it('has every option of the parser, -iL and -h included', () => {
@@ -28,10 +23,18 @@ describe('the flag table', () => {
       'ndjson',
       'table',
       'html',
+      'sarif',
     ]);
     expect(names).toEqual(expect.arrayContaining(['-oA', '--output-all']));
     expect(flags.find((f) => f.names.includes('--baseline'))?.file).toBe(true);
     expect(flags.find((f) => f.names.includes('--check-cookies'))?.optionalValue).toBe(true);
+    expect(flags.find((f) => f.names.includes('--severity'))?.choices).toEqual([
+      'critical',
+      'high',
+      'medium',
+      'low',
+      'info',
+    ]);
   });
 });
 
@@ -45,6 +48,11 @@ describe('the man page', () => {
   it('has the examples and exit codes of --help', () => {
     expect(page).toContain(`\\fB${roff('epmd-scan 192.0.2.0/24 -o report.csv')}\\fR`);
     for (const code of ['0', '1', '2', '3', '130']) expect(page).toContain(`.TP\n\\fB${code}\\fR`);
+  });
+  it("says --severity's choices once", () => {
+    const entry = page.slice(page.indexOf('\\-\\-severity'));
+    const text = entry.slice(0, entry.indexOf('.TP'));
+    expect(text.match(/critical/g)).toHaveLength(1);
   });
   it('escapes what roff would read as requests', () => {
     expect(roff(".x\n'y\\z-")).toBe("\\&.x\n\\&'y\\ez\\-");

@@ -8,7 +8,7 @@ describe('--version', () => {
     expect(versionText('1.2.3', false)).toBe('1.2.3\n');
   });
   it('with --verbose: Node, the connect path and what --workers auto picks', () => {
-    const lines = versionText('1.2.3', true).trimEnd().split('\n');
+    const lines = versionText('1.2.3', true, {}).trimEnd().split('\n');
     expect(lines).toHaveLength(5);
     expect(lines[0]).toBe('1.2.3');
     expect(lines[1]).toBe(`node: ${process.version}`);
@@ -26,5 +26,12 @@ describe('--version', () => {
     expect(lines[4]).toMatch(
       /^in flight: at most [\d,]+ \(set by (--rate 10,000\/s x 2 s connect timeout|the open-file limit: [\d,]+ descriptors left for sockets; ulimit -n raises it)\) at the defaults \(open-file limit ([\d,]+|none)\)$/,
     );
+  });
+  it.each([
+    ['EPMD_SCAN_PORTABLE_SOCKETS', '1'],
+    ['EPMD_SCAN_PORTABLE', '1'],
+  ])('with --verbose under %s=%s: the path a scan takes, net.Socket, and why', (name, value) => {
+    const line = versionText('1.2.3', true, { [name]: value }).split('\n')[2];
+    expect(line).toBe(`sockets: net.Socket (portable path: chosen by ${name})`);
   });
 });

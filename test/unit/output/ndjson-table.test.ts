@@ -74,14 +74,54 @@ describe('table', () => {
     const lines = all.slice(1).filter((l) => !l.startsWith('  '));
     expect(lines).toHaveLength(3);
     expect(out).not.toContain('fix:');
-    expect(lines[0]).toMatch(/^TARGET\s+EPMD\s+NODES/);
+    expect(lines[0]).toMatch(/^TARGET\s+EPMD\s+HOSTNAME\s+NODES$/);
     expect(lines[1]).toContain('192.0.2.7:4369');
     expect(lines[1]).toContain('mq\\x1b]0;x\\x07.example');
     expect(lines[2]).toContain('[2001:db8::1]:14369');
     expect(lines[2]).toContain('(none)');
-    // columns line up: NODES starts at the same offset on the header and an IPv4 row
-    const col = lines[0]?.indexOf('NODES');
-    expect(lines[1]?.indexOf('\\x1b[31mevil')).toBe(col);
+    // Every column starts at the header's offset on an IPv4 row, NODES (unbounded) last.
+    for (const [head, cell] of [
+      ['EPMD', '4369'],
+      ['HOSTNAME', 'mq\\x1b'],
+      ['NODES', '\\x1b[31mevil'],
+    ]) {
+      expect({ head, at: lines[1]?.indexOf(cell as string, 21) }).toEqual({
+        head,
+        at: lines[0]?.indexOf(head as string),
+      });
+    }
+  });
+  it('aligns NODES whatever the hostnames and node lists before it; WHERE only when asked', () => {
+    const f = tableFormatter({ where: true });
+    const rows = [
+      f.header(),
+      f.format({ ...exposed, hostname: 'a', nodes: [{ name: 'x'.repeat(60), port: 1 }] }),
+      f.format({ ...exposed, hostname: 'a-longer-name.example', asn: 64500, geo: 'DE' }),
+    ]
+      .join('')
+      .trimEnd()
+      .split('\n')
+      .slice(1);
+    const at = rows[0]?.indexOf('NODES');
+    expect(rows[0]).toMatch(/HOSTNAME\s+WHERE\s+NODES$/);
+    expect(rows[1]?.indexOf('xxx')).toBe(at);
+    expect(rows[2]?.indexOf('\\x1b[31mevil')).toBe(at);
+    expect(rows[2]?.indexOf('AS64500 DE')).toBe(rows[0]?.indexOf('WHERE'));
+    expect(tableFormatter().header()).not.toContain('WHERE');
+  });
+  it('marks what the gate makes of a row: allowed, new or changed since the baseline', () => {
+    const line = (allowed: boolean, baseline: 'new' | 'unchanged' | 'updated' | null) =>
+      tableFormatter({ verdict: () => ({ allowed, baseline }) })
+        .format(exposed)
+        .split('\n')[1];
+    expect(line(true, 'new')).toBe('  = allowed (--allow)');
+    expect(line(false, 'new')).toBe('  + new since --baseline');
+    expect(line(false, 'updated')).toBe('  ~ nodes changed since --baseline');
+    expect(line(false, 'unchanged')).toBe('');
+  });
+  it('says what was wrong with a reply on a line of its own, not in the EPMD column', () => {
+    const out = tableFormatter().format({ ...exposed, truncated: true });
+    expect(out.split('\n')[1]).toBe('  reply truncated (--max-reply)');
   });
   it('colours only when asked', () => {
     const f = tableFormatter({ colorLevel: 1 });

@@ -7,13 +7,14 @@ import { bindingRefused, PORTABLE_ENV, rawTcp, socketPath } from '../../../src/r
 describe('socket path', () => {
   it('a normal run uses the bare TCP handle, with no note', () => {
     expect(rawTcp()).not.toBeNull();
-    expect(socketPath({})).toEqual({ portable: false, path: 'bare', note: null });
+    expect(socketPath({})).toEqual({ portable: false, path: 'bare', note: null, reason: null });
   });
   it(`${PORTABLE_ENV}=1 forces the portable path, silently; 0 or empty does not`, () => {
     expect(socketPath({ [PORTABLE_ENV]: '1' })).toEqual({
       portable: true,
       path: 'forced',
       note: null,
+      reason: `chosen by ${PORTABLE_ENV}`,
     });
     expect(socketPath({ [PORTABLE_ENV]: '0' }).path).toBe('bare');
     expect(socketPath({ [PORTABLE_ENV]: '' }).path).toBe('bare');

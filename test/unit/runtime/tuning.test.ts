@@ -39,7 +39,12 @@ describe('runtime tuning', () => {
     tuneWorker({ stackTraceLimit: 0, trimHeap: true }, 8 << 20, env)();
     expect(Error.stackTraceLimit).toBe(limit);
     expect(heapTrimActive()).toBe(false);
-    expect(socketPath(env)).toEqual({ portable: true, path: 'forced', note: null });
+    expect(socketPath(env)).toEqual({
+      portable: true,
+      path: 'forced',
+      note: null,
+      reason: 'chosen by EPMD_SCAN_PORTABLE',
+    });
     expect(socketPath({ EPMD_SCAN_PORTABLE: '0' }).path).toBe('bare');
   });
   it('the installed command goes through it: EPMD_SCAN_PORTABLE=1 connects with net.Socket', async () => {
