@@ -108,10 +108,8 @@ export async function prepare(
   if (resumePath !== undefined) locks.push(await FileLock.take(resumePath, 'the checkpoint', note));
   const checkpoint = resumePath !== undefined ? await readCheckpoint(resumePath) : null;
 
-  const plan = await abortable(
-    planTargets(args, run.targets, { ...io, warn: say }, checkpoint),
-    io.signal,
-  );
+  const targetIO = { ...io, warn: say }; // a stream's skipped lines
+  const plan = await abortable(planTargets(args, run.targets, targetIO, checkpoint), io.signal);
   const cookies = await cookieOptions(run.cookies);
   let resume: ResumeState | null = null;
   const { order } = plan; // none for a stream, which planTargets refuses with --resume
