@@ -6,7 +6,6 @@
 // bin calls tuneProcess(), each scan worker tuneWorker(); EPMD_SCAN_PORTABLE=1
 // turns all three off, for a Node where they misbehave, or for debugging.
 
-import { setFlagsFromString } from 'node:v8';
 import { heapTrimActive, startHeapTrim } from './heap.js';
 
 /** Set to 1 to leave Node alone: net.connect, no heap trimming, full stack traces. */
@@ -35,23 +34,7 @@ export function tuneProcess(env: NodeJS.ProcessEnv = process.env): () => void {
   if (portableRuntime(env)) return () => undefined;
   // Capturing the stack traces nobody reads was a fifth of a sweep's CPU time.
   if (!env[STACK_TRACES_ENV]) Error.stackTraceLimit = 0;
-  keepYoungGenerationSmall();
   return startHeapTrim();
-}
-
-/**
- * Thousands of probes that live for seconds each make V8 grow the young
- * generation to its most (16 MB semi-spaces, 34 MB in all) on the main
- * thread; its size cannot be set after start-up, but its growth can be
- * turned off (worker threads get theirs from resourceLimits instead). On a
- * dropping /18 this kept it at 2 MB.
- */
-function keepYoungGenerationSmall(): void {
-  try {
-    setFlagsFromString('--semi-space-growth-factor=1');
-  } catch {
-    // A V8 without the flag: the young generation grows as it always did.
-  }
 }
 
 /** This thread's tuning, for the workers it starts. */
