@@ -67,12 +67,10 @@ function counts(stderr) {
   return head?.[1] === 'interrupted' ? `interrupted after ${head[2]}: ${c}` : c;
 }
 
-/** The in-flight ceiling the summary gives, e.g. "at most 19,956 (set by ...)". */
+/** The in-flight ceiling the summary gives, shortly: "in flight <= 19,956 (open-file limit)". */
 function ceiling(stderr) {
-  return /in flight: (at most [\d,]+) \(set by ([^)]*(?:\([^)]*\))?[^)]*)\)/m
-    .exec(stderr)
-    ?.slice(1)
-    .join(', ');
+  const m = /in flight: at most ([\d,]+) \(set by (-c|--rate|the open-file limit)/m.exec(stderr);
+  return m ? `in flight <= ${m[1]} (${m[2].replace('the ', '')})` : '';
 }
 
 export async function benchEngine({ withNmapMixed = true } = {}) {
@@ -86,9 +84,7 @@ export async function benchEngine({ withNmapMixed = true } = {}) {
   const run = async (sweep, tool, argv, env) => {
     const r = await measure(lab.inScanner(argv), { timeoutMs: 1_800_000, env });
     const note = tool.startsWith('epmd-scan')
-      ? [counts(r.stderr), ceiling(r.stderr) && `in flight ${ceiling(r.stderr)}`]
-          .filter(Boolean)
-          .join('; ')
+      ? [counts(r.stderr), ceiling(r.stderr)].filter(Boolean).join('; ')
       : tool.startsWith('C epoll loop')
         ? r.stdoutTail.trim()
         : tool.startsWith('zmap')
