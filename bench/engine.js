@@ -134,7 +134,7 @@ export async function benchEngine({ withNmapMixed = true } = {}) {
       const z = zmap(EPMD_NET, 10_000, 1)
         .map((a) => `'${a}'`)
         .join(' ');
-      await run(`zmap -p 4369 ${EPMD_NET} | epmd-scan -iL -`, 'zmap | epmd-scan (defaults)', [
+      await run(`zmap -p 4369 ${EPMD_NET} \\| epmd-scan -iL -`, 'epmd-scan -iL - (fed by zmap)', [
         'sh',
         '-c',
         `${z} | ${ours(['-iL', '-']).join(' ')}`,
