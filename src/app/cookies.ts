@@ -2,8 +2,9 @@
 // A cookie from the file is a secret: no message here (nor anywhere in the
 // report) ever shows one, only its line number.
 
-import { readFile } from 'node:fs/promises';
-import { describeFileError, UsageError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { UsageError } from '../errors.js';
+import { readWhole, SIZE_LIMITS } from '../files/side-file.js';
 import type { ScanOptions } from '../scan/options.js';
 
 /** Erlang atoms (and so cookies) are at most 255 characters. */
@@ -41,24 +42,31 @@ export function parseCookieFile(bytes: Buffer, path: string): string[] {
   return cookies;
 }
 
-/** The scan options for cookie checks; reads the file if one was given. */
-export async function cookieOptions(options: {
-  checkCookies?: boolean | string;
-  cookieAttempts: number;
-}): Promise<Pick<ScanOptions, 'checkCookies' | 'cookies' | 'cookieAttempts'>> {
-  if (!options.checkCookies) return {};
+/** The scan options for cookie checks, and what a checkpoint records of them. */
+export interface CookieSettings {
+  options: Pick<ScanOptions, 'checkCookies' | 'cookies' | 'cookieAttempts'>;
+  /** null: no --check-cookies; `built-in`; or the cookie file's digest (never a cookie). */
+  identity: string | null;
+}
+
+/** The scan options for cookie checks; reads the file (a regular file, read whole) if one was given. */
+export async function cookieOptions(
+  options: { checkCookies?: boolean | string; cookieAttempts: number },
+  signal?: AbortSignal,
+): Promise<CookieSettings> {
+  if (!options.checkCookies) return { options: {}, identity: null };
   let cookies: string[] | undefined;
+  let identity = 'built-in';
   if (typeof options.checkCookies === 'string') {
     const path = options.checkCookies;
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      throw new UsageError(`cannot read the cookie file '${path}': ${describeFileError(error)}`);
-    }
+    const bytes = await readWhole(path, 'the cookie file', SIZE_LIMITS.cookies, signal);
     cookies = parseCookieFile(bytes, path);
+    identity = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
   }
-  return { checkCookies: true, cookies, cookieAttempts: options.cookieAttempts };
+  return {
+    options: { checkCookies: true, cookies, cookieAttempts: options.cookieAttempts },
+    identity,
+  };
 }
 
 /** Said on stderr when --check-cookies is on. */

@@ -1,21 +1,16 @@
-// The reports one run writes: which formats go where, their locks, opening
-// them (a resumed run's at its counted offsets) and ending them.
+// The reports one run writes: their formatters, opening them (a resumed
+// run's at its counted offsets) and ending them; output-plan.ts plans them.
 
-import { mkdir, rename, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { lstat, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
-import { describeFileError, UsageError } from '../errors.js';
+import { describeFileError } from '../errors.js';
+import { keepModeOf, openOwnFile } from '../files/own-file.js';
 import { csvFormatter } from '../output/csv.js';
-import type { Format, Formatter } from '../output/formatter.js';
+import type { Formatter } from '../output/formatter.js';
 import { type HtmlContext, htmlFormatter } from '../output/html.js';
-import { FileLock } from '../output/lock.js';
 import { ndjsonFormatter } from '../output/ndjson.js';
-import {
-  type OutputPlan,
-  openOutput,
-  planOutput,
-  type ReportOutput,
-} from '../output/report-output.js';
+import { openOutput, type ReportOutput } from '../output/report-output.js';
 import { sarifFormatter } from '../output/sarif.js';
 import { tableFormatter } from '../output/table.js';
 import type { ScanRecord } from '../record.js';
@@ -23,51 +18,15 @@ import type { Gate, Verdict } from '../report/gate.js';
 import type { Stats } from '../report/summary.js';
 import { shown } from '../text/escape.js';
 import { colorLevel } from './color.js';
+import type { PlannedOutput } from './output-plan.js';
 import type { ReportOptions } from './run-options.js';
 
-/** One report of a run. */
-export interface PlannedOutput {
-  format: Format;
-  plan: OutputPlan;
-  /** What a checkpoint calls it: the report's absolute path, or `stdout`. */
-  id: string;
-}
+export { type PlannedOutput, planOutputs } from './output-plan.js';
 
 /** A report open for writing, with its formatter. */
 export interface OpenOutput extends PlannedOutput {
   out: ReportOutput;
   formatter: Formatter;
-}
-
-/**
- * Checks every report path before the first packet and locks each file: two
- * runs on one report would lose results.
- */
-export async function planOutputs(
-  report: ReportOptions,
-  locks: FileLock[],
-  say: (line: string) => void,
-): Promise<PlannedOutput[]> {
-  const planned: PlannedOutput[] = [];
-  // -oA into a folder: the folder is made if need be (the names are the tool's).
-  if (report.outputAll?.endsWith('/'))
-    await mkdir(report.outputAll, { recursive: true }).catch(() => undefined);
-  for (const spec of report.outputs) {
-    const plan = await planOutput(spec.path);
-    const id = plan.kind === 'file' ? (plan.dest as string) : (plan.path ?? 'stdout');
-    if (planned.some((p) => p.id === id)) {
-      throw new UsageError(`two reports would be written to '${shown(spec.path ?? 'stdout')}'`);
-    }
-    if (report.resume !== undefined && [plan.dest, plan.partial].includes(resolve(report.resume))) {
-      throw new UsageError(
-        `--resume '${report.resume}' is the report itself: give the checkpoint its own file`,
-      );
-    }
-    if (plan.kind === 'file')
-      locks.push(await FileLock.take(plan.dest as string, 'the report', say));
-    planned.push({ format: spec.format, plan, id });
-  }
-  return planned;
 }
 
 /** What the formatters read of the report options. */
@@ -193,13 +152,19 @@ export async function reportsInPlace(
 ): Promise<string | null> {
   for (const [i, { plan }] of planned.entries()) {
     if (plan.kind !== 'file') continue;
-    const size = (await stat(plan.partial as string).catch(() => null))?.size;
+    const fh = await openOwnFile(plan.partial as string, 'the partial report').catch((error) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    });
+    const size = fh ? (await fh.stat()).size : null;
+    if (fh && size === offsets[i]) await keepModeOf(fh, plan.dest as string);
+    await fh?.close();
     if (size === offsets[i]) {
       await rename(plan.partial as string, plan.dest as string);
       continue;
     }
-    if (!(await stat(plan.dest as string).catch(() => null))?.isFile()) {
-      return `the checkpoint says the scan is finished, but its report '${plan.path}' is missing`;
+    if (!(await lstat(plan.dest as string).catch(() => null))?.isFile()) {
+      return `the checkpoint says the scan is finished, but its report '${shown(plan.path ?? '')}' is missing`;
     }
   }
   return null;

@@ -6,26 +6,21 @@ import type { Readable } from 'node:stream';
 import { type Enricher, openEnricher } from '../enrich/enricher.js';
 import type { ReverseLookup } from '../enrich/ptr.js';
 import { Interrupted, UsageError } from '../errors.js';
-import { checkLocalSources } from '../net/source.js';
-import { FileLock } from '../output/lock.js';
-import { Gate, readAllowList, readBaseline } from '../report/gate.js';
-import {
-  type Checkpoint,
-  checkSameRun,
-  fingerprint,
-  foundLogPath,
-  type RunIdentity,
-  readCheckpoint,
-} from '../resume/checkpoint.js';
-import { type FoundEntry, readFoundLog } from '../resume/found-log.js';
+import { checkLocalSources, type Interface, localInterfaces } from '../net/source.js';
+import type { FileLock } from '../output/lock.js';
+import { readBaseline } from '../report/baseline.js';
+import { Gate, readAllowList } from '../report/gate.js';
 import type { ScanOptions } from '../scan/options.js';
 import type { HostLookup } from '../targets/expand.js';
-import { localAddresses } from '../targets/local.js';
+import { datedOutputs } from './companions.js';
 import { cookieOptions } from './cookies.js';
 import type { MetricsServer } from './metrics.js';
 import { type PlannedOutput, planOutputs } from './outputs.js';
+import { openCheckpoint, type ResumeState, recordSettings, resumeState } from './resume.js';
 import type { RunOptions } from './run-options.js';
 import { type PlannedTargets, planTargets } from './targets.js';
+
+export type { ResumeState } from './resume.js';
 
 /** What preparing reads from the outside world (tests inject their own). */
 export interface PrepareIO {
@@ -34,17 +29,9 @@ export interface PrepareIO {
   signal?: AbortSignal;
   lookup?: HostLookup;
   localAddresses?: () => string[];
+  /** This machine's interfaces, for -S (os.networkInterfaces() by default). */
+  interfaces?: () => Interface[];
   reverseLookup?: ReverseLookup;
-}
-
-/** A resumable run's state on disk, as read before the scan. */
-export interface ResumeState {
-  path: string;
-  /** Null on the first run of this command. */
-  checkpoint: Checkpoint | null;
-  identity: RunIdentity;
-  /** What earlier parts of the run found, for the gate and summary of the whole run. */
-  found: FoundEntry[];
 }
 
 /** Everything a scan needs, checked before the first packet. */
@@ -89,68 +76,39 @@ export async function prepare(
   locks: FileLock[],
 ): Promise<Prepared> {
   const { report } = run;
+  const { signal } = io;
   // -q: nothing on stderr but errors and warnings; a note (a stale lock taken over) is neither.
   const note = report.quiet ? () => undefined : say;
-  const resumePath = report.resume;
-  if (resumePath === '') throw new UsageError("--resume '': expected a checkpoint file name");
-  if (resumePath !== undefined && run.targets.listTargets) {
+  if (report.resume === '') throw new UsageError("--resume '': expected a checkpoint file name");
+  if (report.resume !== undefined && run.targets.listTargets) {
     throw new UsageError('--resume goes with a scan, not with --list-targets');
   }
-  if (run.sourceIp) {
-    await checkLocalSources(run.sourceIp, (io.localAddresses ?? localAddresses)());
-  }
-  const outputs = await planOutputs(report, locks, note);
+  if (run.sourceIp) await checkLocalSources(run.sourceIp, io.interfaces?.() ?? localInterfaces());
+  const file = await openCheckpoint(report.resume, locks, note);
+  const specs = datedOutputs(report, file?.checkpoint?.outputs);
+  const outputs = await planOutputs(specs, report, file ?? undefined, locks, note);
   if (report.all && !outputs.some((o) => o.format === 'ndjson')) {
     throw new UsageError(
       '--all goes with an NDJSON report (-f ndjson, --ndjson or -oA): the other formats list exposures only',
     );
   }
-  if (resumePath !== undefined) locks.push(await FileLock.take(resumePath, 'the checkpoint', note));
-  const checkpoint = resumePath !== undefined ? await readCheckpoint(resumePath) : null;
-
   const targetIO = { ...io, warn: say }; // a stream's skipped lines
-  const plan = await abortable(planTargets(args, run.targets, targetIO, checkpoint), io.signal);
-  const cookies = await cookieOptions(run.cookies);
-  let resume: ResumeState | null = null;
-  const { order } = plan; // none for a stream, which planTargets refuses with --resume
-  if (resumePath !== undefined && order) {
-    const shard = order.options.shard;
-    const identity: RunIdentity = {
-      fingerprint: fingerprint(order),
-      size: order.size,
-      ports: order.options.ports,
-      seed: plan.seed?.value ?? null,
-      shard: shard ? `${shard.index}/${shard.total}` : null,
-      outputs: outputs.map((o) => ({ format: o.format, path: o.id })),
-      all: report.all,
-      nodeSeparator: report.nodeSeparator,
-      severity: report.severity,
-    };
-    if (checkpoint) checkSameRun(resumePath, checkpoint, identity);
-    const found = checkpoint
-      ? await readFoundLog(foundLogPath(resumePath), checkpoint.found, order.size)
-      : [];
-    resume = { path: resumePath, checkpoint, identity, found };
-  }
-  let gate: Gate | null = null;
-  if (report.baseline || report.allow || report.failOn) {
-    gate = new Gate(
-      report.baseline ? await readBaseline(report.baseline, report.nodeSeparator) : null,
-      report.allow ? await readAllowList(report.allow) : [],
-    );
-  }
-  let enricher: Enricher | null = null;
-  if (!run.targets.listTargets) {
-    const { cityDb, asnDb, assetMap, resolve } = report.enrich;
-    enricher = await openEnricher({
-      cityDb,
-      asnDb,
-      assetMap,
-      resolve: resolve ? (io.reverseLookup ?? true) : false,
-      targetNames: plan.order?.space.names ?? plan.stream?.names,
-      warn: say,
-    });
-  }
+  const plan = await abortable(
+    planTargets(args, run.targets, targetIO, file?.checkpoint ?? null),
+    signal,
+  );
+  const cookies = await cookieOptions(run.cookies, signal);
+  const baseline = report.baseline ? await readBaseline(report.baseline, { signal }) : null;
+  const gate =
+    report.baseline || report.allow || report.failOn
+      ? new Gate(
+          baseline?.entries ?? null,
+          report.allow ? await readAllowList(report.allow, signal) : [],
+        )
+      : null;
+  const records = recordSettings(run, cookies.identity, baseline?.digest ?? null);
+  const resume = file ? await resumeState(file, plan, outputs, run, records) : null;
+  const enricher = run.targets.listTargets ? null : await enricherOf(run, plan, io, say);
   // Last: nothing after it can fail and leave the endpoint open.
   // prom-client is loaded only by the runs that serve metrics.
   const metrics =
@@ -158,5 +116,24 @@ export async function prepare(
       ? await (await import('./metrics.js')).MetricsServer.start(report.metrics)
       : null;
   if (metrics && !report.quiet) say(`metrics at http://${metrics.address}/metrics`);
-  return { plan, outputs, gate, enricher, cookies, resume, metrics };
+  return { plan, outputs, gate, enricher, cookies: cookies.options, resume, metrics };
+}
+
+/** The enricher of the run's databases, asset map and name lookups. */
+function enricherOf(
+  run: RunOptions,
+  plan: PlannedTargets,
+  io: PrepareIO,
+  say: (line: string) => void,
+): Promise<Enricher> {
+  const { cityDb, asnDb, assetMap, resolve } = run.report.enrich;
+  return openEnricher({
+    cityDb,
+    asnDb,
+    assetMap,
+    resolve: resolve ? (io.reverseLookup ?? true) : false,
+    targetNames: plan.order?.space.names ?? plan.stream?.names,
+    warn: say,
+    signal: io.signal,
+  });
 }

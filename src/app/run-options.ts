@@ -67,6 +67,8 @@ export interface RunOptions {
 export interface OutputSpec {
   format: Format;
   path: string | undefined;
+  /** The option that asked for it (`-o`, `--csv`, `-oA`...), for messages. */
+  flag?: string;
 }
 
 /** The date and label -oA gives a folder's reports: IntelMQ's Shadowserver parser reads the feed from the name. */

@@ -72,15 +72,17 @@ export function runOptions(
  */
 export function outputSpecs(options: CliOptions, formatGiven = false): OutputSpec[] {
   const specs: OutputSpec[] = [];
-  if (options.output !== undefined) specs.push({ format: options.format, path: options.output });
+  if (options.output !== undefined) {
+    specs.push({ format: options.format, path: options.output, flag: '-o' });
+  }
   for (const format of ['csv', 'ndjson', 'table', 'html', 'sarif'] as const) {
     const path = options[format];
-    if (path !== undefined) specs.push({ format, path });
+    if (path !== undefined) specs.push({ format, path, flag: `--${format}` });
   }
   if (options.outputAll !== undefined) {
     const paths = outputAllPaths(options.outputAll);
     for (const format of ['csv', 'ndjson', 'html', 'sarif'] as const)
-      specs.push({ format, path: paths[format] });
+      specs.push({ format, path: paths[format], flag: '-oA' });
   }
   if (specs.length === 0 || (formatGiven && options.output === undefined)) {
     specs.push({ format: options.format, path: undefined });

@@ -4,6 +4,7 @@
 import { UsageError } from '../errors.js';
 import { readCsvRows } from '../files/csv-rows.js';
 import { MAX_LINE_BYTES } from '../files/lines.js';
+import { SIZE_LIMITS } from '../files/side-file.js';
 import { parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
 import { shown } from '../text/escape.js';
@@ -28,10 +29,19 @@ export class AssetMap {
    * CIDR stops the run (exit 2); a NAICS code that is not a number of 1 to 6
    * digits, or an over-long sector, is left empty and `warn` is told.
    */
-  static async load(path: string, warn: (what: string) => void = () => {}): Promise<AssetMap> {
+  static async load(
+    path: string,
+    warn: (what: string) => void = () => {},
+    signal?: AbortSignal,
+  ): Promise<AssetMap> {
     const entries: Entry[] = [];
     let first = true;
-    const rows = readCsvRows(path, 'the asset map', { maxRecord: MAX_LINE_BYTES, loose: true });
+    const rows = readCsvRows(path, 'the asset map', {
+      maxRecord: MAX_LINE_BYTES,
+      loose: true,
+      maxBytes: SIZE_LIMITS.assetMap,
+      signal,
+    });
     for await (const { record, line } of rows) {
       const [cidr = '', sector = '', naics = ''] = record;
       const header = first && cidr.toLowerCase() === 'cidr';

@@ -29,6 +29,8 @@ export interface EnricherOptions {
    * is then treated as absent); silent when not given.
    */
   warn?: (line: string) => void;
+  /** Ends the reading of the files (Interrupted) when it aborts. */
+  signal?: AbortSignal;
 }
 
 /** A warning callback that speaks once for a file, then stays silent. */
@@ -57,14 +59,16 @@ export interface Enricher {
 export const TARGET_HOSTNAME_SOURCE = 'target';
 
 export async function openEnricher(options: EnricherOptions = {}): Promise<Enricher> {
-  const city = options.cityDb ? await openDb<CityRecord>(options.cityDb, 'city') : null;
-  const asn = options.asnDb ? await openDb<AsnRecord>(options.asnDb, 'asn') : null;
+  const { signal } = options;
+  const city = options.cityDb ? await openDb<CityRecord>(options.cityDb, 'city', signal) : null;
+  const asn = options.asnDb ? await openDb<AsnRecord>(options.asnDb, 'asn', signal) : null;
   const cityWarn = oncePerFile(options.warn, '--city-db', options.cityDb);
   const asnWarn = oncePerFile(options.warn, '--asn-db', options.asnDb);
   const assets = options.assetMap
     ? await AssetMap.load(
         options.assetMap,
         oncePerFile(options.warn, '--asset-map', options.assetMap),
+        signal,
       )
     : null;
   const base = options.resolve === true ? systemReverse : options.resolve || null;

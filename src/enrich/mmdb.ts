@@ -1,9 +1,9 @@
 // MaxMind-format databases (GeoLite2 / GeoIP2 City and ASN, DB-IP lite) through
 // the `maxmind` package: geo, region, city and asn for each exposed host.
 
-import { stat } from 'node:fs/promises';
-import type { AsnResponse, CityResponse, Reader, Response } from 'maxmind';
-import { describeFileError, UsageError } from '../errors.js';
+import { type AsnResponse, type CityResponse, Reader, type Response } from 'maxmind';
+import { UsageError } from '../errors.js';
+import { readWhole, SIZE_LIMITS } from '../files/side-file.js';
 import { shown } from '../text/escape.js';
 
 type CityRecord = CityResponse;
@@ -22,30 +22,55 @@ export function fitsKind(databaseType: string, kind: DbKind): boolean {
   return kind === 'asn' ? /ASN/i.test(databaseType) : /City|Country/i.test(databaseType);
 }
 
-/** Opens a database, checking that it is readable, valid and of the right kind. */
-export async function openDb<T extends Response>(path: string, kind: DbKind): Promise<Reader<T>> {
+/** A bounded cache of decoded records, as the `maxmind` package keeps one (10,000 entries). */
+function recordCache(max = 10_000): {
+  get(key: number): unknown;
+  set(key: number, value: unknown): void;
+} {
+  const map = new Map<number, unknown>();
+  return {
+    get: (key) => map.get(key),
+    set: (key, value) => {
+      if (map.size >= max) map.clear();
+      map.set(key, value);
+    },
+  };
+}
+
+/** Why the bytes of `path` are not a database `Reader` can use; null when they are. */
+function decode<T extends Response>(bytes: Buffer): Reader<T> | string {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'it is gzip-compressed: decompress it first';
   let reader: Reader<T>;
   try {
-    // Loaded only by the runs that enrich: it is 8 MB of every run's memory otherwise.
-    const maxmind = (await import('maxmind')).default;
-    reader = await maxmind.open<T>(path);
+    reader = new Reader<T>(bytes, { cache: recordCache() });
   } catch (error) {
-    // A file-system error is said as such; anything else comes from the MMDB decoder.
-    const why = (error as NodeJS.ErrnoException).code
-      ? describeFileError(error)
-      : `it is corrupt or not an MMDB file (${shown(String((error as Error)?.message), 120)})`;
-    throw new UsageError(
-      `cannot use ${FLAG[kind]} '${shown(path)}': ${why}`,
-      'free GeoLite2 databases: https://dev.maxmind.com/geoip/geolite2-free-geolocation-data; DB-IP lite: https://db-ip.com/db/lite.php',
-    );
+    return `it is corrupt or not an MMDB file (${shown(String((error as Error)?.message), 120)})`;
   }
   // The header can lie (e.g. a node count past the end of the file): a reader
   // would then throw on lookups mid-scan. Check the tree fits the file.
   const { searchTreeSize } = reader.metadata;
-  const size = (await stat(path)).size;
-  if (!Number.isFinite(searchTreeSize) || searchTreeSize + 16 > size) {
+  if (!Number.isFinite(searchTreeSize) || searchTreeSize + 16 > bytes.length) {
+    return `it is corrupt (its search tree of ${searchTreeSize} bytes does not fit in the ${bytes.length}-byte file)`;
+  }
+  return reader;
+}
+
+/**
+ * Opens a database, checking that it is a regular file of at most
+ * SIZE_LIMITS.mmdb bytes (read whole: a FIFO or a device is refused), valid
+ * and of the right kind.
+ */
+export async function openDb<T extends Response>(
+  path: string,
+  kind: DbKind,
+  signal?: AbortSignal,
+): Promise<Reader<T>> {
+  const what = `the ${FLAG[kind]} database`;
+  const reader = decode<T>(await readWhole(path, what, SIZE_LIMITS.mmdb, signal));
+  if (typeof reader === 'string') {
     throw new UsageError(
-      `cannot use ${FLAG[kind]} '${shown(path)}': it is corrupt (its search tree of ${searchTreeSize} bytes does not fit in the ${size}-byte file)`,
+      `cannot use ${FLAG[kind]} '${shown(path)}': ${reader}`,
+      'free GeoLite2 databases: https://dev.maxmind.com/geoip/geolite2-free-geolocation-data; DB-IP lite: https://db-ip.com/db/lite.php',
     );
   }
   const type = reader.metadata.databaseType;

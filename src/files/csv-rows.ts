@@ -3,10 +3,11 @@
 // the file's size), and csv-parse's faults become a UsageError naming the
 // file and line in our words, never echoing the file's bytes.
 
+import type { Hash } from 'node:crypto';
 import { CsvError, parse } from 'csv-parse';
-import { describeFileError, UsageError } from '../errors.js';
+import { describeFileError, Interrupted, UsageError } from '../errors.js';
 import { shown } from '../text/escape.js';
-import { openInput } from './lines.js';
+import { openInput } from './side-file.js';
 
 export interface CsvRow {
   record: string[];
@@ -19,6 +20,12 @@ export interface CsvRowOptions {
   maxRecord: number;
   /** Trim fields and skip `#` comment lines (hand-written files). */
   loose?: boolean;
+  /** The most bytes the whole file may hold. */
+  maxBytes: number;
+  /** Ends the read (Interrupted) when it aborts. */
+  signal?: AbortSignal;
+  /** Fed every byte read (a digest of the file). */
+  digest?: Hash;
 }
 
 /** Streams the rows of `path`; `what` names the file in errors ("the baseline"). */
@@ -27,7 +34,8 @@ export async function* readCsvRows(
   what: string,
   options: CsvRowOptions,
 ): AsyncGenerator<CsvRow> {
-  const source = await openInput(path, what);
+  const { maxBytes: max, signal, digest } = options;
+  const source = await openInput(path, what, { max, signal });
   const parser = parse({
     bom: true,
     skip_empty_lines: true,
@@ -39,6 +47,7 @@ export async function* readCsvRows(
     ...(options.loose ? { trim: true, comment: '#' } : {}),
   });
   source.input.on('error', (error) => parser.destroy(error));
+  if (digest) source.input.on('data', (chunk: Buffer) => digest.update(chunk));
   source.input.pipe(parser);
   try {
     for await (const item of parser as AsyncIterable<{
@@ -48,7 +57,7 @@ export async function* readCsvRows(
       yield { record: item.record, line: item.info.lines };
     }
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof UsageError || error instanceof Interrupted) throw error;
     if (!(error instanceof CsvError)) {
       throw new UsageError(`cannot read ${what} '${shown(path)}': ${describeFileError(error)}`);
     }

@@ -3,11 +3,9 @@
 // newline, /dev/zero, an endless pipe). Over-long lines are an input error
 // that names the file and line, not an out-of-memory crash.
 
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { describeFileError, UsageError } from '../errors.js';
+import { describeFileError, Interrupted, UsageError } from '../errors.js';
 import { shown } from '../text/escape.js';
-import { unblockOnAbort } from './fifo.js';
 
 /** Longest line of a target file, stdin, an allow-list or an asset map: 64 KiB. */
 export const MAX_LINE_BYTES = 64 * 1024;
@@ -22,44 +20,6 @@ export interface LineSource {
   /** The name errors give: the path, or `stdin`. */
   name: string;
   input: Readable;
-}
-
-/**
- * Opens a file the user named (`-` = the given stdin) for reading; a
- * UsageError saying which file, as `what`, and why when it cannot be opened.
- */
-export async function openInput(
-  path: string,
-  what: string,
-  stdin?: Readable,
-  signal?: AbortSignal,
-): Promise<LineSource> {
-  if (path === '-') {
-    if (!stdin) throw new UsageError(`${what} is stdin (-), but there is no stdin`);
-    return { name: 'stdin', input: stdin };
-  }
-  let input: ReturnType<typeof createReadStream>;
-  // A FIFO nobody writes blocks the open: a signal must still end the run.
-  const release = await unblockOnAbort(path, true, signal);
-  try {
-    // Throws at once for a name Node refuses (a NUL byte in it).
-    input = createReadStream(path);
-  } catch (error) {
-    release();
-    throw new UsageError(`cannot read ${what} '${shown(path)}': ${describeFileError(error)}`);
-  }
-  try {
-    await new Promise<void>((resolve, reject) => {
-      input.once('open', () => resolve());
-      input.once('error', reject);
-    });
-  } catch (error) {
-    input.destroy();
-    throw new UsageError(`cannot read ${what} '${shown(path)}': ${describeFileError(error)}`);
-  } finally {
-    release();
-  }
-  return { name: path, input };
 }
 
 /** A line and its 1-based number. A UTF-8 BOM before the first line is dropped. */
@@ -113,7 +73,7 @@ export async function* readLines(
     }
     if (pendingBytes > 0) yield line(Buffer.alloc(0));
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof UsageError || error instanceof Interrupted) throw error;
     throw new UsageError(`cannot read ${what} '${shown(name)}': ${describeFileError(error)}`);
   }
 }

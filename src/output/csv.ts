@@ -33,9 +33,26 @@ export function shadowserverTimestamp(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** The `nodes` field: `name,port` joined by the separator; the separator is escaped inside names. */
+/** The characters a node separator may be made of (see --node-separator). */
+export const SEPARATOR_CHARS = /[\x20\x21\x23-\x2b\x2d-\x2f\x3a-\x40\x5b\x5d-\x60\x7b-\x7e]/;
+
+/**
+ * A name as the `nodes` field holds it: `,` and the separator's characters
+ * escaped inside it, and, after a separator, a first character a separator
+ * could be made of too. So the field splits back one way only, whatever
+ * the separator was: the separator is exactly what follows each `,port`.
+ */
+function fieldName(name: string, separator: string, first: boolean): string {
+  const inner = escapeAscii(name, `${separator},`);
+  if (first || !SEPARATOR_CHARS.test(inner.charAt(0))) return inner;
+  return `\\x${inner.charCodeAt(0).toString(16).padStart(2, '0')}${inner.slice(1)}`;
+}
+
+/** The `nodes` field: `name,port` joined by the separator (names as fieldName writes them). */
 export function formatNodes(record: ScanRecord, separator: string): string {
-  return record.nodes.map((n) => `${escapeAscii(n.name, separator)},${n.port}`).join(separator);
+  return record.nodes
+    .map((n, i) => `${fieldName(n.name, separator, i === 0)},${n.port}`)
+    .join(separator);
 }
 
 export interface CsvOptions {

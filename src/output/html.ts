@@ -10,15 +10,17 @@
 // memory: each is rendered as it comes and kept in a temporary file
 // (row-spill.ts), with 32 bytes of index a row for the ordering.
 //
-// Every string is escaped twice over: as text (controls and invalid UTF-8 as
-// \xNN, as everywhere) and then as HTML, so a node name is shown, never run.
+// Every string is escaped once as text (controls and invalid UTF-8 as \xNN,
+// as everywhere: node names, full names and risks are safe text already, so
+// their escapes are kept as they are) and then as HTML, so a node name is
+// shown, never run.
 
 import { createHash } from 'node:crypto';
 import { type ScanRecord, SEVERITIES, type Severity, type Status } from '../record.js';
 import { type FailOn, type GateResult, trips, type Verdict } from '../report/gate.js';
 import { FIXES, type FixId, fixesFor, GENERAL_FIXES } from '../report/risk.js';
 import { hostPort } from '../targets/ip.js';
-import { escapeText } from '../text/escape.js';
+import { escapeComposed, escapeText } from '../text/escape.js';
 import type { Formatter } from './formatter.js';
 import { RowSpill, rowKey } from './row-spill.js';
 
@@ -66,9 +68,16 @@ const ENTITIES: Record<string, string> = {
   "'": '&#39;',
 };
 
+const entities = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
+
 /** Text made safe for HTML: escaped as everywhere, then its markup characters as entities. */
 export function html(text: string | number | null | undefined): string {
-  return escapeText(String(text ?? '')).replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
+  return entities(escapeText(String(text ?? '')));
+}
+
+/** Safe text (node names, full names, risks: escaped at parse time) for HTML: its escapes kept. */
+export function htmlSafe(text: string | number | null | undefined): string {
+  return entities(escapeComposed(String(text ?? '')));
 }
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1b1b;max-width:80em}
@@ -105,8 +114,8 @@ function nodeCell(r: ScanRecord): string {
       node.fullName ? node.fullName : '',
       node.cookie ? `cookie ${node.cookie}` : '',
     ].filter(Boolean);
-    const extra = details.length > 0 ? ` <small>(${details.map(html).join(', ')})</small>` : '';
-    return `<code>${html(node.name)}:${node.port}</code>${extra}`;
+    const extra = details.length > 0 ? ` <small>(${details.map(htmlSafe).join(', ')})</small>` : '';
+    return `<code>${htmlSafe(node.name)}:${node.port}</code>${extra}`;
   });
   return items.join('<br>');
 }
@@ -134,7 +143,7 @@ function rowCells(r: ScanRecord, verdict: Verdict | null): string[] {
     nodeCell(r),
     html(r.hostname),
     html(where),
-    (r.risks ?? []).map((x) => `<div class="risk">${html(x)}</div>`).join(''),
+    (r.risks ?? []).map((x) => `<div class="risk">${htmlSafe(x)}</div>`).join(''),
     fixes.join(', '),
   ];
 }
@@ -174,10 +183,10 @@ function changesSection(gate: GateResult | undefined): string {
             '',
           )}${items.length > LISTED_CHANGES ? `<li>... and ${n(items.length - LISTED_CHANGES)} more</li>` : ''}</ul>`;
   const entry = (e: { key: string; nodes: string[] }): string =>
-    `<code>${html(e.key)}</code> ${e.nodes.slice(0, 20).map(html).join(' ')}`;
+    `<code>${html(e.key)}</code> ${e.nodes.slice(0, 20).map(htmlSafe).join(' ')}`;
   const changed = gate.changed.map(
     (e) =>
-      `<code>${html(e.key)}</code> ${[...e.added.slice(0, 20).map((a) => `+${html(a)}`), ...e.removed.slice(0, 20).map((x) => `-${html(x)}`)].join(' ')}`,
+      `<code>${html(e.key)}</code> ${[...e.added.slice(0, 20).map((a) => `+${htmlSafe(a)}`), ...e.removed.slice(0, 20).map((x) => `-${htmlSafe(x)}`)].join(' ')}`,
   );
   const against =
     gate.baselineEntries === null

@@ -14,11 +14,14 @@
 
 import { once } from 'node:events';
 import { createWriteStream, fstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
-import { type FileHandle, lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, lstat, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { describeFileError, Interrupted, UsageError } from '../errors.js';
 import { unblockOnAbort } from '../files/fifo.js';
+import { createOwnFile, keepModeOf, openOwnFile } from '../files/own-file.js';
+import { realTarget } from '../files/paths.js';
+import { shown } from '../text/escape.js';
 
 export class OutputError extends Error {
   override readonly name = 'OutputError';
@@ -147,6 +150,8 @@ class PartialFile implements ReportOutput {
 
   async complete(): Promise<void> {
     await this.sync();
+    // The report it replaces may have changed its mode since the start.
+    if (!this.error) await keepModeOf(this.fh, this.dest).catch(() => undefined);
     await this.shut();
     if (this.error) throw this.failure(this.error);
     try {
@@ -268,7 +273,8 @@ export interface OutputPlan {
 
 /**
  * Checks `-o` before anything is scanned: not empty, not a directory, its
- * folder there. A UsageError (exit 2) otherwise.
+ * folder there. A file (or a link to one, dangling or not) is written where
+ * it really is. A UsageError (exit 2) otherwise.
  */
 export async function planOutput(path: string | undefined): Promise<OutputPlan> {
   if (path === undefined) return { path: null, kind: 'stream' };
@@ -279,22 +285,43 @@ export async function planOutput(path: string | undefined): Promise<OutputPlan> 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') {
-      throw new UsageError(`cannot write '${path}': ${describeFileError(error)}`);
+      throw new UsageError(`cannot write '${shown(path)}': ${describeFileError(error)}`);
     }
   }
-  if (target?.isDirectory()) throw new UsageError(`cannot write '${path}': it is a directory`);
+  if (target?.isDirectory())
+    throw new UsageError(`cannot write '${shown(path)}': it is a directory`);
   if (target && !target.isFile()) return { path, kind: 'stream' };
-  let dest = resolve(path);
-  const link = await lstat(path).catch(() => null);
-  if (link?.isSymbolicLink()) {
-    // Write onto what the link points at; the link itself stays.
-    dest = await realpath(path).catch(() => dest);
-  }
-  const folder = await stat(dirname(dest)).catch(() => null);
-  if (!folder?.isDirectory()) {
-    throw new UsageError(`cannot write '${path}': its folder does not exist`);
+  let dest: string;
+  try {
+    dest = await realTarget(path);
+  } catch (error) {
+    throw new UsageError(
+      `cannot write '${shown(path)}': ${describeFileError(error, 'its folder does not exist')}`,
+    );
   }
   return { path, kind: 'file', dest, partial: `${dest}.partial` };
+}
+
+/** Opens a report's partial: created afresh (mode and owner of the report it replaces), or reopened at `resumeAt`. */
+async function openPartial(plan: OutputPlan, resumeAt: number): Promise<FileHandle> {
+  const partial = plan.partial as string;
+  if (resumeAt === 0) {
+    const existing = (await lstat(plan.dest as string).catch(() => null))?.isFile() === true;
+    const fh = await createOwnFile(partial, 'the partial report', existing ? 0o600 : 0o666);
+    await keepModeOf(fh, plan.dest as string);
+    return fh;
+  }
+  const fh = await openOwnFile(partial, 'the partial report');
+  const size = (await fh.stat()).size;
+  if (size < resumeAt) {
+    await fh.close();
+    throw new UsageError(
+      `the partial report '${shown(partial)}' holds ${size} bytes, but the checkpoint counts ${resumeAt}`,
+      'it was changed or cut since; delete the checkpoint to start the scan afresh',
+    );
+  }
+  await fh.truncate(resumeAt);
+  return fh;
 }
 
 /**
@@ -335,28 +362,17 @@ export async function openOutput(
   const partial = plan.partial as string;
   let fh: FileHandle;
   try {
-    fh = await open(partial, resumeAt > 0 ? 'r+' : 'w', 0o644);
-    if (resumeAt > 0) {
-      const size = (await fh.stat()).size;
-      if (size < resumeAt) {
-        await fh.close();
-        throw new UsageError(
-          `the partial report '${partial}' holds ${size} bytes, but the checkpoint counts ${resumeAt}`,
-          'it was changed or cut since; delete the checkpoint to start the scan afresh',
-        );
-      }
-    }
-    await fh.truncate(resumeAt);
+    fh = await openPartial(plan, resumeAt);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && resumeAt > 0) {
       throw new UsageError(
-        `the checkpoint counts ${resumeAt} bytes of '${partial}', which is missing`,
+        `the checkpoint counts ${resumeAt} bytes of '${shown(partial)}', which is missing`,
         'delete the checkpoint to start the scan afresh',
       );
     }
     throw new UsageError(
-      `cannot write '${plan.path}': ${describeFileError(error, 'its folder does not exist')}`,
+      `cannot write '${shown(plan.path)}': ${describeFileError(error, 'its folder does not exist')}`,
     );
   }
   return new PartialFile(plan.path, plan.dest as string, partial, fh, resumeAt);

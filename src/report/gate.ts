@@ -2,73 +2,13 @@
 // allowed), which are gone since the baseline, and whether to fail the build.
 
 import { UsageError } from '../errors.js';
-import { readCsvRows } from '../files/csv-rows.js';
-import { MAX_BASELINE_ROW_BYTES, MAX_LINE_BYTES, openInput, readLines } from '../files/lines.js';
+import { MAX_LINE_BYTES, readLines } from '../files/lines.js';
+import { openInput, SIZE_LIMITS } from '../files/side-file.js';
 import { acceptedCookie } from '../probes/risk.js';
 import type { ScanRecord } from '../record.js';
-import { formatIP, hostPort, parseIP } from '../targets/ip.js';
+import { hostPort, parseIP } from '../targets/ip.js';
 import { parseSpec } from '../targets/spec.js';
-import { canonicalText, shown } from '../text/escape.js';
-import { unguardFormula } from '../text/formula.js';
-
-/**
- * The node names of a `nodes` field, exactly as the records that were written
- * held them: the formula guard undone, split on the separator, each name cut
- * at its last comma (the port follows) and put in canonical escaped form (the
- * separator, escaped inside names, is a byte like any other). A hand-made
- * file's raw control bytes come out escaped, never raw.
- */
-export function nodeNamesOfField(field: string, separator = ';'): string[] {
-  const names: string[] = [];
-  for (const part of unguardFormula(field).split(separator)) {
-    if (part === '') continue;
-    const comma = part.lastIndexOf(',');
-    const name = canonicalText(comma === -1 ? part : part.slice(0, comma));
-    if (name !== '') names.push(name);
-  }
-  return names;
-}
-
-/**
- * Exposures of an earlier scan_epmd CSV: ip:port (canonical address text)
- * -> node names. Streamed: a row may hold at most MAX_BASELINE_ROW_BYTES.
- */
-export async function readBaseline(
-  path: string,
-  separator = ';',
-  maxRow = MAX_BASELINE_ROW_BYTES,
-): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  let columns: { ip: number; port: number; nodes: number } | null = null;
-  const rows = readCsvRows(path, 'the baseline', { maxRecord: maxRow });
-  for await (const { record, line } of rows) {
-    if (columns === null) {
-      const header = record.map((h) => h.trim().toLowerCase());
-      const ip = header.indexOf('ip');
-      const port = header.indexOf('port');
-      if (ip === -1 || port === -1) {
-        throw new UsageError(
-          `the baseline '${shown(path)}' has no ip and port columns`,
-          'give an earlier epmd-scan (or Shadowserver scan_epmd) CSV report',
-        );
-      }
-      columns = { ip, port, nodes: header.indexOf('nodes') };
-      continue;
-    }
-    const ipText = record[columns.ip] ?? '';
-    const portText = record[columns.port] ?? '';
-    const ip = parseIP(ipText.trim());
-    const port = /^\d{1,5}$/.test(portText.trim()) ? Number(portText) : Number.NaN;
-    if (!ip || !(port >= 1 && port <= 65535)) {
-      throw new UsageError(
-        `${shown(path)}:${line}: not an exposure row (ip '${shown(ipText)}', port '${shown(portText)}')`,
-      );
-    }
-    const nodes = columns.nodes === -1 ? '' : (record[columns.nodes] ?? '');
-    out.set(hostPort(formatIP(ip.family, ip.value), port), nodeNamesOfField(nodes, separator));
-  }
-  return out;
-}
+import { shown } from '../text/escape.js';
 
 interface AllowEntry {
   family: 4 | 6;
@@ -78,9 +18,9 @@ interface AllowEntry {
 }
 
 /** Accepted exposures: `ip`, `ip:port`, `[v6]:port` or a CIDR per line, `#` comments. */
-export async function readAllowList(path: string): Promise<AllowEntry[]> {
+export async function readAllowList(path: string, signal?: AbortSignal): Promise<AllowEntry[]> {
   const what = 'the allow-list';
-  const source = await openInput(path, what);
+  const source = await openInput(path, what, { max: SIZE_LIMITS.allow, signal });
   const entries: AllowEntry[] = [];
   for await (const { text, n } of readLines(source, what, MAX_LINE_BYTES)) {
     const line = text.replace(/#.*/, '').trim();

@@ -1,34 +1,23 @@
 // The checkpoint of a resumable run (--resume <file>): a JSON snapshot,
-// replaced atomically (temporary file, then rename), that counts only what
-// has reached the report. See ledger.ts for the design as a whole.
+// replaced atomically (a temporary file, created exclusively and 0600, then
+// rename), that counts only what has reached the report. See ledger.ts for
+// the design as a whole, identity.ts for what makes two runs one.
 
-import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { describeFileError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { createOwnFile, readOwnFile } from '../files/own-file.js';
+import type { DerivedName } from '../files/paths.js';
+import { SIZE_LIMITS } from '../files/side-file.js';
 import { STATUSES, type Status } from '../record.js';
 import type { Range } from '../targets/done-set.js';
-import type { TargetOrder } from '../targets/order.js';
+import { shown } from '../text/escape.js';
+import { RECORD_FLAGS, type RunIdentity } from './identity.js';
 
-export const CHECKPOINT_VERSION = 2;
+export { checkSameRun, fingerprint, type RecordSettings, type RunIdentity } from './identity.js';
 
-/** What makes two runs the same run: they must agree on every field to share a checkpoint. */
-export interface RunIdentity {
-  /** Hash of the target set, ports, seed and shard. */
-  fingerprint: string;
-  /** Positions in this shard. */
-  size: number;
-  ports: number[];
-  /** The shuffle seed (reused on resume when it was generated), or null. */
-  seed: string | null;
-  /** `i/n`, or null. */
-  shard: string | null;
-  /** Every report: its format and absolute path (or `stdout`). */
-  outputs: { format: string; path: string }[];
-  all: boolean;
-  nodeSeparator: string;
-  severity: string;
-}
+export const CHECKPOINT_VERSION = 3;
 
 /** Counts over every record the checkpoint counts, for the summary of the whole run. */
 export interface SavedStats {
@@ -55,184 +44,170 @@ export interface Checkpoint extends RunIdentity {
   updated: string;
 }
 
-/** Fingerprint of the probe sequence: same targets, ports, seed and shard, same value. */
-export function fingerprint(order: TargetOrder): string {
-  const h = createHash('sha256');
-  for (const part of order.space.fingerprintParts()) h.update(part);
-  const { ports, shuffle, shard } = order.options;
-  h.update(JSON.stringify({ ports, shuffle: shuffle ?? null, shard: shard ?? null }));
-  return h.digest('hex').slice(0, 32);
-}
-
 /** Where the found-log of a checkpoint lives. */
 export const foundLogPath = (checkpoint: string): string => `${checkpoint}.found`;
 
+/** The temporary a checkpoint is written to before its rename (`hex`: 8 random hex digits). */
+const temporary = (path: string, hex: string): string =>
+  join(dirname(path), `.${basename(path)}.${hex}.tmp`);
+
+/** The names a checkpoint at `path` derives, for the NAME_MAX check. */
+export const checkpointNames = (path: string): DerivedName[] => [
+  { role: '', path },
+  { role: 'found-log', path: foundLogPath(path) },
+  { role: 'lock', path: `${path}.lock` },
+  { role: 'temporary', path: temporary(path, '00000000') },
+];
+
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isText = (v: unknown): boolean => typeof v === 'string' && v !== '';
+type Fields = Record<string, unknown>;
+/** A field's check: its path, the test, and what was expected. */
+type FieldCheck = [string, (v: unknown, cp: Fields) => boolean, string | ((cp: Fields) => string)];
+
+const isRanges = (v: unknown, cp: Fields): boolean => {
+  if (!Array.isArray(v)) return false;
+  let last = cp.completed as number;
+  return v.every((r) => {
+    const ok = Array.isArray(r) && r.length === 2 && isCount(r[0]) && isCount(r[1]);
+    const fits = ok && r[0] > last && r[1] > r[0] && r[1] <= (cp.size as number);
+    if (fits) last = r[1];
+    return fits;
+  });
+};
+
+const isRecordSettings = (v: unknown): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  Object.keys(RECORD_FLAGS).every(
+    (k) =>
+      ['boolean', 'string', 'number'].includes(typeof (v as Fields)[k]) ||
+      (v as Fields)[k] === null,
+  );
+
+/** Every field, in the order checked: a later check may rely on an earlier one. */
+const FIELDS: FieldCheck[] = [
+  ['version', (v) => v === CHECKPOINT_VERSION, String(CHECKPOINT_VERSION)],
+  ['fingerprint', (v) => typeof v === 'string' && /^[0-9a-f]{32}$/.test(v), '32 hex digits'],
+  ['size', isCount, 'a whole number >= 0'],
+  [
+    'ports',
+    (v) =>
+      Array.isArray(v) &&
+      v.length > 0 &&
+      v.every((p) => Number.isInteger(p) && p >= 1 && p <= 65535),
+    'a list of TCP ports',
+  ],
+  ['seed', (v) => v === null || typeof v === 'string', 'a string or null'],
+  ['shard', (v) => v === null || (typeof v === 'string' && /^\d+\/\d+$/.test(v)), 'i/n or null'],
+  ['nodeSeparator', isText, 'a non-empty string'],
+  ['severity', isText, 'a non-empty string'],
+  [
+    'outputs',
+    (v) =>
+      Array.isArray(v) &&
+      v.length > 0 &&
+      v.every((o) => typeof o?.format === 'string' && isText(o?.path)),
+    'a list of { format, path }',
+  ],
+  ['all', (v) => typeof v === 'boolean', 'true or false'],
+  ['records', isRecordSettings, 'the settings that change what a record holds'],
+  [
+    'completed',
+    (v, cp) => isCount(v) && v <= (cp.size as number),
+    (cp) => `a whole number from 0 to size (${cp.size})`,
+  ],
+  [
+    'done',
+    isRanges,
+    (cp) => `sorted, disjoint [from, to) ranges between completed+1 and size (${cp.size})`,
+  ],
+  [
+    'offsets',
+    (v, cp) =>
+      Array.isArray(v) && v.length === (cp.outputs as unknown[]).length && v.every(isCount),
+    'a whole number of bytes >= 0 for each output',
+  ],
+  ['found', isCount, 'a whole number of bytes >= 0'],
+  [
+    'finished',
+    (v, cp) =>
+      v === false ||
+      (v === true && cp.completed === cp.size && (cp.done as unknown[]).length === 0),
+    'true or false (false while positions remain)',
+  ],
+  ['stats', (v) => typeof v === 'object' && v !== null, 'an object'],
+  [
+    'stats.done',
+    (v, cp) => isCount(v) && v <= (cp.size as number),
+    (cp) => `0 to size (${cp.size})`,
+  ],
+  ['stats.nodes', isCount, 'a whole number >= 0'],
+  [
+    'stats.seconds',
+    (v) => typeof v === 'number' && v >= 0 && Number.isFinite(v),
+    'a number of seconds >= 0',
+  ],
+  ['stats.byStatus', (v) => typeof v === 'object' && v !== null, 'an object'],
+  ...STATUSES.map((st): FieldCheck => [`stats.byStatus.${st}`, isCount, 'a whole number >= 0']),
+  ['updated', (v) => typeof v === 'string', 'a date'],
+];
 
 /** Checks every field's type and range; a UsageError names the first bad one. */
 export function validateCheckpoint(path: string, value: unknown): Checkpoint {
-  const bad = (field: string, expected: string): never => {
-    throw new UsageError(
-      `the checkpoint '${path}' has a bad '${field}': expected ${expected}`,
+  const bad = (field: string, expected: string): UsageError =>
+    new UsageError(
+      `the checkpoint '${shown(path)}' has a bad '${field}': expected ${expected}`,
       'it was not written by this version of epmd-scan, or was changed; delete it (and its .found file) to start the scan afresh',
     );
-  };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return bad('(whole file)', 'a JSON object');
+    throw bad('(whole file)', 'a JSON object');
   }
-  const cp = value as Record<string, unknown>;
-  if (cp.version !== CHECKPOINT_VERSION) bad('version', String(CHECKPOINT_VERSION));
-  if (typeof cp.fingerprint !== 'string' || !/^[0-9a-f]{32}$/.test(cp.fingerprint)) {
-    bad('fingerprint', '32 hex digits');
+  const cp = value as Fields;
+  for (const [field, ok, expected] of FIELDS) {
+    const v = field.split('.').reduce<unknown>((o, k) => (o as Fields | null | undefined)?.[k], cp);
+    if (!ok(v, cp)) throw bad(field, typeof expected === 'string' ? expected : expected(cp));
   }
-  if (!isCount(cp.size)) bad('size', 'a whole number >= 0');
-  const size = cp.size as number;
-  if (
-    !Array.isArray(cp.ports) ||
-    cp.ports.length === 0 ||
-    !cp.ports.every((p) => Number.isInteger(p) && p >= 1 && p <= 65535)
-  ) {
-    bad('ports', 'a list of TCP ports');
-  }
-  if (cp.seed !== null && typeof cp.seed !== 'string') bad('seed', 'a string or null');
-  if (cp.shard !== null && (typeof cp.shard !== 'string' || !/^\d+\/\d+$/.test(cp.shard))) {
-    bad('shard', 'i/n or null');
-  }
-  for (const f of ['nodeSeparator', 'severity'] as const) {
-    if (typeof cp[f] !== 'string' || cp[f] === '') bad(f, 'a non-empty string');
-  }
-  const outputs = cp.outputs;
-  if (
-    !Array.isArray(outputs) ||
-    outputs.length === 0 ||
-    !outputs.every(
-      (o) =>
-        typeof o === 'object' &&
-        o !== null &&
-        typeof (o as { format?: unknown }).format === 'string' &&
-        typeof (o as { path?: unknown }).path === 'string' &&
-        (o as { path: string }).path !== '',
-    )
-  ) {
-    bad('outputs', 'a list of { format, path }');
-  }
-  if (typeof cp.all !== 'boolean') bad('all', 'true or false');
-  if (!isCount(cp.completed) || (cp.completed as number) > size) {
-    bad('completed', `a whole number from 0 to size (${size})`);
-  }
-  const completed = cp.completed as number;
-  if (!Array.isArray(cp.done)) bad('done', 'a list of [from, to) ranges');
-  let last = completed;
-  for (const r of cp.done as unknown[]) {
-    if (
-      !Array.isArray(r) ||
-      r.length !== 2 ||
-      !isCount(r[0]) ||
-      !isCount(r[1]) ||
-      r[0] <= last ||
-      r[1] <= r[0] ||
-      r[1] > size
-    ) {
-      bad('done', `sorted, disjoint [from, to) ranges between completed+1 and size (${size})`);
-    }
-    last = (r as number[])[1] as number;
-  }
-  if (
-    !Array.isArray(cp.offsets) ||
-    cp.offsets.length !== (outputs as unknown[]).length ||
-    !cp.offsets.every(isCount)
-  ) {
-    bad('offsets', 'a whole number of bytes >= 0 for each output');
-  }
-  if (!isCount(cp.found)) bad('found', 'a whole number of bytes >= 0');
-  if (typeof cp.finished !== 'boolean') bad('finished', 'true or false');
-  if (cp.finished === true && (completed !== size || (cp.done as unknown[]).length > 0)) {
-    bad('finished', 'false while positions remain');
-  }
-  const stats = cp.stats as Record<string, unknown> | null;
-  if (typeof stats !== 'object' || stats === null) bad('stats', 'an object');
-  const s = stats as Record<string, unknown>;
-  if (!isCount(s.done) || (s.done as number) > size) bad('stats.done', `0 to size (${size})`);
-  if (!isCount(s.nodes)) bad('stats.nodes', 'a whole number >= 0');
-  if (typeof s.seconds !== 'number' || !(s.seconds >= 0) || !Number.isFinite(s.seconds)) {
-    bad('stats.seconds', 'a number of seconds >= 0');
-  }
-  const by = s.byStatus as Record<string, unknown> | null;
-  if (typeof by !== 'object' || by === null) bad('stats.byStatus', 'an object');
-  for (const st of STATUSES) {
-    if (!isCount((by as Record<string, unknown>)[st]))
-      bad(`stats.byStatus.${st}`, 'a whole number >= 0');
-  }
-  if (typeof cp.updated !== 'string') bad('updated', 'a date');
   return cp as unknown as Checkpoint;
 }
 
-/** Reads and validates a checkpoint; null when the file does not exist. */
+/** Reads and validates a checkpoint (a regular file of ours, never through a link); null when there is none. */
 export async function readCheckpoint(path: string): Promise<Checkpoint | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UsageError(`cannot read the checkpoint '${path}': ${describeFileError(error)}`);
-  }
+  const bytes = await readOwnFile(path, 'the checkpoint', SIZE_LIMITS.checkpoint);
+  if (bytes === null) return null;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new UsageError(
-      `the checkpoint '${path}' is not valid JSON`,
+      `the checkpoint '${shown(path)}' is not valid JSON`,
       'delete it (and its .found file) to start the scan afresh',
     );
   }
   return validateCheckpoint(path, value);
 }
 
-/** The identity fields, in the order they are compared and named. */
-const IDENTITY: readonly (keyof RunIdentity)[] = [
-  'outputs',
-  'all',
-  'nodeSeparator',
-  'severity',
-  'ports',
-  'seed',
-  'shard',
-  'size',
-  'fingerprint',
-];
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const WORDS: Record<keyof RunIdentity, string> = {
-  outputs: 'other reports or formats (-o, -f)',
-  all: 'another --all',
-  nodeSeparator: 'another --node-separator',
-  severity: 'another --severity',
-  ports: 'other ports (-p)',
-  seed: 'another --shuffle seed',
-  shard: 'another --shard',
-  size: 'another number of targets',
-  fingerprint: 'another target list',
-};
-
-/** Refuses a checkpoint of another run, naming the first field that differs. */
-export function checkSameRun(path: string, cp: Checkpoint, now: RunIdentity): void {
-  for (const key of IDENTITY) {
-    const was = JSON.stringify(cp[key]);
-    const is = JSON.stringify(now[key]);
-    if (was !== is) {
-      const show = key === 'fingerprint' ? '' : `: it has ${was}, this run ${is}`;
-      throw new UsageError(
-        `the checkpoint '${path}' was written for ${WORDS[key]}${show}`,
-        'resume with exactly the arguments of the interrupted scan, or use another --resume file to start a new one',
-      );
-    }
+/**
+ * Removes the temporaries a run killed while writing its checkpoint left
+ * (files of ours only). Called by the holder of the checkpoint's lock.
+ */
+export async function removeTemporaries(path: string): Promise<void> {
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(path))}\\.[0-9a-f]{8}\\.tmp$`);
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names.filter((n) => pattern.test(n))) {
+    const temp = join(dirname(path), name);
+    const st = await lstat(temp).catch(() => null);
+    if (st?.isFile() && st.uid === process.geteuid?.()) await unlink(temp).catch(() => undefined);
   }
 }
 
-/** Writes a checkpoint atomically and durably (temporary file, fsync, rename). */
+/** Writes a checkpoint atomically and durably (an exclusive 0600 temporary, fsync, rename). */
 export async function writeCheckpoint(path: string, cp: Checkpoint): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = temporary(path, randomBytes(4).toString('hex'));
   try {
-    const fh = await open(temp, 'w', 0o644);
+    const fh = await createOwnFile(temp, 'a temporary of the checkpoint', 0o600, false);
     try {
       await fh.writeFile(`${JSON.stringify(cp)}\n`);
       await fh.datasync();
@@ -241,7 +216,8 @@ export async function writeCheckpoint(path: string, cp: Checkpoint): Promise<voi
     }
     await rename(temp, path);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+      await unlink(temp).catch(() => undefined);
     throw error;
   }
 }

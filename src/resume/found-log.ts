@@ -3,9 +3,16 @@
 // baseline entries that are no longer exposed). Append-only; the checkpoint
 // says how many of its bytes count, and a resumed run cuts it there.
 
-import { type FileHandle, open, readFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { describeFileError, UsageError } from '../errors.js';
-import { type ScanRecord, STATUSES } from '../record.js';
+import { MAX_BASELINE_ROW_BYTES, readLines } from '../files/lines.js';
+import { createOwnFile, openOwnFile } from '../files/own-file.js';
+import type { ScanRecord } from '../record.js';
+import { shown } from '../text/escape.js';
+import { recordOf } from './found-record.js';
+
+/** The longest line: a record with the longest reply (16 MiB, every byte escaped) and its risks. */
+const MAX_FOUND_LINE = 2 * MAX_BASELINE_ROW_BYTES;
 
 /** A counted record and its position. */
 export interface FoundEntry {
@@ -18,74 +25,63 @@ export const foundLine = (position: number, record: ScanRecord): string =>
 
 function toEntry(value: unknown, size: number): FoundEntry | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { p, r } = value as { p?: unknown; r?: Record<string, unknown> };
+  const { p, r } = value as { p?: unknown; r?: unknown };
   if (!Number.isSafeInteger(p) || (p as number) < 0 || (p as number) >= size) return null;
-  if (typeof r !== 'object' || r === null) return null;
-  const time = new Date(typeof r.timestamp === 'string' ? r.timestamp : Number.NaN);
-  if (
-    Number.isNaN(time.getTime()) ||
-    typeof r.ip !== 'string' ||
-    !Number.isInteger(r.port) ||
-    !STATUSES.includes(r.status as never) ||
-    !Array.isArray(r.nodes) ||
-    !r.nodes.every(
-      (n: unknown) =>
-        typeof n === 'object' &&
-        n !== null &&
-        typeof (n as { name?: unknown }).name === 'string' &&
-        Number.isInteger((n as { port?: unknown }).port),
-    )
-  ) {
-    return null;
-  }
-  return { position: p as number, record: { ...(r as unknown as ScanRecord), timestamp: time } };
+  const record = recordOf(r);
+  return record ? { position: p as number, record } : null;
 }
 
-/** The first `length` bytes of a found-log, as entries; a UsageError names a bad line. */
+const AFRESH = 'delete the checkpoint (and this file) to start the scan afresh';
+
+/**
+ * The first `length` bytes of a found-log, as entries, read line by line
+ * (never through a link; a file of ours); a UsageError names a bad line.
+ */
 export async function readFoundLog(
   path: string,
   length: number,
   size: number,
 ): Promise<FoundEntry[]> {
   if (length === 0) return [];
-  let buf: Buffer;
+  let fh: FileHandle;
   try {
-    buf = await readFile(path);
+    fh = await openOwnFile(path, 'the found-log of the checkpoint');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(
-      `cannot read '${path}', which the checkpoint counts ${length} bytes of: ${describeFileError(error)}`,
-      'delete the checkpoint to start the scan afresh',
+      `cannot read '${shown(path)}', which the checkpoint counts ${length} bytes of: ${describeFileError(error)}`,
+      AFRESH,
     );
   }
-  if (buf.length < length) {
+  const held = (await fh.stat()).size;
+  if (held < length) {
+    await fh.close();
     throw new UsageError(
-      `'${path}' holds ${buf.length} bytes, but the checkpoint counts ${length}`,
-      'delete the checkpoint to start the scan afresh',
+      `'${shown(path)}' holds ${held} bytes, but the checkpoint counts ${length}`,
+      AFRESH,
     );
   }
+  const input = fh.createReadStream({ start: 0, end: length - 1 });
   const entries: FoundEntry[] = [];
-  const lines = buf.subarray(0, length).toString('utf8').split('\n');
-  if (lines.pop() !== '') {
-    throw new UsageError(
-      `'${path}' does not end where the checkpoint says`,
-      'delete the checkpoint to start afresh',
-    );
-  }
-  lines.forEach((line, i) => {
+  let end = 0;
+  for await (const { text, n } of readLines(
+    { name: path, input },
+    'the found-log',
+    MAX_FOUND_LINE,
+  )) {
     let entry: FoundEntry | null = null;
     try {
-      entry = toEntry(JSON.parse(line), size);
+      entry = toEntry(JSON.parse(text), size);
     } catch {
       entry = null;
     }
-    if (!entry) {
-      throw new UsageError(
-        `${path}:${i + 1}: not a record epmd-scan wrote`,
-        'delete the checkpoint (and this file) to start the scan afresh',
-      );
-    }
+    if (!entry) throw new UsageError(`${shown(path)}:${n}: not a record epmd-scan wrote`, AFRESH);
     entries.push(entry);
-  });
+    end += Buffer.byteLength(text) + 1;
+  }
+  if (end !== length) {
+    throw new UsageError(`'${shown(path)}' does not end where the checkpoint says`, AFRESH);
+  }
   return entries;
 }
 
@@ -97,14 +93,18 @@ export class FoundLog {
     public length: number,
   ) {}
 
+  /** Opens (a resumed run) or creates the found-log, 0600 and never through a link. */
   static async open(path: string, keep: number): Promise<FoundLog> {
+    const what = 'the found-log of the checkpoint';
     let fh: FileHandle;
     try {
-      fh = await open(path, keep > 0 ? 'r+' : 'w', 0o644);
+      fh = keep > 0 ? await openOwnFile(path, what) : await createOwnFile(path, what, 0o600);
+      await fh.chmod(0o600);
       await fh.truncate(keep);
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       throw new UsageError(
-        `cannot write '${path}': ${describeFileError(error, 'its folder does not exist')}`,
+        `cannot write '${shown(path)}': ${describeFileError(error, 'its folder does not exist')}`,
       );
     }
     return new FoundLog(path, fh, keep);

@@ -5,7 +5,8 @@
 // hold at most MAX_LINE_BYTES (64 KiB): memory does not grow with the input.
 
 import type { Readable } from 'node:stream';
-import { MAX_LINE_BYTES, openInput, readLines } from '../files/lines.js';
+import { MAX_LINE_BYTES, readLines } from '../files/lines.js';
+import { openInput } from '../files/side-file.js';
 import type { SourcedSpec } from './expand.js';
 import { isMasscanLine } from './spec.js';
 
@@ -27,7 +28,7 @@ export async function* readSpecFile(
   stdin?: Readable,
   signal?: AbortSignal,
 ): AsyncGenerator<SourcedSpec> {
-  const source = await openInput(path, 'the target file', stdin, signal);
+  const source = await openInput(path, 'the target file', { stdin, signal, devices: true });
   for await (const { text, n } of readLines(source, 'the target file', MAX_LINE_BYTES)) {
     yield* specsOfLine(text, `${source.name}:${n}`);
   }

@@ -1,7 +1,7 @@
 // The built CLI as a subprocess, as users and CI run it.
 
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assertRunNdjson } from './schema.js';
 
@@ -148,6 +148,21 @@ export function kernelWaits(pid: number): string[] {
     });
   } catch {
     return [];
+  }
+}
+
+/** True once the process has `path` open (Linux /proc): e.g. a FIFO it then waits on in its event loop. */
+export function holdsOpen(pid: number, path: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
   }
 }
 

@@ -17,7 +17,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, csvLines, idleInEventLoop, kernelWaits, runCli, startCli } from '../helpers/cli.js';
+import {
+  BIN,
+  csvLines,
+  holdsOpen,
+  idleInEventLoop,
+  kernelWaits,
+  runCli,
+  startCli,
+} from '../helpers/cli.js';
 import { type FakeServer, startPeers, stopPeers } from '../helpers/fake-server.js';
 import { waitFor } from '../helpers/real-epmd.js';
 
@@ -152,7 +160,7 @@ describe('checked before the first packet (exit 2, naming what is wrong)', () =>
     const out = fresh('same.csv');
     const r = await probe(['-o', out, '--resume', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/is the report itself/);
+    expect(r.stderr).toMatch(/the csv report '.*same\.csv' would be the checkpoint/);
   });
   it('a checkpoint in a folder that does not exist', async () => {
     const r = await probe(['--resume', join(dir, 'nope', 'x.ckpt')]);
@@ -336,10 +344,8 @@ describe('signals in every phase', () => {
     const fifo = fresh('targets');
     execFileSync('mkfifo', [fifo]);
     const run = startCli(['-iL', fifo]);
-    // The open() of the FIFO blocks in a thread of the pool; the signal must still end the process.
-    await waitFor('the open of the FIFO to block', async () =>
-      kernelWaits(run.child.pid as number).includes('wait_for_partner'),
-    );
+    // The FIFO is opened without blocking and read in the event loop: the signal must end the wait.
+    await waitFor('the FIFO to be open', async () => holdsOpen(run.child.pid as number, fifo));
     run.child.kill('SIGTERM');
     const r = await run.result;
     expect(r.code).toBe(130);

@@ -1,6 +1,8 @@
 // --follow-up-timeout: all of one EPMD's follow-ups end within one budget,
 // however many nodes it lists and however slow they are. A fake epmd lists 40
 // nodes whose ports accept and never answer, and never answers PORT_PLEASE2.
+// What shows the cut is what the peers saw and what the record says, never
+// the wall clock (timings belong to npm run bench).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
@@ -8,8 +10,12 @@ import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
 describe('the follow-up budget', () => {
   let silent: FakeServer;
   let epmd: FakeServer;
+  /** Connections the nodes' silent port has taken so far. */
+  let reached = 0;
   beforeAll(async () => {
-    silent = await fakeServer(() => undefined);
+    silent = await fakeServer(() => {
+      reached++;
+    });
     epmd = await fakeServer(async (socket, request) => {
       const req = await request;
       if (req.subarray(0, 3).toString('hex') !== '00016e') return; // PORT_PLEASE2: silence
@@ -23,7 +29,6 @@ describe('the follow-up budget', () => {
   });
 
   it('40 silent nodes with --node-info --handshake: cut at the budget, and the record says so', async () => {
-    const started = performance.now();
     const nd = await runCli([
       '127.0.0.1',
       '-p',
@@ -39,7 +44,6 @@ describe('the follow-up budget', () => {
       '-q',
       '-n',
     ]);
-    const seconds = (performance.now() - started) / 1000;
     expect(nd.code).toBe(0);
     const rec = JSON.parse(nd.stdout);
     expect(rec.status).toBe('epmd');
@@ -50,12 +54,10 @@ describe('the follow-up budget', () => {
     expect(timedOut.length).toBeGreaterThan(0);
     expect(timedOut.length).toBeLessThan(32);
     expect(timedOut[0].node_info_error).toBe('io-timeout');
-    // 32 checked nodes x 2 follow-ups x 1 s, 4 at a time, would be 16 s.
-    expect(seconds).toBeLessThan(8);
   });
 
   it('a wait for a --rate token ends with the budget too', async () => {
-    const started = performance.now();
+    const before = reached;
     const nd = await runCli([
       '127.0.0.1',
       '-p',
@@ -70,10 +72,11 @@ describe('the follow-up budget', () => {
       '-q',
       '-n',
     ]);
-    const seconds = (performance.now() - started) / 1000;
+    expect(nd.code).toBe(0);
     expect(JSON.parse(nd.stdout).follow_ups_cut).toEqual(['check-dist']);
-    // At one connection a second, four nodes waiting for tokens would hold it about 5 s.
-    expect(seconds).toBeLessThan(3);
+    // At one connection a second, the 500 ms budget ends the wait for tokens
+    // long before the 32 checked nodes are reached: most never are.
+    expect(reached - before).toBeLessThan(4);
   });
 
   it('a budget that is enough cuts nothing', async () => {

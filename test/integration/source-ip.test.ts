@@ -254,6 +254,15 @@ async function settle(port: number, received: Buffer[], before: number): Promise
 describe('--source-ip refused before the first packet', () => {
   for (const [value, message] of [
     ['192.0.2.1', "--source-ip '192.0.2.1' is not an address of this machine's interfaces"],
+    // Issue #22, case 13: a UDP bind takes these; a connection's source cannot be one.
+    ['224.0.0.1', "--source-ip '224.0.0.1' is a multicast address"],
+    ['255.255.255.255', "--source-ip '255.255.255.255' is the broadcast address"],
+    [
+      '127.255.255.255',
+      "--source-ip '127.255.255.255' is the broadcast address of lo's 127.0.0.0/8",
+    ],
+    ['0.0.0.0', "--source-ip '0.0.0.0' is the unspecified address"],
+    ['ff02::1', "--source-ip 'ff02::1' is a multicast address"],
     ['bogus', "'bogus' is not an IPv4 or IPv6 address"],
     ['127.0.0.1,::1', "'127.0.0.1,::1' is not an IPv4 or IPv6 address"],
   ] as const) {

@@ -14,7 +14,8 @@ import { AssetMap } from '../../src/enrich/asset-map.js';
 import { openEnricher } from '../../src/enrich/enricher.js';
 import { TargetSpecError, UsageError } from '../../src/errors.js';
 import { newRecord } from '../../src/record.js';
-import { readAllowList, readBaseline } from '../../src/report/gate.js';
+import { readBaseline } from '../../src/report/baseline.js';
+import { readAllowList } from '../../src/report/gate.js';
 import { specsOfLine } from '../../src/targets/input.js';
 import { parseSpec } from '../../src/targets/spec.js';
 import { type FakeServer, fakeServer, header } from '../helpers/fake-server.js';
@@ -200,6 +201,8 @@ describe('adversarial: the command line', { timeout: 240_000 }, () => {
         async (first, parts, stdin) => {
           // --list-targets first: it stays a flag whatever follows, so nothing is probed.
           const argv = ['--list-targets', ...first, ...parts.flat()];
+          // Stdout stops at 64 KB; a file does not: 0.0.0.0/0 listed into -o is 30 GB of disk.
+          fc.pre(!(argv.includes('-o') && argv.includes('0.0.0.0/0')));
           const r = await runInProcess(argv, stdin);
           expectClean(r);
         },
@@ -330,7 +333,7 @@ describe('adversarial: side-file readers', { timeout: 240_000 }, () => {
       fc.asyncProperty(content, async (text) => {
         const path = file(text, 'csv');
         await readerIsClean(async () => {
-          for (const names of (await readBaseline(path)).values()) {
+          for (const names of (await readBaseline(path)).entries.values()) {
             for (const n of names) expect(rawControl(n)).toBeNull();
           }
         });

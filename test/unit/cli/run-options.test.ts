@@ -55,10 +55,10 @@ describe('runOptions', () => {
   });
   it('stdout gets the -f report when no file is named, or when -f is given with files but no -o', () => {
     expect(read(['127.0.0.1', '--csv', 'a.csv']).report.outputs).toEqual([
-      { format: 'csv', path: 'a.csv' },
+      { format: 'csv', path: 'a.csv', flag: '--csv' },
     ]);
     expect(read(['127.0.0.1', '--csv', 'a.csv', '-f', 'table']).report.outputs).toEqual([
-      { format: 'csv', path: 'a.csv' },
+      { format: 'csv', path: 'a.csv', flag: '--csv' },
       { format: 'table', path: undefined },
     ]);
   });

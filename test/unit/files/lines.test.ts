@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { MAX_LINE_BYTES, openInput, readLines } from '../../../src/files/lines.js';
+import { MAX_LINE_BYTES, readLines } from '../../../src/files/lines.js';
+import { openInput } from '../../../src/files/side-file.js';
 import { readSpecFile } from '../../../src/targets/input.js';
 import { escapeLines, shown, unescapeToBytes } from '../../../src/text/escape.js';
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   csvFormatter,
   csvRow,
+  formatNodes,
   SCAN_EPMD_COLUMNS,
   shadowserverTimestamp,
 } from '../../../src/output/csv.js';
@@ -66,7 +67,7 @@ describe('scan_epmd CSV', () => {
     expect(row[14]).toBe("'=cmd|' /C calc'!A0,1");
     expect(row[5]).toBe("'@evil");
   });
-  it('escapes control characters from DNS or the wire, and quotes commas and quotes', () => {
+  it('escapes control characters from DNS or the wire and a comma in a name, and quotes quotes', () => {
     const r = newRecord({
       ip: '192.0.2.7',
       port: 4369,
@@ -76,7 +77,22 @@ describe('scan_epmd CSV', () => {
     });
     const line = csvRow(r);
     expect(line).toContain('"x\\x1b[2Jy"');
-    expect((parse(line) as string[][])[0]?.[14]).toBe('a,"b",1');
+    expect((parse(line) as string[][])[0]?.[14]).toBe('a\\x2c"b",1');
+  });
+  it('escapes what a separator could be made of at the start of a name after one', () => {
+    const r = newRecord({
+      ip: '192.0.2.7',
+      port: 4369,
+      status: 'epmd',
+      nodes: [
+        { name: '|a', port: 1 },
+        { name: ' b', port: 2 },
+        { name: 'c|', port: 3 },
+      ],
+    });
+    // Else `;|` or `; ` would read as the separator when the file is a baseline.
+    expect(formatNodes(r, ';')).toBe('|a,1;\\x20b,2;c|,3');
+    expect(formatNodes(r, '|')).toBe('\\x7ca,1|\\x20b,2|c\\x7c,3');
   });
   it('writes rows only for exposed EPMDs', () => {
     const f = csvFormatter();

@@ -6,11 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { MAX_BASELINE_ROW_BYTES } from '../../../src/files/lines.js';
 import { csvFormatter } from '../../../src/output/csv.js';
 import { newRecord, type ScanRecord } from '../../../src/record.js';
-import { Gate, nodeNamesOfField, readBaseline } from '../../../src/report/gate.js';
+import { nodeNamesOfField, readBaseline as readEntries } from '../../../src/report/baseline.js';
+import { Gate } from '../../../src/report/gate.js';
 import { LISTED_NAMES, renderSummary, Stats } from '../../../src/report/summary.js';
 import { escapeWireBytes } from '../../../src/text/escape.js';
 import { neutraliseFormula, unguardFormula } from '../../../src/text/formula.js';
 import { PROPERTY_RUNS } from '../../helpers/runs.js';
+
+/** The entries of a baseline file, its separator found in the file itself. */
+const readBaseline = async (path: string, maxRow?: number) =>
+  (await readEntries(path, { maxRow })).entries;
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-baseline-'));
 const RUNS = PROPERTY_RUNS;
@@ -38,7 +43,7 @@ function report(records: ScanRecord[], separator = ';'): string {
 
 /** report -> baseline -> compare: what the gate says about the same records. */
 async function roundTrip(records: ScanRecord[], separator = ';') {
-  const base = await readBaseline(report(records, separator), separator);
+  const base = await readBaseline(report(records, separator));
   const gate = new Gate(base, []);
   for (const r of records) gate.observe(r);
   return gate.summary;
@@ -118,10 +123,10 @@ describe('baseline files from elsewhere', () => {
     const path = write(
       Buffer.concat([Buffer.from('ip,port,nodes\n1.2.3.4,4369,"'), Buffer.alloc(300_000, 0x61)]),
     );
-    await expect(readBaseline(path, ';', 100_000)).rejects.toThrow(
+    await expect(readBaseline(path, 100_000)).rejects.toThrow(
       /b\d+\.csv:2: the baseline: a row longer than 100000 characters \(the limit\)/,
     );
-    expect((await readBaseline(path, ';', 400_000).catch((e: Error) => e)).toString()).toMatch(
+    expect((await readBaseline(path, 400_000).catch((e: Error) => e)).toString()).toMatch(
       /quote not closed/,
     );
   });

@@ -4,14 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvFormatter } from '../../../src/output/csv.js';
 import { newRecord } from '../../../src/record.js';
-import {
-  DEFAULT_FAIL_ON,
-  Gate,
-  readAllowList,
-  readBaseline,
-  trips,
-} from '../../../src/report/gate.js';
+import { readBaseline as readEntries } from '../../../src/report/baseline.js';
+import { DEFAULT_FAIL_ON, Gate, readAllowList, trips } from '../../../src/report/gate.js';
 import { renderSummary, Stats } from '../../../src/report/summary.js';
+
+const readBaseline = async (path: string) => (await readEntries(path)).entries;
 
 const dir = mkdtempSync(join(tmpdir(), 'epmd-scan-gate-'));
 const epmd = (ip: string, port: number, ...names: string[]) =>

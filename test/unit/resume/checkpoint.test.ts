@@ -1,4 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -9,6 +17,7 @@ import {
   checkSameRun,
   fingerprint,
   readCheckpoint,
+  removeTemporaries,
   validateCheckpoint,
   writeCheckpoint,
 } from '../../../src/resume/checkpoint.js';
@@ -22,7 +31,7 @@ const order = new TargetOrder(space, { ports: [4369], shuffle: 'x' });
 
 function good(): Checkpoint {
   return {
-    version: 2,
+    version: 3,
     fingerprint: fingerprint(order),
     size: 100,
     ports: [4369],
@@ -32,6 +41,21 @@ function good(): Checkpoint {
     all: false,
     nodeSeparator: ';',
     severity: 'high',
+    records: {
+      sourceIp: null,
+      nodeInfo: false,
+      checkDist: false,
+      handshake: false,
+      checkCookies: null,
+      cookieAttempts: null,
+      followUpTimeout: null,
+      maxReply: 65536,
+      resolve: true,
+      cityDb: false,
+      asnDb: false,
+      assetMap: false,
+      baseline: null,
+    },
     completed: 3,
     done: [[5, 9]],
     offsets: [120],
@@ -124,5 +148,46 @@ describe('checkpoints', () => {
     expect(() =>
       checkSameRun('c', cp, { ...same, fingerprint: fingerprint(other), size: cp.size }),
     ).toThrow(/another target list/);
+  });
+  it('refuses a resume with another record setting, naming its flag, never a digest', () => {
+    const cp = good();
+    const records = (change: Partial<Checkpoint['records']>) => ({
+      ...cp,
+      records: { ...cp.records, ...change },
+    });
+    expect(() => checkSameRun('c', cp, records({ handshake: true }))).toThrow(
+      /another --handshake: it has false, this run true/,
+    );
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const other = `sha256:${'b'.repeat(64)}`;
+    const a = records({ checkCookies: digest });
+    expect(() => checkSameRun('c', a, records({ checkCookies: other }))).toThrow(
+      /another --check-cookies \(or its cookie file\): it has one file, this run another$/,
+    );
+    expect(() => checkSameRun('c', a, records({ checkCookies: other }))).not.toThrow(/aaaa|bbbb/);
+  });
+});
+
+describe('checkpoint files', () => {
+  it('are 0600, written through an exclusive temporary; leftover temporaries are removed', async () => {
+    const d = join(dir, 'temps');
+    mkdirSync(d);
+    const path = join(d, 'c.ckpt');
+    await writeCheckpoint(path, good());
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    writeFileSync(join(d, '.c.ckpt.0123abcd.tmp'), '{');
+    writeFileSync(join(d, '.other.0123abcd.tmp'), '{');
+    symlinkSync(path, join(d, '.c.ckpt.ffffffff.tmp'));
+    await removeTemporaries(path);
+    expect(readdirSync(d).sort()).toEqual([
+      '.c.ckpt.ffffffff.tmp',
+      '.other.0123abcd.tmp',
+      'c.ckpt',
+    ]);
+  });
+  it('a symlink as the checkpoint is refused, not followed', async () => {
+    const path = join(dir, 'link.ckpt');
+    symlinkSync(join(dir, 'a.ckpt'), path);
+    await expect(readCheckpoint(path)).rejects.toThrow(/it is a symbolic link/);
   });
 });
