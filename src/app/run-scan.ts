@@ -254,6 +254,9 @@ export async function runScan(
     say(failure.message);
   }
   // Cut short by a failure (a full disk, a reader gone): "stopped", never "done".
+  // A stream that gave nothing before the signal: nothing was scanned, as for a file still read.
+  if (interrupted && plan.stream?.read === 0)
+    say('interrupted before the scan began: nothing was scanned');
   summary(interrupted, !interrupted && !whole);
   // A stream's bad input (a line too long) before any result is a usage error, as for a file.
   const unusable = failure instanceof UsageError && stats.done === 0;
