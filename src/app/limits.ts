@@ -1,33 +1,54 @@
-// The process's open-file limit: every probe holds a socket, so concurrency
-// above the limit would fail with EMFILE instead of scanning.
+// The descriptor budget of a run: the open-file limit, less what everything
+// but the probe sockets needs (stdio and Node's own, each report and its
+// lock, the checkpoint and its side files, the resolver, --metrics and its
+// connections, the worker threads' event loops). Every probe and follow-up
+// socket comes out of what is left (net/budget.ts).
 
-import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { openFileLimit } from '../runtime/limits.js';
+import { METRICS_MAX_CONNECTIONS } from './metrics-limits.js';
 
-/** The soft RLIMIT_NOFILE from /proc (Linux); null where it cannot be read. */
-export function openFileLimit(): number | null {
-  try {
-    const limits = readFileSync('/proc/self/limits', 'utf8');
-    const m = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
-    if (!m || m[1] === 'unlimited') return null;
-    return Number(m[1]);
-  } catch {
-    return null;
-  }
+export { openFileLimit };
+
+/** Descriptors kept for each part of a run (measured with ls /proc/<pid>/fd, then doubled). */
+export const RESERVE = {
+  /** stdio, libuv's epoll, eventfd and signal pipe, the thread pool, /proc reads. */
+  base: 24,
+  /** A report: its .partial, its lock, the rename's directory handle. */
+  report: 4,
+  /** The checkpoint, its temporary copy, its lock and the found-log. */
+  checkpoint: 8,
+  /** getnameinfo and the enrichment databases. */
+  resolver: 8,
+  /** A worker thread's event loop. */
+  worker: 4,
+} as const;
+
+/** What a run holds open besides its probe sockets. */
+export interface DescriptorNeeds {
+  reports: number;
+  checkpoint: boolean;
+  metrics: boolean;
+  /** Worker threads that may start (the cores, at most). */
+  workers?: number;
 }
 
-/** Descriptors kept free for stdio, output files, DNS and node's own use. */
-export const RESERVED_FDS = 64;
+/** Descriptors kept for everything but probe sockets. */
+export function reserved(needs: DescriptorNeeds): number {
+  return (
+    RESERVE.base +
+    RESERVE.report * needs.reports +
+    (needs.checkpoint ? RESERVE.checkpoint : 0) +
+    RESERVE.resolver +
+    (needs.metrics ? METRICS_MAX_CONNECTIONS + 4 : 0) +
+    RESERVE.worker * (needs.workers ?? availableParallelism())
+  );
+}
 
-/** The concurrency that fits under the limit, and whether it had to be lowered. */
-export function clampConcurrency(
-  wanted: number,
-  limit: number | null,
-): { concurrency: number; clamped: boolean } {
-  if (limit === null) return { concurrency: wanted, clamped: false };
-  const most = Math.max(1, limit - RESERVED_FDS);
-  return wanted > most
-    ? { concurrency: most, clamped: true }
-    : { concurrency: wanted, clamped: false };
+/** The descriptor budget for probe sockets under `limit` (null: unknown, so not limited by it). */
+export function socketBudget(limit: number | null, needs: DescriptorNeeds): number | undefined {
+  if (limit === null) return undefined;
+  return Math.max(1, limit - reserved(needs));
 }
 
 /**

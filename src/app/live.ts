@@ -23,7 +23,8 @@ export interface LiveSetup {
   stderr: Writable;
   env: NodeJS.ProcessEnv;
   stats: Stats;
-  total: number;
+  /** null: a stream of targets, whose total is not known until it ends. */
+  total: number | null;
   gauges: ScanGauges;
   report: Pick<ReportOptions, 'quiet' | 'progress' | 'statsEvery' | 'verbose'>;
 }
@@ -71,7 +72,7 @@ export class Live {
   figures(): string {
     const { stats, total, gauges } = this.setup;
     const { done, seconds, exposures } = stats;
-    return statsLine({ done, inFlight: gauges.inFlight, total, seconds }, exposures);
+    return statsLine({ done, inFlight: gauges.inFlight, total: total ?? done, seconds }, exposures);
   }
 
   /** A record as it comes: with -v, its line. */

@@ -12,12 +12,14 @@ import { STATUSES } from '../probes/registry.js';
 import type { Stats } from '../report/summary.js';
 import type { ScanGauges } from '../scan/options.js';
 import type { DoneSet } from '../targets/done-set.js';
+import { METRICS_IDLE_MS, METRICS_MAX_CONNECTIONS, METRICS_REQUEST_MS } from './metrics-limits.js';
 import type { HostPort } from './run-options.js';
 
 /** What a scrape reads. */
 export interface Watched {
   stats: Stats;
-  total: number;
+  /** Targets of the run (a stream's grow as they are read). */
+  total: () => number;
   gauges: ScanGauges;
   /** With --resume: the positions the checkpoint counts. */
   checkpoint: DoneSet | null;
@@ -25,6 +27,67 @@ export interface Watched {
 
 /** The window of the rate gauge, in seconds. */
 const RATE_WINDOW_S = 10;
+
+/** A figure of the run: its name, its help line, and how a scrape reads it. */
+type Figure = [name: string, help: string, read: (w: Watched | null) => number];
+
+const COUNTERS: Figure[] = [
+  [
+    'epmd_scan_exposures_total',
+    'Exposed EPMDs found (records with status epmd)',
+    (w) => w?.stats.exposures ?? 0,
+  ],
+  ['epmd_scan_nodes_total', 'Erlang nodes listed by the exposed EPMDs', (w) => w?.stats.nodes ?? 0],
+];
+
+const GAUGES: Figure[] = [
+  ['epmd_scan_in_flight', 'Probes in flight now (all threads)', (w) => w?.gauges.inFlight ?? 0],
+  [
+    'epmd_scan_in_flight_ceiling',
+    'Probes in flight at most (set by -c, --rate or the open-file limit)',
+    (w) => w?.gauges.ceiling ?? 0,
+  ],
+  [
+    'epmd_scan_workers',
+    'Worker threads probing (0: the main thread alone)',
+    (w) => w?.gauges.workers ?? 0,
+  ],
+  [
+    'epmd_scan_targets_total',
+    'Targets of this run (after excludes and shard; for a stream, those read so far)',
+    (w) => w?.total() ?? 0,
+  ],
+  [
+    'epmd_scan_targets_done',
+    'Targets done, earlier parts of a resumed run included',
+    (w) => w?.stats.done ?? 0,
+  ],
+  [
+    'epmd_scan_checkpoint_position',
+    'With --resume: every position below this one is counted by the checkpoint',
+    (w) => w?.checkpoint?.mark ?? 0,
+  ],
+  [
+    'epmd_scan_checkpoint_targets',
+    'With --resume: targets the checkpoint counts as done',
+    (w) => w?.checkpoint?.count ?? 0,
+  ],
+];
+
+/**
+ * Whoever reaches the port must not be able to take the scan's descriptors
+ * or end it: a few connections at once (more are closed as accepted), each
+ * closed when idle or slow, and an error accepting one (EMFILE) is no crash.
+ */
+function limitConnections(server: Server): void {
+  server.maxConnections = METRICS_MAX_CONNECTIONS;
+  server.headersTimeout = METRICS_REQUEST_MS;
+  server.requestTimeout = METRICS_REQUEST_MS;
+  server.keepAliveTimeout = METRICS_IDLE_MS;
+  server.setTimeout(METRICS_IDLE_MS, (socket) => socket.destroy());
+  server.on('error', () => undefined);
+  server.on('clientError', (_error, socket) => socket.destroy());
+}
 
 /** The metrics endpoint: bound before the scan starts, closed when it ends. */
 export class MetricsServer {
@@ -63,6 +126,7 @@ export class MetricsServer {
       );
       server.listen(where.port, where.host, resolve);
     });
+    limitConnections(server);
     // The endpoint never keeps the process alive on its own.
     server.unref();
     const { address, port } = server.address() as AddressInfo;
@@ -109,79 +173,34 @@ export class MetricsServer {
         }
       },
     });
-    new Counter({
-      name: 'epmd_scan_exposures_total',
-      help: 'Exposed EPMDs found (records with status epmd)',
-      registers,
-      collect() {
-        follow(this, 'exposures', w()?.stats.exposures ?? 0);
-      },
-    });
-    new Counter({
-      name: 'epmd_scan_nodes_total',
-      help: 'Erlang nodes listed by the exposed EPMDs',
-      registers,
-      collect() {
-        follow(this, 'nodes', w()?.stats.nodes ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'epmd_scan_in_flight',
-      help: 'Probes in flight now (all threads)',
-      registers,
-      collect() {
-        this.set(w()?.gauges.inFlight ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'epmd_scan_workers',
-      help: 'Worker threads probing (0: the main thread alone)',
-      registers,
-      collect() {
-        this.set(w()?.gauges.workers ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'epmd_scan_targets_total',
-      help: 'Targets of this run (after excludes and shard)',
-      registers,
-      collect() {
-        this.set(w()?.total ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'epmd_scan_targets_done',
-      help: 'Targets done, earlier parts of a resumed run included',
-      registers,
-      collect() {
-        this.set(w()?.stats.done ?? 0);
-      },
-    });
-    const rate = (): number => this.rate();
-    new Gauge({
-      name: 'epmd_scan_probe_rate',
-      help: 'Targets done per second over the last 10 seconds',
-      registers,
-      collect() {
-        this.set(rate());
-      },
-    });
-    new Gauge({
-      name: 'epmd_scan_checkpoint_position',
-      help: 'With --resume: every position below this one is counted by the checkpoint',
-      registers,
-      collect() {
-        this.set(w()?.checkpoint?.mark ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'epmd_scan_checkpoint_targets',
-      help: 'With --resume: targets the checkpoint counts as done',
-      registers,
-      collect() {
-        this.set(w()?.checkpoint?.count ?? 0);
-      },
-    });
+    for (const [name, help, read] of COUNTERS) {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          follow(this, name, read(w()));
+        },
+      });
+    }
+    const gauges: Figure[] = [
+      ...GAUGES,
+      [
+        'epmd_scan_probe_rate',
+        'Targets done per second over the last 10 seconds',
+        () => this.rate(),
+      ],
+    ];
+    for (const [name, help, read] of gauges) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read(w()));
+        },
+      });
+    }
     collectDefaultMetrics({ register: this.registry, prefix: 'epmd_scan_' });
   }
 

@@ -113,8 +113,9 @@ export async function prepare(
       '--all goes with an NDJSON report (-f ndjson, --ndjson or -oA): the other formats list exposures only',
     );
   }
+  const targetIO = { ...io, warn: say }; // a stream's skipped lines
   const plan = await abortable(
-    planTargets(args, run.targets, io, file?.checkpoint ?? null),
+    planTargets(args, run.targets, targetIO, file?.checkpoint ?? null),
     signal,
   );
   const { probe, cookies } = await withCookieFile(run, signal);
@@ -152,7 +153,7 @@ function enricherOf(
     asnDb,
     assetMap,
     resolve: resolve ? (io.reverseLookup ?? true) : false,
-    targetNames: plan.order.space.names,
+    targetNames: plan.order?.space.names ?? plan.stream?.names,
     warn: say,
     signal: io.signal,
   });

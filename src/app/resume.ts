@@ -105,6 +105,8 @@ export async function resumeState(
   records: RecordSettings,
 ): Promise<ResumeState> {
   const { order } = plan;
+  // planTargets refuses --resume with a stream, which has no order.
+  if (!order) throw new UsageError('--resume needs the whole target list, not a stream');
   const shard = order.options.shard;
   const identity: RunIdentity = {
     fingerprint: fingerprint(order),

@@ -57,8 +57,8 @@ export interface RunOptions {
   probe: ProbePlan;
   /** --check-cookies <file>: the candidate cookies, still to be read. */
   cookieFile?: string;
-  /** Probes in flight and threads; --rate is a probe setting (each worker gets its share). */
-  pool: { concurrency: number; workers: number | 'auto' };
+  /** -c (when given) and threads; --rate is a probe setting (each worker gets its share). */
+  pool: { concurrency?: number; workers: number | 'auto' };
   report: ReportOptions;
 }
 

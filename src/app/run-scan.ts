@@ -15,12 +15,14 @@ import { foundLogPath } from '../resume/checkpoint.js';
 import { FoundLog } from '../resume/found-log.js';
 import { emptyStats, Ledger } from '../resume/ledger.js';
 import { socketPath } from '../runtime/raw-tcp.js';
+import { describeCeiling, type InFlightPlan } from '../scan/in-flight.js';
 import type { ScanGauges } from '../scan/options.js';
-import type { ScanPlan } from '../scan/plan.js';
+import { inFlightFor, type ScanPlan } from '../scan/plan.js';
 import { scanPlanned } from '../scan/scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
-import { clampConcurrency, openFileLimit, workersAllowed } from './limits.js';
+import type { TargetOrder } from '../targets/order.js';
+import { openFileLimit, socketBudget, workersAllowed } from './limits.js';
 import { Live } from './live.js';
 import {
   endOutputs,
@@ -32,6 +34,7 @@ import {
 } from './outputs.js';
 import type { Prepared } from './prepare.js';
 import type { ReportOptions, RunOptions } from './run-options.js';
+import { targetCount } from './targets.js';
 
 export const EXIT = { ok: 0, exposed: 1, usage: 2, runtime: 3, interrupted: 130 } as const;
 
@@ -61,14 +64,17 @@ class Findings {
   /** Loopback exposures of @local (the first few), for the summary. */
   private readonly loopback: string[] = [];
   interrupted = false;
+  /** The in-flight ceiling and what set it, once the scan has started. */
+  ceiling: string | null = null;
 
   constructor(
     private readonly prepared: Prepared,
     readonly report: ReportOptions,
   ) {}
 
+  /** Targets of the run: a stream's grow as they are read. */
   get total(): number {
-    return this.prepared.plan.order.size;
+    return targetCount(this.prepared.plan);
   }
 
   /** A record for the gate and the summary (the stats count it apart). */
@@ -93,7 +99,11 @@ class Findings {
         gate: this.prepared.gate?.summary,
         failOn: this.report.failOn,
         probe: this.prepared.probe.kind,
-        notes: [...localNotes(this.loopback, stats), ...fixNotes(this.exposures, stats.exposures)],
+        notes: [
+          ...(this.ceiling ? [this.ceiling] : []),
+          ...localNotes(this.loopback, stats),
+          ...fixNotes(this.exposures, stats.exposures),
+        ],
       }),
     );
   }
@@ -112,9 +122,13 @@ class Findings {
 }
 
 /** The formatters, with the run as they see it (the HTML page's figures, the gate's verdicts). */
-function formattersFor(prepared: Prepared, found: Findings, io: ScanIO): Formatter[] {
+function formattersFor(
+  prepared: Prepared,
+  run: RunOptions,
+  found: Findings,
+  io: ScanIO,
+): Formatter[] {
   const { report } = found;
-  const { order } = prepared.plan;
   return formattersOf(
     prepared.outputs,
     { ...report, probe: prepared.probe.kind },
@@ -124,8 +138,8 @@ function formattersFor(prepared: Prepared, found: Findings, io: ScanIO): Formatt
       report,
       stats: found.stats,
       gate: prepared.gate,
-      total: order.size,
-      ports: order.options.ports,
+      total: found.total,
+      ports: run.targets.port,
       started: new Date(),
       resumedAt: prepared.resume?.checkpoint?.stats.done ?? 0,
       interrupted: () => found.interrupted,
@@ -159,16 +173,24 @@ async function alreadyDone(prepared: Prepared, found: Findings, say: Say, stderr
   return found.exitCode(EXIT.ok, say);
 }
 
+/** The run's in-flight ceiling: -c or the rate, within the descriptors left for sockets. */
+function inFlightOf(run: RunOptions, prepared: Prepared, io: ScanIO): InFlightPlan {
+  const limit = io.openFileLimit === undefined ? openFileLimit() : io.openFileLimit;
+  const sockets = socketBudget(limit, {
+    reports: prepared.outputs.length,
+    checkpoint: prepared.resume !== null,
+    metrics: prepared.metrics !== null,
+  });
+  return inFlightFor(prepared.probe, run.pool.concurrency, sockets);
+}
+
 /** The scan's plan: the prepared probe plan, the pool as this machine allows it, what is left to do. */
 function scanPlan(prepared: Prepared, run: RunOptions, io: ScanIO, note: Say, done: DoneSet) {
   const { pool } = run;
-  const { concurrency, clamped } = clampConcurrency(
-    pool.concurrency,
-    io.openFileLimit === undefined ? openFileLimit() : io.openFileLimit,
-  );
-  if (clamped) {
+  const inFlight = inFlightOf(run, prepared, io);
+  if (pool.concurrency !== undefined && inFlight.setBy === 'open-file limit') {
     note(
-      `concurrency lowered from ${pool.concurrency} to ${concurrency} to fit the open-file limit (raise it with ulimit -n)`,
+      `concurrency lowered from ${pool.concurrency} to ${inFlight.ceiling} to fit the open-file limit (raise it with ulimit -n)`,
     );
   }
   const sockets = socketPath(io.env ?? {});
@@ -177,12 +199,12 @@ function scanPlan(prepared: Prepared, run: RunOptions, io: ScanIO, note: Say, do
   if (workers !== pool.workers && pool.workers !== 0 && pool.workers !== 'auto') {
     note('note: probing on the main thread: the permission model allows no worker threads');
   }
-  const { enricher } = prepared;
+  const { enricher, plan: targets } = prepared;
   const plan: ScanPlan = {
-    order: prepared.plan.order,
+    targets: targets.stream ?? (targets.order as TargetOrder),
     // The scan's own copy: the ledger adds to `done` as it commits.
     todo: new DoneSet(done.mark, done.above),
-    concurrency,
+    inFlight,
     workers,
     probe: prepared.probe,
     enrich: enricher ? (r) => enricher.enrich(r) : undefined,
@@ -272,12 +294,13 @@ export async function runScan(
   const note: Say = report.quiet ? () => undefined : say;
   const found = new Findings(prepared, report);
   const checkpoint = prepared.resume?.checkpoint ?? null;
-  const formatters = formattersFor(prepared, found, io);
+  const formatters = formattersFor(prepared, run, found, io);
   restore(prepared, found, formatters);
   if (checkpoint?.finished) return alreadyDone(prepared, found, say, io.stderr);
 
   const done = new DoneSet(checkpoint?.completed ?? 0, checkpoint?.done ?? []);
   const plan = scanPlan(prepared, run, io, note, done);
+  found.ceiling = describeCeiling(plan.inFlight, plan.probe.connectTimeout);
   if (checkpoint) {
     note(
       `resuming: ${done.count} of ${found.total} targets done already (${prepared.resume?.path})`,
@@ -286,11 +309,13 @@ export async function runScan(
   const offsets = checkpoint?.offsets ?? null;
   const outputs = await openOutputs(prepared.outputs, formatters, io.stdout, offsets, io.signal);
   const ledger = await openLedger(prepared, outputs, done);
-  const { stats, total } = found;
+  const { stats } = found;
   const gauges = plan.gauges as ScanGauges;
-  // The progress line, --stats-every's lines and -v's (app/live.ts).
+  // The progress line, --stats-every's lines and -v's (app/live.ts); a stream's total is not known.
+  const total = prepared.plan.order?.size ?? null;
   const live = new Live({ stderr: io.stderr, env: io.env ?? {}, stats, total, gauges, report });
-  prepared.metrics?.watch({ stats, total, gauges, checkpoint: ledger ? done : null });
+  const watched = { stats, total: () => found.total, gauges, checkpoint: ledger ? done : null };
+  prepared.metrics?.watch(watched);
 
   const sinks: Sinks = { outputs, ledger, live, found };
   let failure = await writeRecords(plan, sinks);
@@ -309,9 +334,15 @@ export async function runScan(
     if (!(failure instanceof OutputError) && !(failure instanceof UsageError)) throw failure;
     say(failure.message);
   }
+  // A stream that gave nothing before the signal: nothing was scanned, as for a file still read.
+  if (found.interrupted && prepared.plan.stream?.read === 0) {
+    say('interrupted before the scan began: nothing was scanned');
+  }
   // Cut short by a failure (a full disk, a reader gone): "stopped", never "done".
   found.summary(io.stderr, !found.interrupted && !whole);
-  return found.exitCode(failure ? EXIT.runtime : code, say);
+  // A stream's bad input (a line too long) before any result is a usage error, as for a file.
+  const unusable = failure instanceof UsageError && stats.done === 0;
+  return found.exitCode(failure ? (unusable ? EXIT.usage : EXIT.runtime) : code, say);
 }
 
 /**

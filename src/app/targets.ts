@@ -2,11 +2,20 @@
 // specs and -iL files, excludes, shuffle seed, shard and resume point.
 
 import { randomBytes } from 'node:crypto';
+import { fstatSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { UsageError } from '../errors.js';
-import { expandTargets, type HostLookup, type SourcedSpec } from '../targets/expand.js';
+import {
+  expandTargets,
+  type HostLookup,
+  type SourcedSpec,
+  systemLookup,
+} from '../targets/expand.js';
 import { readSpecFile } from '../targets/input.js';
+import { localAddresses as interfaces } from '../targets/local.js';
 import { type Shard, TargetOrder } from '../targets/order.js';
+import { TargetStream } from '../targets/stream.js';
 
 export interface TargetOptions {
   inputFile?: string[];
@@ -15,13 +24,69 @@ export interface TargetOptions {
   /** true: `--shuffle` without a seed; a string: the seed. */
   shuffle?: string | boolean;
   shard?: Shard;
+  /** --resume: a stream cannot be resumed (it is read once). */
+  resume?: string;
   port: number[];
 }
 
 export interface PlannedTargets {
-  order: TargetOrder;
+  /** The whole list, ordered; absent for a stream. */
+  order?: TargetOrder;
+  /** Targets probed as they arrive (-iL from a pipe, FIFO or stdin). */
+  stream?: TargetStream;
   /** The seed in use when shuffling, and whether it was generated here. */
   seed?: { value: string; generated: boolean };
+}
+
+/** Targets so far: the whole list's size, or what a stream has given. */
+export function targetCount(plan: PlannedTargets): number {
+  return plan.order?.size ?? plan.stream?.read ?? 0;
+}
+
+/**
+ * Whether a target file is a stream, probed as it arrives: a pipe, a FIFO or
+ * a socket, or stdin that is one of them or a terminal. A device such as
+ * /dev/zero is read as a file is (and refused at its first line).
+ */
+export function isStream(path: string, stdin?: Readable): boolean {
+  try {
+    if (path === '-') {
+      if (stdin !== process.stdin) return false;
+      const st = fstatSync(0);
+      return st.isFIFO() || st.isSocket() || isatty(0);
+    }
+    const st = statSync(path);
+    return st.isFIFO() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** What a stream cannot do, and how to get the same at its source. */
+function refuseForStream(o: TargetOptions): void {
+  const why = (flag: string, hint: string): UsageError =>
+    new UsageError(
+      `${flag} needs the whole target list, and -iL reads a stream (a pipe, FIFO or stdin), probed as it arrives`,
+      hint,
+    );
+  if (o.shuffle !== undefined && o.shuffle !== false) {
+    throw why(
+      '--shuffle',
+      'zmap already probes in a random order; or save the list to a file first',
+    );
+  }
+  if (o.shard) {
+    throw why(
+      '--shard',
+      'shard at the source (zmap --shards N --shard I), or save the list to a file',
+    );
+  }
+  if (o.resume !== undefined) {
+    throw why(
+      '--resume',
+      'save the stream to a file (zmap ... -o hits.txt) and give -iL hits.txt to a resumable run',
+    );
+  }
 }
 
 async function* allSpecs(
@@ -34,6 +99,40 @@ async function* allSpecs(
   for (const f of files) yield* readSpecFile(f, stdin, signal);
 }
 
+async function* excludes(
+  o: TargetOptions,
+  io: { stdin?: Readable; signal?: AbortSignal },
+): AsyncGenerator<string | SourcedSpec> {
+  for (const list of o.exclude ?? []) {
+    for (const spec of list.split(',')) if (spec.trim() !== '') yield { spec, origin: '--exclude' };
+  }
+  for (const f of o.excludeFile ?? []) yield* readSpecFile(f, io.stdin, io.signal);
+}
+
+/** A stream of targets: the excludes read whole now, the targets as they arrive. */
+async function planStream(
+  positional: string[],
+  files: string[],
+  o: TargetOptions,
+  io: Parameters<typeof planTargets>[2],
+): Promise<PlannedTargets> {
+  refuseForStream(o);
+  const lookup = io.lookup ?? systemLookup;
+  const local = io.localAddresses ?? interfaces;
+  const excluded = o.exclude?.length || o.excludeFile?.length;
+  const exclude = excluded
+    ? await expandTargets(excludes(o, io), { lookup, localAddresses: local })
+    : null;
+  const stream = new TargetStream(allSpecs(positional, files, io.stdin, io.signal), {
+    ports: o.port,
+    exclude,
+    lookup,
+    localAddresses: local,
+    warn: io.warn ?? (() => undefined),
+  });
+  return { stream };
+}
+
 /** Expands, orders and positions the targets; UsageError on any bad input. */
 export async function planTargets(
   positional: string[],
@@ -43,6 +142,8 @@ export async function planTargets(
     lookup?: HostLookup;
     localAddresses?: () => string[];
     signal?: AbortSignal;
+    /** A line for stderr: a stream's skipped lines. */
+    warn?: (line: string) => void;
   },
   /** A resumed run's checkpoint: its seed is reused when --shuffle gives none. */
   checkpoint: { seed: string | null } | null = null,
@@ -60,6 +161,7 @@ export async function planTargets(
     );
   }
 
+  if (files.some((f) => isStream(f, io.stdin))) return planStream(positional, files, o, io);
   let seed: PlannedTargets['seed'];
   if (typeof o.shuffle === 'string') seed = { value: o.shuffle, generated: false };
   else if (o.shuffle === true) {
@@ -72,16 +174,8 @@ export async function planTargets(
     } else seed = { value: randomBytes(6).toString('hex'), generated: true };
   }
 
-  async function* excludes(): AsyncGenerator<string | SourcedSpec> {
-    for (const list of o.exclude ?? []) {
-      for (const spec of list.split(','))
-        if (spec.trim() !== '') yield { spec, origin: '--exclude' };
-    }
-    for (const f of o.excludeFile ?? []) yield* readSpecFile(f, io.stdin, io.signal);
-  }
-
   const space = await expandTargets(allSpecs(positional, files, io.stdin, io.signal), {
-    exclude: excludes(),
+    exclude: excludes(o, io),
     lookup: io.lookup,
     localAddresses: io.localAddresses,
   });

@@ -10,6 +10,7 @@ import { EXIT, runScan, type ScanIO } from '../app/run-scan.js';
 import { Interrupted, UsageError } from '../errors.js';
 import type { FileLock } from '../output/lock.js';
 import { listLines } from '../targets/order.js';
+import { listStream, type TargetStream } from '../targets/stream.js';
 import { escapeLines, shown } from '../text/escape.js';
 import { takeHabits } from './habits.js';
 import { examplesText } from './help-text.js';
@@ -128,7 +129,9 @@ async function listTargets(
     io.env ?? {},
   );
   const outputs = await openOutputs(prepared.outputs, formatters, io.stdout, null, io.signal);
-  stream: for (const chunk of listLines(prepared.plan.order)) {
+  const { order, stream: arriving } = prepared.plan;
+  const chunks = order ? listLines(order) : listStream(arriving as TargetStream);
+  stream: for await (const chunk of chunks) {
     for (const { out } of outputs) {
       await out.write(chunk);
       if (out.error || io.signal?.aborted) break stream;

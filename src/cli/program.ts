@@ -40,11 +40,11 @@ export interface CliOptions {
   resume?: string;
   port: number[];
   probe: string;
-  concurrency: number;
+  concurrency?: number;
   connectTimeout: number;
   timeout: number;
   retries: number;
-  rate?: number;
+  rate: number;
   sourceIp?: SourceAddresses;
   workers: number | 'auto';
   maxReply: number;
@@ -229,14 +229,14 @@ export function program(out: { stdout: Writable; stderr: Writable }): Command {
     .addOption(probeOption())
     .option(
       '-c, --concurrency <n>',
-      'probes in flight at once',
+      'probes in flight at once (default: --rate x --connect-timeout, within the open-file limit)',
       singleValued('-c', integer(1, 1_000_000)),
-      DEFAULTS.concurrency,
     )
     .option(
       '--rate <n>',
-      'new connections per second at most (default: unlimited)',
-      singleValued('--rate', integer(1)),
+      'new connections per second at most (probes and follow-ups); 0 = unpaced',
+      singleValued('--rate', integer(0, 100_000_000)),
+      DEFAULTS.rate,
     )
     .option(
       '-S, --source-ip <addr>',

@@ -30,6 +30,7 @@ export function runOptions(
       excludeFile: o.excludeFile,
       shuffle: o.shuffle,
       shard: o.shard,
+      resume: o.resume,
       port: resolvePorts(given('port'), given('probe')),
       listTargets: o.listTargets === true,
     },

@@ -11,10 +11,18 @@ export interface Expirable {
   expire(): void;
 }
 
-/** Entries of one duration, oldest first. */
+/**
+ * Entries of one duration, oldest first. An unordered list (`ordered` false)
+ * takes entries with deadlines of their own, in any order, and its sweep
+ * looks at each of them: for the few entries that live past a first stage
+ * (a probe that connected), not for every probe.
+ */
 export class DeadlineList {
   private readonly items = new Set<Expirable>();
-  constructor(readonly duration: number) {}
+  constructor(
+    readonly duration: number,
+    readonly ordered = true,
+  ) {}
 
   get size(): number {
     return this.items.size;
@@ -25,6 +33,12 @@ export class DeadlineList {
     this.items.add(item);
   }
 
+  /** Adds an entry whose deadline is set already (an unordered list only). */
+  addAt(item: Expirable, deadline: number): void {
+    item.deadline = deadline;
+    this.items.add(item);
+  }
+
   delete(item: Expirable): void {
     this.items.delete(item);
   }
@@ -32,7 +46,10 @@ export class DeadlineList {
   /** Expires every entry whose deadline is at or before `now`. */
   sweep(now: number): void {
     for (const item of this.items) {
-      if (item.deadline > now) return;
+      if (item.deadline > now) {
+        if (this.ordered) return;
+        continue;
+      }
       this.items.delete(item);
       item.expire();
     }
@@ -46,9 +63,9 @@ export class Sweeper {
 
   constructor(private readonly tickMs: number) {}
 
-  /** A new list of entries that all last `duration` ms. */
-  list(duration: number): DeadlineList {
-    const list = new DeadlineList(duration);
+  /** A new list of entries that all last `duration` ms (unordered: see DeadlineList). */
+  list(duration: number, ordered = true): DeadlineList {
+    const list = new DeadlineList(duration, ordered);
     this.lists.push(list);
     return list;
   }

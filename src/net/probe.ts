@@ -3,7 +3,8 @@
 // destroyed socket. Callback style on purpose: no promise or timer per target.
 
 import net from 'node:net';
-import { rawTcp, type TcpHandle } from '../runtime/raw-tcp.js';
+import { type ConnectOwner, rawTcp, type TcpHandle } from '../runtime/raw-tcp.js';
+import { outOfDescriptors, type SocketBudget } from './budget.js';
 import type { DeadlineList, Expirable, Sweeper } from './deadlines.js';
 import { type SourceAddresses, sourceFor } from './source.js';
 
@@ -39,7 +40,15 @@ export interface ProbeContext {
   portable?: boolean;
   /** --source-ip: the local address to bind, per family; the system's choice where absent. */
   sources?: SourceAddresses;
+  /** The thread's descriptor budget: each probe counts its socket there while it is open. */
+  budget?: SocketBudget;
 }
+
+/** What a probe that read nothing read (one buffer for all of them; never written to). */
+const NOTHING = Buffer.alloc(0);
+
+/** After EMFILE, how long a connect waits once room is granted, before it tries again. */
+const RETRY_MS = 20;
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -63,6 +72,8 @@ export interface ProbeExtras {
    * read, before `until`; what it returns (if anything) is sent.
    */
   answer?: (bytes: Buffer) => Uint8Array | null;
+  /** The socket's room in the budget was granted already (SocketBudget.acquire). */
+  granted?: boolean;
 }
 
 /**
@@ -74,43 +85,51 @@ export interface ProbeExtras {
  * the handle is wrapped in a net.Socket only once it has connected. Where the
  * handle is not available (or `portable` is set), net.connect does it all.
  */
-export class Probe {
+export class Probe implements Expirable, ConnectOwner {
+  /** Its connect deadline (the probe is its own entry in the connect list). */
+  deadline = 0;
   private socket: net.Socket | null = null;
   private handle: TcpHandle | null = null;
-  private readonly chunks: Buffer[] = [];
+  /** What was read; null until the first bytes (most probes read none). */
+  private chunks: Buffer[] | null = null;
   private received = 0;
   private connected = false;
   private done = false;
-  private readonly connectEntry: Expirable;
-  private readonly replyEntry: Expirable;
+  /** Waiting for room after EMFILE: no socket is counted for it. */
+  private roomless = false;
+  private onStop: (() => void) | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  /** The whole probe's deadline, once connected (before that the connect deadline comes first). */
+  private replyEntry: Expirable | null = null;
 
   constructor(
-    host: string,
-    port: number,
+    private readonly host: string,
+    private readonly port: number,
     private readonly request: Uint8Array,
     private readonly ctx: ProbeContext,
     private readonly onDone: (outcome: ProbeOutcome) => void,
     private readonly extras: ProbeExtras = {},
   ) {
-    const now = performance.now();
-    this.connectEntry = { deadline: 0, expire: () => this.finish('connect-timeout', null) };
-    this.replyEntry = {
-      deadline: 0,
-      expire: () => this.finish(this.connected ? 'io-timeout' : 'connect-timeout', null),
-    };
-    ctx.connectDeadlines.add(this.connectEntry, now);
-    ctx.replyDeadlines.add(this.replyEntry, now);
+    // The connect list's duration is the shorter of the two timeouts: before it
+    // connects, a probe ends there, whichever it is.
+    ctx.connectDeadlines.add(this, performance.now());
     ctx.sweeper.arm();
+    if (!extras.granted) ctx.budget?.take();
+    this.connect();
+  }
 
-    const source = sourceFor(host, ctx.sources);
-    const raw = ctx.portable ? null : rawTcp();
+  private connect(): void {
+    const host = this.host;
+    const port = this.port;
+    const source = sourceFor(host, this.ctx.sources);
+    const raw = this.ctx.portable ? null : rawTcp();
     if (raw) {
-      const started = raw.connect(host, port, (error) => this.onRawConnect(error), source);
+      const started = raw.connect(host, port, this, source);
       if (started.handle) this.handle = started.handle;
       else {
         const error = started.error;
         // Keep the callback asynchronous, as for every other outcome.
-        queueMicrotask(() => this.finish(endForErrno(error), error));
+        queueMicrotask(() => this.failed(error));
       }
       return;
     }
@@ -119,10 +138,57 @@ export class Probe {
     socket.on('connect', () => this.onConnected());
   }
 
-  private onRawConnect(error: string | null): void {
+  /**
+   * A socket error. Out of descriptors before connecting is not this
+   * target's answer: the budget learns the real limit, and the connect is
+   * made again when a socket closes, within the same connect deadline.
+   */
+  private failed(errno: string | null): void {
+    if (this.done) return;
+    const budget = this.ctx.budget;
+    if (!budget || this.connected || !outOfDescriptors(errno)) {
+      this.finish(endForErrno(errno ?? undefined), errno);
+      return;
+    }
+    const socket = this.socket;
+    if (socket) {
+      // Its close must not end the probe now.
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
+      socket.destroy();
+    }
+    this.socket = null;
+    this.handle?.close();
+    this.handle = null;
+    this.roomless = true;
+    budget.release();
+    budget.refused();
+    const stopped = new Promise<void>((resolve) => {
+      this.onStop = resolve;
+    });
+    void budget.acquire(stopped).then((granted) => {
+      if (!granted) return;
+      if (this.done) {
+        budget.release();
+        return;
+      }
+      this.roomless = false;
+      // Not at once: with nothing else open, room is granted at once and the
+      // system may still refuse; a timer lets the deadlines run meanwhile.
+      this.retry = setTimeout(() => this.connect(), RETRY_MS);
+    });
+  }
+
+  /** The connect list's deadline passed. */
+  expire(): void {
+    this.finish('connect-timeout', null);
+  }
+
+  /** A bare handle's connect ended (runtime/raw-tcp.ts). */
+  onConnect(error: string | null): void {
     if (this.done) return;
     if (error !== null) {
-      this.finish(endForErrno(error), error);
+      this.failed(error);
       return;
     }
     // `handle` is how net itself wraps an accepted or connected handle.
@@ -137,16 +203,19 @@ export class Probe {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.finish('eof', null));
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      this.finish(endForErrno(err.code), err.code ?? null);
-    });
+    socket.on('error', (err: NodeJS.ErrnoException) => this.failed(err.code ?? null));
     socket.on('close', () => this.finish('eof', null));
   }
 
   private onConnected(): void {
     if (this.done) return;
     this.connected = true;
-    this.ctx.connectDeadlines.delete(this.connectEntry);
+    const { connectDeadlines, replyDeadlines } = this.ctx;
+    connectDeadlines.delete(this);
+    // The whole probe's time counts from its start, as the connect's did.
+    const started = this.deadline - connectDeadlines.duration;
+    this.replyEntry = { deadline: 0, expire: () => this.finish('io-timeout', null) };
+    replyDeadlines.addAt(this.replyEntry, started + replyDeadlines.duration);
     if (this.extras.connectOnly) this.finish('eof', null);
     else this.socket?.write(this.request);
   }
@@ -154,6 +223,7 @@ export class Probe {
   private onData(chunk: Buffer): void {
     if (this.done) return;
     const room = this.ctx.maxReply - this.received;
+    this.chunks ??= [];
     if (chunk.length >= room) {
       if (room > 0) this.chunks.push(chunk.subarray(0, room));
       this.received += Math.max(0, room);
@@ -179,13 +249,22 @@ export class Probe {
   private finish(end: ProbeEnd, errno: string | null): void {
     if (this.done) return;
     this.done = true;
-    this.ctx.connectDeadlines.delete(this.connectEntry);
-    this.ctx.replyDeadlines.delete(this.replyEntry);
+    this.ctx.connectDeadlines.delete(this);
+    if (this.replyEntry) this.ctx.replyDeadlines.delete(this.replyEntry);
     this.socket?.destroy();
     this.handle?.close();
     this.handle = null;
+    // The descriptor is closed now (libuv closes it at once); its room goes back.
+    if (!this.roomless) this.ctx.budget?.release();
+    if (this.retry) clearTimeout(this.retry);
+    this.onStop?.();
+    const chunks = this.chunks;
     const bytes =
-      this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+      chunks === null
+        ? NOTHING
+        : chunks.length === 1
+          ? (chunks[0] as Buffer)
+          : Buffer.concat(chunks);
     this.onDone({ connected: this.connected, bytes, end, errno });
   }
 }

@@ -10,6 +10,7 @@ import {
   parseHandshakeReply,
   scannerNodeName,
 } from '../epmd/handshake.js';
+import { outOfDescriptors } from '../net/budget.js';
 import type { DeadlineList, Expirable } from '../net/deadlines.js';
 import { Probe, type ProbeContext, type ProbeExtras, type ProbeOutcome } from '../net/probe.js';
 import type { TokenBucket } from '../net/token-bucket.js';
@@ -62,8 +63,25 @@ const ABORTED: ProbeOutcome = {
   errno: null,
 };
 
-/** One connection of a follow-up, closed when the group stops. */
-export function connect(
+/** Waits for a --rate token and a descriptor; false when the group stopped first. */
+async function room(env: FollowUpEnv, group: FollowUpGroup): Promise<boolean> {
+  if (env.bucket && !(await env.bucket.acquire(group.whenStopped))) return false;
+  if (group.stopped) return false;
+  const budget = env.ctx.budget;
+  if (!budget) return true;
+  if (!(await budget.acquire(group.whenStopped))) return false;
+  if (!group.stopped) return true;
+  budget.release();
+  return false;
+}
+
+/**
+ * One connection of a follow-up, closed when the group stops. It waits for
+ * the rate and for room in the descriptor budget (holding no socket while it
+ * waits); running out of descriptors is this connection's error, retried by
+ * nobody: the record says what the follow-up could not learn.
+ */
+export async function connect(
   env: FollowUpEnv,
   group: FollowUpGroup,
   host: string,
@@ -71,27 +89,23 @@ export function connect(
   request: Uint8Array,
   extras: ProbeExtras,
 ): Promise<ProbeOutcome> {
-  return (env.bucket ? env.bucket.acquire(group.whenStopped) : Promise.resolve(true)).then(
-    () =>
-      new Promise<ProbeOutcome>((resolve) => {
-        if (group.stopped) {
-          resolve(ABORTED);
-          return;
-        }
-        const probe: Probe = new Probe(
-          host,
-          port,
-          request,
-          env.ctx,
-          (outcome) => {
-            group.probes.delete(probe);
-            resolve(outcome);
-          },
-          extras,
-        );
-        group.probes.add(probe);
-      }),
-  );
+  if (!(await room(env, group))) return ABORTED;
+  const granted = env.ctx.budget !== undefined;
+  return new Promise<ProbeOutcome>((resolve) => {
+    const probe: Probe = new Probe(
+      host,
+      port,
+      request,
+      env.ctx,
+      (outcome) => {
+        group.probes.delete(probe);
+        if (outOfDescriptors(outcome.errno)) env.ctx.budget?.refused();
+        resolve(outcome);
+      },
+      { ...extras, granted },
+    );
+    group.probes.add(probe);
+  });
 }
 
 /**

@@ -47,7 +47,8 @@ export class Progress {
   constructor(
     private readonly out: Writable,
     private readonly stats: Stats,
-    private readonly total: number,
+    /** null: not known yet (a stream of targets): the line counts what is done so far. */
+    private readonly total: number | null,
     private readonly c: ChalkInstance,
     private readonly inFlight: () => number = () => 0,
     private readonly intervalMs = 250,
@@ -63,11 +64,13 @@ export class Progress {
     const { done, exposures } = this.stats;
     const seconds = this.stats.seconds;
     const rate = seconds > 0 ? done / seconds : 0;
+    const exposed = exposures > 0 ? this.c.red.bold(`exposed ${exposures}`) : 'exposed 0';
+    const perSecond = `${Math.round(rate).toLocaleString('en')}/s`;
+    if (this.total === null) return `${done.toLocaleString('en')} so far  ${perSecond}  ${exposed}`;
     const pct = this.total > 0 ? (100 * done) / this.total : 100;
     const left = etaSeconds({ done, inFlight: this.inFlight(), total: this.total, seconds });
     const eta = left === null ? '?' : duration(left);
-    const exposed = exposures > 0 ? this.c.red.bold(`exposed ${exposures}`) : 'exposed 0';
-    return `${done.toLocaleString('en')}/${this.total.toLocaleString('en')} (${pct.toFixed(1)}%)  ${Math.round(rate).toLocaleString('en')}/s  ${exposed}  ETA ${eta}`;
+    return `${done.toLocaleString('en')}/${this.total.toLocaleString('en')} (${pct.toFixed(1)}%)  ${perSecond}  ${exposed}  ETA ${eta}`;
   }
 
   draw(): void {

@@ -2,10 +2,19 @@
 // probes in flight for seconds each, V8 promotes them to the old generation
 // and lets it grow long before collecting it: a silent /16 at 10,000 in
 // flight peaked at 170 MB. A throttled asynchronous major GC when the heap
-// passes 32 MB brings that to about 127 MB at no measurable cost in speed.
-// The heap size cannot be set after start-up, hence this.
+// passes a threshold brings that down at no measurable cost in speed. The
+// heap size cannot be set after start-up, hence this.
+//
+// It must never cost more than it saves: when a collection frees little
+// (the heap is mostly live data, e.g. thousands of large replies being
+// parsed), collecting again at once would free little again. So the next
+// collection then waits until the heap has grown to twice what the last one
+// left, as V8 does with its own limit; while collections free a good part
+// of the heap, they come at the threshold. The heap's size
+// is read from V8's statistics: process.memoryUsage() opens /proc/self/stat,
+// which fails (and threw) with EMFILE when every descriptor is in use.
 
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 type Gc = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
@@ -15,6 +24,36 @@ let active = 0;
 /** Whether a trimmer runs in this thread (scan workers then start their own). */
 export function heapTrimActive(): boolean {
   return active > 0;
+}
+
+/**
+ * When to collect: past the threshold, as long as collecting pays. A
+ * collection that freed a quarter of the heap or more was worth it, and the
+ * next comes at the threshold again; one that freed less (the heap is live
+ * data) makes the next wait until the heap has doubled from what it left.
+ */
+export class TrimPolicy {
+  private floor: number;
+  /** The heap in use when the last collection was asked for; 0: none pending. */
+  private before = 0;
+
+  constructor(private readonly threshold: number) {
+    this.floor = threshold;
+  }
+
+  /** Called every interval with the heap in use; true: collect now. */
+  due(used: number): boolean {
+    if (this.before > 0) {
+      // What the last (asynchronous) collection left, as of this tick.
+      const paid = used <= 0.75 * this.before;
+      this.before = 0;
+      this.floor = paid ? this.threshold : Math.max(this.threshold, 2 * used);
+      return false;
+    }
+    if (used <= this.floor) return false;
+    this.before = used;
+    return true;
+  }
 }
 
 /** Starts the trimmer; returns a stop function. A no-op where V8 does not allow it. */
@@ -27,8 +66,9 @@ export function startHeapTrim(thresholdBytes = 32 * 1024 * 1024, everyMs = 250):
   } catch {
     return () => undefined;
   }
+  const policy = new TrimPolicy(thresholdBytes);
   const timer = setInterval(() => {
-    if (process.memoryUsage().heapUsed > thresholdBytes) gc({ type: 'major', execution: 'async' });
+    if (policy.due(getHeapStatistics().used_heap_size)) gc({ type: 'major', execution: 'async' });
   }, everyMs);
   timer.unref();
   active++;

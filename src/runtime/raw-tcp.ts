@@ -15,12 +15,17 @@ export interface TcpHandle {
   close(cb?: () => void): void;
 }
 
+/** Told how a connect ended: `onConnect(null)` on success, `onConnect(code)` on failure. */
+export interface ConnectOwner {
+  onConnect(error: string | null): void;
+}
+
 export interface RawTcp {
-  /** Starts a connect; `done(null)` on success, `done(code)` on failure. */
+  /** Starts a connect; its owner is told how it ended. */
   connect(
     host: string,
     port: number,
-    done: (error: string | null) => void,
+    owner: ConnectOwner,
     /** A local address to bind first (same family as host), or none: the system's choice. */
     source?: string,
   ): { handle: TcpHandle; error?: undefined } | { handle?: undefined; error: string };
@@ -36,9 +41,10 @@ interface TcpWrapBinding {
     bind6(address: string, port: number, flags: number): number;
   };
   TCPConnectWrap: new () => {
-    oncomplete: (status: number) => void;
+    oncomplete: (this: { owner: ConnectOwner }, status: number) => void;
     address: string;
     port: number;
+    owner: ConnectOwner;
   };
   constants: { SOCKET: number };
 }
@@ -96,10 +102,12 @@ function load(): RawTcp | null {
     return null;
   }
   return {
-    connect(host, port, done, source) {
+    connect(host, port, owner, source) {
       const handle = new tcp.TCP(tcp.constants.SOCKET);
       const req = new tcp.TCPConnectWrap();
-      req.oncomplete = (status: number) => done(status === 0 ? null : getSystemErrorName(status));
+      // One function for every connect (node calls it on the request): no closure per target.
+      req.oncomplete = oncomplete;
+      req.owner = owner;
       req.address = host;
       req.port = port;
       // Targets are canonical address text: a colon means IPv6 (no regex per connect).
@@ -117,6 +125,11 @@ function load(): RawTcp | null {
       return { handle };
     },
   };
+}
+
+/** A connect request's completion, called by node with the request as `this`. */
+function oncomplete(this: { owner: ConnectOwner }, status: number): void {
+  this.owner.onConnect(status === 0 ? null : getSystemErrorName(status));
 }
 
 function loaded(): RawTcp | null {

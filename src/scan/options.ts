@@ -8,10 +8,14 @@ import type { Range } from '../targets/done-set.js';
 import type { ExpandOptions, SpecSource } from '../targets/expand.js';
 import type { Shard, TargetOrder } from '../targets/order.js';
 import type { TargetSpace } from '../targets/space.js';
+import type { TargetStream } from '../targets/stream.js';
 
 export interface ScanOptions extends ExpandOptions, ProbeSettings {
-  /** Specs (addresses, CIDRs, ranges, hostnames, ...), an expanded space, or a ready order. */
-  targets: SpecSource | TargetSpace | TargetOrder;
+  /**
+   * Specs (addresses, CIDRs, ranges, hostnames, ...), an expanded space, a
+   * ready order, or a stream probed as it arrives (on this thread).
+   */
+  targets: SpecSource | TargetSpace | TargetOrder | TargetStream;
   /** Ports to probe on every address (default 4369); ignored when targets is a TargetOrder. */
   ports?: number[];
   /** A seed: probe in a pseudo-random order, the same for the same seed. */
@@ -22,8 +26,10 @@ export interface ScanOptions extends ExpandOptions, ProbeSettings {
   startAt?: number;
   /** Positions at or past startAt that are done already (a resumed scan): skipped. */
   done?: readonly Range[];
-  /** Probes in flight at once. */
+  /** Probes in flight at once; default: what the rate needs (in-flight.ts). */
   concurrency?: number;
+  /** Sockets open at once at most (the descriptor budget); default: the open-file limit less a reserve. */
+  sockets?: number;
   /** Called for each exposure before it is yielded, e.g. an Enricher's enrich. */
   enrich?: (record: ScanRecord) => Promise<void>;
   /**
@@ -43,6 +49,8 @@ export interface ScanGauges {
   inFlight: number;
   /** Worker threads probing (0: the calling thread alone). */
   workers: number;
+  /** Probes in flight at most, over every thread (in-flight.ts). */
+  ceiling?: number;
 }
 
 /** A record and its position in the run's sequence (what a checkpoint counts). */
@@ -84,7 +92,7 @@ export interface ProbeSettings {
   followUpTimeout?: number;
   /** Make every connection with net.connect (slower); the default uses bare handles where Node has them. */
   portableSockets?: boolean;
-  /** New connections per second at most; unlimited when absent. */
+  /** New connections per second at most (default DEFAULTS.rate; 0: unpaced). */
   rate?: number;
   /** --source-ip: the local address every connection binds, per family (canonical text). */
   sourceIps?: SourceAddresses;

@@ -16,7 +16,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ProbePlan } from '../probes/plan.js';
 import { currentTuning, type RuntimeTuning } from '../runtime/tuning.js';
-import type { OrderOptions } from '../targets/order.js';
+import type { OrderOptions, TargetOrder } from '../targets/order.js';
 import type { SpaceParts } from '../targets/space.js';
 import type { PositionedRecord, ScanOptions } from './options.js';
 import type { ScanPlan } from './plan.js';
@@ -37,8 +37,13 @@ export function chunkSize(remaining: number, workers: number): number {
 export const MIN_PARALLEL_TARGETS = 8192;
 /** Each worker gets at least this many of the probes in flight. */
 const MIN_WORKER_CONCURRENCY = 64;
-/** Below this --rate one thread keeps up on its own. */
-const MIN_PARALLEL_RATE = 5000;
+/**
+ * Below this --rate one thread keeps up on its own, and a worker thread (a
+ * heap and an event loop, about 12 MB) would cost memory for nothing: one
+ * thread held 20,000 new connections a second on a dropping /18 with 1.5 s of
+ * CPU, where two workers took the same time and 25 MB more (npm run bench).
+ */
+export const MIN_PARALLEL_RATE = 25_000;
 /**
  * Each thread is a V8 heap of its own, and V8 sizes a busy heap's young
  * generation for speed, not memory: two workers at the default grew to about
@@ -61,6 +66,8 @@ export interface WorkerSetup {
   /** The scan's probe plan, with this worker's share of --rate: it rebuilds the kind by name. */
   probe: ProbePlan;
   concurrency: number;
+  /** Its share of the descriptor budget. */
+  sockets: number;
   graceMs: number;
   /** The main thread's stack-trace and heap tuning (runtime/tuning.ts). */
   runtime: RuntimeTuning;
@@ -93,11 +100,11 @@ export function workerCount(
   const wanted = options.workers ?? 'auto';
   if (wanted !== 'auto') {
     // Every worker needs a probe slot, a target and (with --rate) a connection a second.
-    const most = Math.min(concurrency, remaining, options.rate ?? Number.POSITIVE_INFINITY);
+    const most = Math.min(concurrency, remaining, options.rate || Number.POSITIVE_INFINITY);
     return Math.max(0, Math.min(Math.floor(wanted), most));
   }
   if (cores < 2 || remaining < MIN_PARALLEL_TARGETS) return 0;
-  if (options.rate !== undefined && options.rate < MIN_PARALLEL_RATE) return 0;
+  if (options.rate !== undefined && options.rate > 0 && options.rate < MIN_PARALLEL_RATE) return 0;
   const n = Math.min(cores, Math.floor(concurrency / MIN_WORKER_CONCURRENCY));
   return n >= 2 ? n : 0;
 }
@@ -119,71 +126,35 @@ export function share(total: number, parts: number, index: number): number {
   return base + (index < total % parts ? 1 : 0);
 }
 
-interface Running {
-  worker: Worker;
-  done: boolean;
-  /** Its probes in flight, as of its last batch. */
-  inFlight: number;
-}
+/** Records ready to be taken: batches from the workers, exposures once enriched. */
+class ReadyRecords {
+  private readonly batches: RecordBatch[] = [];
+  private readIndex = 0;
+  private count = 0;
+  /** Exposures being enriched: they count towards HIGH_WATER too. */
+  enriching = 0;
 
-/** scanPositioned over `workers` threads; records come out in completion order. */
-export async function* scanInWorkers(
-  options: ScanPlan,
-  workers: number,
-): AsyncGenerator<PositionedRecord> {
-  const { signal, enrich, order, todo } = options;
-  const space = order.space.toParts();
-  const reader = new BatchReader(order, options.probe);
+  constructor(
+    private readonly reader: BatchReader,
+    private readonly enrich: ScanOptions['enrich'],
+    private readonly arrived: () => void,
+  ) {}
 
-  const chunk = chunkSize(order.size - todo.count, workers);
-  /** The positions still to hand out, chunk by chunk (done ones skipped). */
-  const chunks = todo.gaps(todo.mark, order.size, chunk);
-  let exhausted = false;
-  let stopped = false;
-  let failure: Error | null = null;
-  /** Records ready to be yielded: batches, and the read index into the first. */
-  const ready: RecordBatch[] = [];
-  let readIndex = 0;
-  let readyCount = 0;
-  let enriching = 0;
-  /** Workers that asked for a chunk while this side was full. */
-  const waiting: Running[] = [];
-  let wake: (() => void) | null = null;
-  const notify = (): void => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
+  /** More records wait than the reader should let pile up. */
+  get full(): boolean {
+    return this.count + this.enriching >= HIGH_WATER;
+  }
 
-  const post = (r: Running, message: ToWorker): void => {
-    if (!r.done) r.worker.postMessage(message);
-  };
-  const grant = (r: Running): void => {
-    if (stopped || exhausted) {
-      post(r, { type: 'end' });
-    } else if (readyCount + enriching >= HIGH_WATER) {
-      waiting.push(r);
-    } else {
-      const gap = chunks.next();
-      if (gap.done) {
-        exhausted = true;
-        post(r, { type: 'end' });
-      } else post(r, { type: 'chunk', from: gap.value[0], to: gap.value[1] });
-    }
-  };
-  const push = (batch: RecordBatch): void => {
-    const n = batchSize(batch);
-    if (n === 0) return;
-    ready.push(batch);
-    readyCount += n;
-    notify();
-  };
+  get empty(): boolean {
+    return this.count === 0;
+  }
+
   /**
-   * Exposures are enriched here, as they arrive; the records waiting on it
-   * count towards HIGH_WATER, which bounds them. A failing source never
-   * loses an exposure.
+   * A batch from a worker. Exposures are enriched here, as they arrive; a
+   * failing source never loses an exposure.
    */
-  const received = (batch: RecordBatch): void => {
+  received(batch: RecordBatch): void {
+    const enrich = this.enrich;
     if (enrich && batch.whole.some((item) => item.record.exposed)) {
       const rest: PositionedRecord[] = [];
       for (const item of batch.whole) {
@@ -191,122 +162,252 @@ export async function* scanInWorkers(
           rest.push(item);
           continue;
         }
-        enriching++;
+        this.enriching++;
         const finish = (): void => {
-          enriching--;
-          push(single(item));
+          this.enriching--;
+          this.push(single(item));
         };
         enrich(item.record).then(finish, finish);
       }
       batch.whole = rest;
     }
-    push(batch);
-  };
+    this.push(batch);
+  }
 
-  const running: Running[] = [];
-  const setup = (index: number): WorkerSetup => ({
+  /** The next record (the caller checked `empty`). */
+  take(): PositionedRecord {
+    const batch = this.batches[0] as RecordBatch;
+    const item = this.reader.recordAt(batch, this.readIndex);
+    this.readIndex++;
+    this.count--;
+    if (this.readIndex === batchSize(batch)) {
+      this.batches.shift();
+      this.readIndex = 0;
+    }
+    return item;
+  }
+
+  private push(batch: RecordBatch): void {
+    const n = batchSize(batch);
+    if (n === 0) return;
+    this.batches.push(batch);
+    this.count += n;
+    this.arrived();
+  }
+}
+
+/**
+ * Hands out the positions still to probe, a chunk per request. No chunk is
+ * granted while the reader is behind (`held()`): the worker waits instead.
+ */
+class ChunkDealer {
+  private readonly waiting: Running[] = [];
+  private exhausted = false;
+  stopped = false;
+
+  constructor(
+    private readonly chunks: Iterator<readonly [number, number]>,
+    private readonly held: () => boolean,
+  ) {}
+
+  grant(r: Running): void {
+    if (this.stopped || this.exhausted) {
+      post(r, { type: 'end' });
+    } else if (this.held()) {
+      this.waiting.push(r);
+    } else {
+      const gap = this.chunks.next();
+      if (gap.done) {
+        this.exhausted = true;
+        post(r, { type: 'end' });
+      } else post(r, { type: 'chunk', from: gap.value[0], to: gap.value[1] });
+    }
+  }
+
+  /** The reader caught up: the workers that waited get their chunks. */
+  resume(): void {
+    if (this.waiting.length > 0 && !this.held()) {
+      for (const r of this.waiting.splice(0)) this.grant(r);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const r of this.waiting.splice(0)) post(r, { type: 'end' });
+  }
+}
+
+interface Running {
+  worker: Worker;
+  done: boolean;
+  /** Its probes in flight, as of its last batch. */
+  inFlight: number;
+}
+
+const post = (r: Running, message: ToWorker): void => {
+  if (!r.done) r.worker.postMessage(message);
+};
+
+/** What the fleet tells the scan. */
+interface FleetEvents {
+  records(batch: RecordBatch): void;
+  want(r: Running): void;
+  /** A worker ended or failed, or the in-flight count moved. */
+  changed(): void;
+  failed(error: Error): void;
+}
+
+/** The worker threads of one scan, started together and ended together. */
+class WorkerFleet {
+  readonly running: Running[] = [];
+  private deadline: NodeJS.Timeout | null = null;
+  stopping = false;
+
+  constructor(setups: WorkerSetup[], events: FleetEvents) {
+    for (const setup of setups) {
+      const r: Running = {
+        worker: new Worker(workerFile(), {
+          workerData: setup,
+          resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+        }),
+        done: false,
+        inFlight: 0,
+      };
+      this.listen(r, events);
+      this.running.push(r);
+    }
+  }
+
+  get inFlight(): number {
+    return this.running.reduce((sum, r) => sum + (r.done ? 0 : r.inFlight), 0);
+  }
+
+  get allDone(): boolean {
+    return this.running.every((r) => r.done);
+  }
+
+  /**
+   * Asks every worker to stop. A worker that cannot report in time is ended;
+   * what it had is lost, as an in-flight probe cut short by the grace period
+   * would be.
+   */
+  stop(): void {
+    this.stopping = true;
+    for (const r of this.running) post(r, { type: 'stop' });
+    this.deadline = setTimeout(() => {
+      for (const r of this.running) if (!r.done) void r.worker.terminate();
+    }, STOP_DEADLINE_MS);
+    this.deadline.unref();
+  }
+
+  async end(): Promise<void> {
+    this.stopping = true;
+    if (this.deadline) clearTimeout(this.deadline);
+    await Promise.all(this.running.filter((r) => !r.done).map((r) => r.worker.terminate()));
+  }
+
+  private listen(r: Running, events: FleetEvents): void {
+    r.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'records') {
+        events.records(message.batch);
+        r.inFlight = message.inFlight;
+        events.changed();
+      } else if (message.type === 'want') events.want(r);
+      else if (message.type === 'done') {
+        r.done = true;
+        events.changed();
+      } else if (message.type === 'fail') {
+        events.failed(new Error(`scan worker failed: ${message.message}`));
+      }
+    });
+    r.worker.on('error', (error) => events.failed(error));
+    r.worker.on('exit', (code) => {
+      if (!r.done && !this.stopping && code !== 0) {
+        events.failed(new Error(`scan worker exited with code ${code}`));
+      }
+      r.done = true;
+      events.changed();
+    });
+  }
+}
+
+/** Each worker's setup: its share of the in-flight ceiling, the rate and the descriptor budget. */
+function setups(order: TargetOrder, plan: ScanPlan, workers: number): WorkerSetup[] {
+  const { probe, inFlight } = plan;
+  const space = order.space.toParts();
+  return Array.from({ length: workers }, (_, index) => ({
     space,
     order: order.options,
     probe: {
-      ...options.probe,
-      rate: options.probe.rate ? Math.max(1, share(options.probe.rate, workers, index)) : null,
+      ...probe,
+      rate: probe.rate ? Math.max(1, share(probe.rate, workers, index)) : null,
     },
-    concurrency: Math.max(1, share(options.concurrency, workers, index)),
+    concurrency: Math.max(1, share(inFlight.ceiling, workers, index)),
+    sockets: Math.max(1, share(inFlight.sockets, workers, index)),
     graceMs: STOP_GRACE_MS,
     runtime: currentTuning(),
-  });
-  for (let i = 0; i < workers; i++) {
-    const r: Running = {
-      worker: new Worker(workerFile(), {
-        workerData: setup(i),
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
-      }),
-      done: false,
-      inFlight: 0,
-    };
-    r.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'records') {
-        received(message.batch);
-        r.inFlight = message.inFlight;
-        if (options.gauges) options.gauges.inFlight = inFlightOf(running);
-      } else if (message.type === 'want') grant(r);
-      else if (message.type === 'done') {
-        r.done = true;
-        if (options.gauges) options.gauges.inFlight = inFlightOf(running);
-        notify();
-      } else if (message.type === 'fail') {
-        failure ??= new Error(`scan worker failed: ${message.message}`);
-        notify();
-      }
-    });
-    r.worker.on('error', (error) => {
+  }));
+}
+
+/** scanPositioned over `workers` threads; records come out in completion order. */
+export async function* scanInWorkers(
+  order: TargetOrder,
+  plan: ScanPlan,
+  workers: number,
+): AsyncGenerator<PositionedRecord> {
+  const { signal, gauges, todo } = plan;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const ready = new ReadyRecords(new BatchReader(order, plan.probe), plan.enrich, notify);
+  const chunk = chunkSize(order.size - todo.count, workers);
+  const dealer = new ChunkDealer(todo.gaps(todo.mark, order.size, chunk), () => ready.full);
+  const fleet: WorkerFleet = new WorkerFleet(setups(order, plan, workers), {
+    records: (batch) => ready.received(batch),
+    want: (r) => dealer.grant(r),
+    changed: () => {
+      if (gauges) gauges.inFlight = fleet.inFlight;
+      notify();
+    },
+    failed: (error) => {
       failure ??= error;
       notify();
-    });
-    r.worker.on('exit', (code) => {
-      if (!r.done && !stopped && code !== 0) {
-        failure ??= new Error(`scan worker exited with code ${code}`);
-      }
-      r.done = true;
-      notify();
-    });
-    running.push(r);
-  }
-
-  let deadline: NodeJS.Timeout | null = null;
+    },
+  });
   const onSignal = (): void => {
-    if (stopped) return;
-    stopped = true;
-    for (const r of running) post(r, { type: 'stop' });
-    for (const r of waiting.splice(0)) post(r, { type: 'end' });
-    // A worker that cannot report in time is ended; what it had is lost, as
-    // an in-flight probe cut short by the grace period would be.
-    deadline = setTimeout(() => {
-      for (const r of running) {
-        if (!r.done) void r.worker.terminate();
-      }
-    }, STOP_DEADLINE_MS);
-    deadline.unref();
+    if (dealer.stopped) return;
+    dealer.stop();
+    fleet.stop();
     notify();
   };
   if (signal?.aborted) onSignal();
   else signal?.addEventListener('abort', onSignal, { once: true });
-
   try {
     while (true) {
-      const batch = ready[0];
-      if (batch) {
-        const item = reader.recordAt(batch, readIndex);
-        readIndex++;
-        readyCount--;
-        if (readIndex === batchSize(batch)) {
-          ready.shift();
-          readIndex = 0;
-        }
-        if (waiting.length > 0 && readyCount + enriching < HIGH_WATER) {
-          for (const r of waiting.splice(0)) grant(r);
-        }
+      if (!ready.empty) {
+        const item = ready.take();
+        dealer.resume();
         yield item;
         continue;
       }
       if (failure) throw failure;
       // After a stop, exposures still being enriched are dropped: never
       // written, never counted, so a resumed run probes them again.
-      if (running.every((r) => r.done) && (enriching === 0 || stopped)) return;
+      if (fleet.allDone && (ready.enriching === 0 || dealer.stopped)) return;
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
     }
   } finally {
     signal?.removeEventListener('abort', onSignal);
-    if (deadline) clearTimeout(deadline);
-    stopped = true;
-    await Promise.all(running.filter((r) => !r.done).map((r) => r.worker.terminate()));
+    dealer.stopped = true;
+    await fleet.end();
   }
 }
-
-const inFlightOf = (running: Running[]): number =>
-  running.reduce((sum, r) => sum + (r.done ? 0 : r.inFlight), 0);
 
 function single(item: PositionedRecord): RecordBatch {
   const none = new Float64Array(0);

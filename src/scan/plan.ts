@@ -13,13 +13,16 @@ import { DoneSet } from '../targets/done-set.js';
 import { expandTargets } from '../targets/expand.js';
 import { TargetOrder } from '../targets/order.js';
 import { TargetSpace } from '../targets/space.js';
+import { TargetStream } from '../targets/stream.js';
+import { type InFlightPlan, planInFlight } from './in-flight.js';
 import type { ProbeSettings, ScanGauges, ScanOptions } from './options.js';
 
 /** The defaults of scan()'s options and of the CLI's flags (src/cli/program.ts shows them). */
 export const DEFAULTS = {
   probe: 'names',
   port: 4369,
-  concurrency: 1024,
+  /** New connections a second: gentle, and a silent /16 in under 10 s (README, Benchmarks). */
+  rate: 10_000,
   workers: 'auto',
   connectTimeout: 2000,
   timeout: 5000,
@@ -32,11 +35,12 @@ export const DEFAULTS = {
 
 /** Everything a scan reads, resolved. */
 export interface ScanPlan {
-  order: TargetOrder;
+  /** The probe sequence, or a stream probed as it arrives (on this thread). */
+  targets: TargetOrder | TargetStream;
   /** The positions done already (a resumed scan); the rest are probed. */
   todo: DoneSet;
-  /** Probes in flight at once, over every thread. */
-  concurrency: number;
+  /** Probes in flight at most over every thread, the rate, the descriptor budget (in-flight.ts). */
+  inFlight: InFlightPlan;
   /** Worker threads, or 'auto' (decided by the scan's size: parallel.ts). */
   workers: number | 'auto';
   probe: ProbePlan;
@@ -75,6 +79,7 @@ export function resolveProbe(o: ProbeSettings): ProbePlan {
   const kind = probeKind(o.probe ?? DEFAULTS.probe);
   checkFollowUps(kind, o);
   const checkCookies = o.checkCookies === true;
+  const rate = o.rate ?? DEFAULTS.rate;
   return {
     kind: kind.name,
     module: kind.module ?? null,
@@ -92,7 +97,7 @@ export function resolveProbe(o: ProbeSettings): ProbePlan {
       cookies: o.cookies ?? null,
       cookieAttempts: o.cookieAttempts ?? DEFAULTS.cookieAttempts,
     },
-    rate: o.rate && o.rate > 0 ? o.rate : null,
+    rate: rate > 0 ? rate : null,
     portableSockets: o.portableSockets === true,
     sourceIps: o.sourceIps ?? null,
   };
@@ -105,20 +110,32 @@ export function resolvePorts(ports: number[] | undefined, probe?: string): numbe
   return own ? [...own] : [DEFAULTS.port];
 }
 
-/** Probes in flight and worker threads. */
+/** -c (when given: otherwise the rate sets the probes in flight) and worker threads. */
 export function resolvePool(o: Pick<ScanOptions, 'concurrency' | 'workers'>): {
-  concurrency: number;
+  concurrency?: number;
   workers: number | 'auto';
 } {
-  return {
-    concurrency: o.concurrency ?? DEFAULTS.concurrency,
-    workers: o.workers ?? DEFAULTS.workers,
-  };
+  return { concurrency: o.concurrency, workers: o.workers ?? DEFAULTS.workers };
 }
 
-/** The probe sequence, from whatever form the targets take. */
+/**
+ * The probes in flight at most and what sets it: -c when given, else the
+ * plan's rate and connect timeout, within `sockets` (the descriptor budget;
+ * absent: the open-file limit less a reserve).
+ */
+export function inFlightFor(
+  probe: ProbePlan,
+  concurrency?: number,
+  sockets?: number,
+): InFlightPlan {
+  const { connectTimeout, timeout } = probe;
+  return planInFlight({ concurrency, rate: probe.rate ?? 0, connectTimeout, timeout, sockets });
+}
+
+/** The probe sequence, from whatever form the targets take (a stream has none). */
 export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
   if (options.targets instanceof TargetOrder) return options.targets;
+  if (options.targets instanceof TargetStream) throw new TypeError('a TargetStream has no order');
   const space =
     options.targets instanceof TargetSpace
       ? options.targets
@@ -133,10 +150,12 @@ export async function orderFor(options: ScanOptions): Promise<TargetOrder> {
 /** scan()'s options, resolved: the targets expanded and ordered, every default applied. */
 export async function planScan(options: ScanOptions): Promise<ScanPlan> {
   const probe = resolveProbe(options);
+  const pool = resolvePool(options);
   return {
-    order: await orderFor(options),
+    targets: options.targets instanceof TargetStream ? options.targets : await orderFor(options),
     todo: new DoneSet(options.startAt ?? 0, options.done ?? []),
-    ...resolvePool(options),
+    inFlight: inFlightFor(probe, pool.concurrency, options.sockets),
+    workers: pool.workers,
     probe,
     enrich: options.enrich,
     signal: options.signal,

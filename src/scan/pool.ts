@@ -1,7 +1,13 @@
 // Bounded concurrency over a lazy source: an item is pulled only when a slot
-// is free and the consumer is keeping up, so a /8 never becomes 16.7 million
-// pending promises. Results come out in completion order.
+// is free, the descriptor budget has room, the rate allows it and the
+// consumer is keeping up, so a /8 never becomes 16.7 million pending
+// promises. Results come out in completion order.
+//
+// Made of small parts: a cursor over the source (items now, later, or in
+// batches), the tasks in flight, the gate a start must pass (slots, budget,
+// rate), and a queue of results for the consumer. runPool wires them.
 
+import type { SocketBudget } from '../net/budget.js';
 import { TokenBucket } from '../net/token-bucket.js';
 
 /** A started unit of work that can be cut short. */
@@ -30,12 +36,215 @@ export interface PoolOptions {
   rate?: number;
   /** A bucket shared with other connection makers; takes precedence over `rate`. */
   bucket?: TokenBucket | null;
+  /** The thread's descriptor budget: no task starts while it has no room. */
+  budget?: SocketBudget | null;
   /** Stops pulling; in-flight tasks get `graceMs` to finish, then are aborted. */
   signal?: AbortSignal;
   /** How long in-flight tasks may run on after the signal (default 1000 ms). */
   graceMs?: number;
   /** Kept equal to the tasks in flight, for monitoring (--metrics). */
   gauge?: { inFlight: number };
+}
+
+/** Results waiting for the consumer, oldest first; compacts itself as it is read. */
+export class ResultQueue<R> {
+  private items: (R | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: R): void {
+    this.items.push(item);
+  }
+
+  /** The oldest result (the caller checked length). */
+  shift(): R {
+    const item = this.items[this.head] as R;
+    this.items[this.head] = undefined;
+    this.head++;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
+/** The next item of a source, whatever its form; async arrivals call `arrived`. */
+export class SourceCursor<T> {
+  exhausted = false;
+  /** An async pull is under way. */
+  pulling = false;
+  private readonly batchIt: AsyncIterator<Iterable<T>> | null;
+  private readonly asyncIt: AsyncIterator<T> | null;
+  /** The sync iterator being drained: the whole source, or the current batch. */
+  private syncIt: Iterator<T> | null;
+  /** An item that came from an async source, not yet taken. */
+  private held: { item: T } | null = null;
+
+  constructor(
+    source: PoolSource<T>,
+    private readonly arrived: () => void,
+    private readonly failed: (error: unknown) => void,
+  ) {
+    this.batchIt = source instanceof Batches ? source.batches[Symbol.asyncIterator]() : null;
+    this.syncIt =
+      !this.batchIt && Symbol.iterator in source
+        ? (source as Iterable<T>)[Symbol.iterator]()
+        : null;
+    this.asyncIt =
+      this.batchIt || this.syncIt ? null : (source as AsyncIterable<T>)[Symbol.asyncIterator]();
+  }
+
+  /** The next item now, or null: none yet (a pull is started) or none left. */
+  next(): { item: T } | null {
+    if (this.held) {
+      const held = this.held;
+      this.held = null;
+      return held;
+    }
+    while (!this.exhausted && !this.pulling) {
+      if (this.syncIt) {
+        const next = this.syncIt.next();
+        if (!next.done) return { item: next.value };
+        if (this.batchIt) this.syncIt = null;
+        else this.exhausted = true;
+      } else if (this.batchIt) {
+        this.pull(this.batchIt, (batch) => {
+          this.syncIt = batch[Symbol.iterator]();
+        });
+      } else if (this.asyncIt) {
+        this.pull(this.asyncIt, (item) => {
+          this.held = { item };
+        });
+      }
+    }
+    return null;
+  }
+
+  /** Gives back an item taken too early (the rate said wait): next() returns it first. */
+  putBack(item: T): void {
+    this.held = { item };
+  }
+
+  /** True when nothing more will come. */
+  get done(): boolean {
+    return this.exhausted && !this.held && !this.pulling;
+  }
+
+  /**
+   * Lets the source go (its finally blocks run) when it was not read to the
+   * end. A pull still under way (a stream waiting for its next line) is not
+   * waited for: the source ends when that pull comes back.
+   */
+  async close(): Promise<void> {
+    if (this.exhausted) return;
+    this.syncIt?.return?.();
+    const it = this.batchIt ?? this.asyncIt;
+    if (!it?.return) return;
+    if (this.pulling) void it.return().catch(() => undefined);
+    else await it.return();
+  }
+
+  private pull<V>(it: AsyncIterator<V>, take: (value: V) => void): void {
+    this.pulling = true;
+    it.next().then(
+      (next) => {
+        this.pulling = false;
+        if (next.done) this.exhausted = true;
+        else take(next.value);
+        this.arrived();
+      },
+      (error: unknown) => {
+        this.pulling = false;
+        this.exhausted = true;
+        this.failed(error);
+      },
+    );
+  }
+}
+
+/** One task in flight: how its result comes back, and how it is cut short. */
+class Slot<R> implements Task {
+  inner: Task | null = null;
+  ended = false;
+  cancelled = false;
+
+  constructor(private readonly owner: { ended(slot: Slot<R>, result: R): void }) {}
+
+  /** The task's `done` (one closure per task, and nothing else). */
+  readonly done = (result: R): void => {
+    if (this.ended) return;
+    this.ended = true;
+    this.owner.ended(this, result);
+  };
+
+  abort(): void {
+    this.cancelled = true;
+    this.inner?.abort();
+  }
+}
+
+/** The tasks in flight: started, counted (for the gauge), aborted together. */
+export class InFlight<T, R> {
+  private readonly tasks = new Set<Slot<R>>();
+
+  constructor(
+    private readonly start: StartTask<T, R>,
+    /** A result of a task that ended on its own; never called for an aborted one. */
+    private readonly finished: (result: R) => void,
+    private readonly gauge?: { inFlight: number },
+  ) {}
+
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  launch(item: T): void {
+    const slot = new Slot<R>(this);
+    slot.inner = this.start(item, slot.done);
+    if (!slot.ended) this.tasks.add(slot);
+    this.count();
+  }
+
+  /** A task ended. One that ends on its own is kept, even after the signal (the grace period); one cut short by abort() has no result to report. */
+  ended(slot: Slot<R>, result: R): void {
+    this.tasks.delete(slot);
+    this.count();
+    if (!slot.cancelled) this.finished(result);
+  }
+
+  abortAll(): void {
+    for (const task of [...this.tasks]) task.abort();
+    this.tasks.clear();
+    this.count();
+  }
+
+  private count(): void {
+    if (this.gauge) this.gauge.inFlight = this.tasks.size;
+  }
+}
+
+/** Whether the next task may start: a free slot and room in the budget, then a token of the rate. */
+export class StartGate {
+  constructor(
+    private readonly concurrency: number,
+    private readonly bucket: TokenBucket | null,
+    private readonly budget: SocketBudget | null,
+  ) {}
+
+  /** A free slot and room in the budget. */
+  open(inFlight: number): boolean {
+    if (inFlight >= this.concurrency) return false;
+    return !this.budget || this.budget.hasRoom();
+  }
+
+  /** 0: a token is taken, start now; otherwise ms until one is due. */
+  token(): number {
+    return this.bucket ? this.bucket.take() : 0;
+  }
 }
 
 /** Runs `start` over `source` with at most `concurrency` tasks in flight. */
@@ -46,184 +255,149 @@ export async function* runPool<T, R>(
 ): AsyncGenerator<R> {
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const highWater = Math.max(64, concurrency);
-  const batchIt = source instanceof Batches ? source.batches[Symbol.asyncIterator]() : null;
-  /** The sync iterator being drained: the whole source, or the current batch. */
-  let syncIt =
-    !batchIt && Symbol.iterator in source ? (source as Iterable<T>)[Symbol.iterator]() : null;
-  const asyncIt = batchIt || syncIt ? null : (source as AsyncIterable<T>)[Symbol.asyncIterator]();
-  const bucket =
-    options.bucket ?? (options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null);
-
-  const inFlight = new Set<Task>();
-  const gauge = options.gauge;
-  const results: R[] = [];
-  let head = 0;
-  let exhausted = false;
-  let stopped = false;
-  let pulling = false;
-  let failure: { error: unknown } | null = null;
+  const results = new ResultQueue<R>();
   let wake: (() => void) | null = null;
-  let rateTimer: NodeJS.Timeout | null = null;
-  let graceTimer: NodeJS.Timeout | null = null;
-  let pumping = false;
-  let again = false;
-
   const notify = (): void => {
     const w = wake;
     wake = null;
     w?.();
   };
-
-  const launch = (item: T): void => {
-    let finished = false;
-    let cancelled = false;
-    const inner = start(item, (result) => {
-      if (finished) return;
-      finished = true;
-      inFlight.delete(handle);
-      if (gauge) gauge.inFlight = inFlight.size;
-      // A task that ends on its own is kept, even after the signal (the grace
-      // period); one cut short by abort() has no result to report.
-      if (!cancelled) results.push(result);
-      notify();
-      pump();
-    });
-    const handle: Task = {
-      abort: () => {
-        cancelled = true;
-        inner.abort();
-      },
-    };
-    if (!finished) inFlight.add(handle);
-    if (gauge) gauge.inFlight = inFlight.size;
-  };
-
-  const fail = (error: unknown): void => {
-    failure = { error };
-    stop();
-  };
-
-  /** Asks an async source for its next value; the pool waits (pulling) until it comes. */
-  const pullAsync = <V>(it: AsyncIterator<V>, take: (value: V) => void): void => {
-    pulling = true;
-    it.next().then(
-      (next) => {
-        pulling = false;
-        if (next.done) exhausted = true;
-        else take(next.value);
-        notify();
-        pump();
-      },
-      (error: unknown) => {
-        pulling = false;
-        fail(error);
-        notify();
-      },
-    );
-  };
-
-  const pump = (): void => {
-    if (pumping) {
-      again = true;
-      return;
-    }
-    pumping = true;
-    try {
-      do {
-        again = false;
-        while (
-          !stopped &&
-          !exhausted &&
-          !pulling &&
-          inFlight.size < concurrency &&
-          results.length - head < highWater
-        ) {
-          if (bucket) {
-            const wait = bucket.take();
-            if (wait > 0) {
-              rateTimer ??= setTimeout(() => {
-                rateTimer = null;
-                pump();
-              }, wait);
-              break;
-            }
-          }
-          if (syncIt) {
-            const next = syncIt.next();
-            if (!next.done) launch(next.value);
-            else if (batchIt) syncIt = null;
-            else exhausted = true;
-          } else if (batchIt) {
-            pullAsync(batchIt, (batch) => {
-              syncIt = batch[Symbol.iterator]();
-            });
-          } else if (asyncIt) {
-            pullAsync(asyncIt, (item) => {
-              if (!stopped) launch(item);
-            });
-          }
-        }
-      } while (again);
-    } catch (error) {
-      fail(error);
-    } finally {
-      pumping = false;
-    }
-    notify();
-  };
-
-  const stop = (): void => {
-    if (stopped) return;
-    stopped = true;
-    if (rateTimer) clearTimeout(rateTimer);
-    rateTimer = null;
-  };
-
-  const abortAll = (): void => {
-    for (const task of [...inFlight]) task.abort();
-    inFlight.clear();
-    if (gauge) gauge.inFlight = 0;
-    notify();
-  };
-
-  const onSignal = (): void => {
-    stop();
-    if (inFlight.size > 0) graceTimer = setTimeout(abortAll, options.graceMs ?? 1000);
-    notify();
-  };
-  if (options.signal?.aborted) onSignal();
-  else options.signal?.addEventListener('abort', onSignal, { once: true });
-
+  const pump = new Pump<T, R>(source, start, options, results, notify, concurrency, highWater);
   try {
-    pump();
+    pump.run();
     while (true) {
-      if (head < results.length) {
-        const result = results[head] as R;
-        results[head] = undefined as R;
-        head++;
-        if (head >= 1024 && head * 2 >= results.length) {
-          results.splice(0, head);
-          head = 0;
-        }
-        yield result;
-        pump();
+      if (results.length > 0) {
+        yield results.shift();
+        pump.run();
         continue;
       }
-      if (failure) throw (failure as { error: unknown }).error;
-      if ((exhausted || stopped) && inFlight.size === 0 && !pulling) return;
+      if (pump.failure) throw pump.failure.error;
+      if (pump.finished) return;
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
     }
   } finally {
-    stop();
-    options.signal?.removeEventListener('abort', onSignal);
-    if (graceTimer) clearTimeout(graceTimer);
-    abortAll();
-    if (!exhausted) {
-      if (syncIt?.return) syncIt.return();
-      if (batchIt?.return) await batchIt.return();
-      else if (asyncIt?.return) await asyncIt.return();
+    await pump.close();
+  }
+}
+
+/** Starts tasks while the gate, the source and the consumer allow; stops on the signal. */
+class Pump<T, R> {
+  failure: { error: unknown } | null = null;
+  private stopped = false;
+  private pumping = false;
+  private again = false;
+  private rateTimer: NodeJS.Timeout | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
+  private readonly cursor: SourceCursor<T>;
+  private readonly tasks: InFlight<T, R>;
+  private readonly gate: StartGate;
+  private readonly onSignal = (): void => this.interrupt();
+
+  constructor(
+    source: PoolSource<T>,
+    start: StartTask<T, R>,
+    private readonly options: PoolOptions,
+    private readonly results: ResultQueue<R>,
+    private readonly notify: () => void,
+    concurrency: number,
+    private readonly highWater: number,
+  ) {
+    const wakeUp = (): void => {
+      this.notify();
+      this.run();
+    };
+    this.cursor = new SourceCursor(source, wakeUp, (error) => this.fail(error));
+    this.tasks = new InFlight(
+      start,
+      (result) => {
+        results.push(result);
+        wakeUp();
+      },
+      options.gauge,
+    );
+    const bucket =
+      options.bucket ?? (options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null);
+    this.gate = new StartGate(concurrency, bucket, options.budget ?? null);
+    options.budget?.whenRoom(() => this.run());
+    if (options.signal?.aborted) this.interrupt();
+    else options.signal?.addEventListener('abort', this.onSignal, { once: true });
+  }
+
+  /** Nothing in flight and nothing more to start (after a stop, a pull under way is let go). */
+  get finished(): boolean {
+    if (this.tasks.size > 0) return false;
+    return this.stopped || (this.cursor.done && !this.cursor.pulling);
+  }
+
+  /** Starts what may start now; re-entrant calls (a task ending at once) loop here instead. */
+  run(): void {
+    if (this.pumping) {
+      this.again = true;
+      return;
     }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        this.startSome();
+      } while (this.again);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.pumping = false;
+    }
+    this.notify();
+  }
+
+  private startSome(): void {
+    while (!this.stopped && this.results.length < this.highWater) {
+      if (!this.gate.open(this.tasks.size)) return;
+      const next = this.cursor.next();
+      if (!next) return;
+      const wait = this.gate.token();
+      if (wait > 0) {
+        this.cursor.putBack(next.item);
+        this.rateTimer ??= setTimeout(() => {
+          this.rateTimer = null;
+          this.run();
+        }, wait);
+        return;
+      }
+      this.tasks.launch(next.item);
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= { error };
+    this.stop();
+    this.notify();
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    if (this.rateTimer) clearTimeout(this.rateTimer);
+    this.rateTimer = null;
+  }
+
+  private interrupt(): void {
+    this.stop();
+    if (this.tasks.size > 0) {
+      this.graceTimer = setTimeout(() => {
+        this.tasks.abortAll();
+        this.notify();
+      }, this.options.graceMs ?? 1000);
+    }
+    this.notify();
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    this.options.signal?.removeEventListener('abort', this.onSignal);
+    this.options.budget?.whenRoom(null);
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.tasks.abortAll();
+    await this.cursor.close();
   }
 }

@@ -2,6 +2,7 @@
 // probes them with its own pool, posts the records back in batches.
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { SocketBudget } from '../net/budget.js';
 import { tuneWorker } from '../runtime/tuning.js';
 import { type OrderedTarget, TargetOrder } from '../targets/order.js';
 import { TargetSpace } from '../targets/space.js';
@@ -61,13 +62,15 @@ const flush = (): void => {
   }
 };
 
-const probing = prober(setup.probe);
+const budget = new SocketBudget(setup.sockets);
+const probing = prober(setup.probe, undefined, budget);
 /** Its probes in flight, sent with each batch (the CLI's --metrics). */
 const gauge = { inFlight: 0 };
 try {
   for await (const result of runPool(new Batches(chunks()), probing.start, {
     concurrency: setup.concurrency,
     bucket: probing.bucket,
+    budget,
     signal: controller.signal,
     graceMs: setup.graceMs,
     gauge,

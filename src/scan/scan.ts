@@ -1,5 +1,6 @@
 // scan(options): targets in, one ScanRecord per (address, port) out.
 
+import { SocketBudget } from '../net/budget.js';
 import { Sweeper, tickFor } from '../net/deadlines.js';
 import { Probe, type ProbeContext, type ProbeOutcome } from '../net/probe.js';
 import { TokenBucket } from '../net/token-bucket.js';
@@ -10,10 +11,11 @@ import { inWorkers, probeKind } from '../probes/registry.js';
 import { LOCAL_ONLY, type ScanRecord } from '../record.js';
 import type { Range } from '../targets/done-set.js';
 import type { OrderedTarget, TargetOrder } from '../targets/order.js';
+import { TargetStream } from '../targets/stream.js';
 import type { PositionedRecord, ScanOptions } from './options.js';
 import { scanInWorkers, workerCount } from './parallel.js';
 import { planScan, type ScanPlan } from './plan.js';
-import { runPool, type StartTask, type Task } from './pool.js';
+import { type PoolSource, runPool, type StartTask, type Task } from './pool.js';
 
 export { orderFor } from './plan.js';
 
@@ -35,16 +37,17 @@ export interface Prober {
 }
 
 /** What one thread's probes share: the deadline sweep, socket settings, rate and follow-up budget. */
-function probeEnv(plan: ProbePlan): { env: FollowUpEnv; sweeper: Sweeper } {
+function probeEnv(plan: ProbePlan, budget?: SocketBudget): { env: FollowUpEnv; sweeper: Sweeper } {
   const { connectTimeout, timeout } = plan;
   const sweeper = new Sweeper(tickFor(connectTimeout, timeout));
   const ctx: ProbeContext = {
     sweeper,
     connectDeadlines: sweeper.list(Math.min(connectTimeout, timeout)),
-    replyDeadlines: sweeper.list(timeout),
+    replyDeadlines: sweeper.list(timeout, false),
     maxReply: plan.maxReply,
     portable: plan.portableSockets,
     sources: plan.sourceIps ?? undefined,
+    budget,
   };
   const bucket = plan.rate !== null ? new TokenBucket(plan.rate) : null;
   return { env: { ctx, bucket, deadlines: sweeper.list(plan.followUpTimeout) }, sweeper };
@@ -65,9 +68,13 @@ function finisher<V>(
   };
 }
 
-/** Builds the probing machinery one thread uses: its plan's kind, deadlines, rate, follow-ups. */
-export function prober(plan: ProbePlan, enrich?: (record: ScanRecord) => Promise<void>): Prober {
-  const { env, sweeper } = probeEnv(plan);
+/** Builds the probing machinery one thread uses: its plan's kind, deadlines, rate, follow-ups, its descriptors. */
+export function prober(
+  plan: ProbePlan,
+  enrich?: (record: ScanRecord) => Promise<void>,
+  budget?: SocketBudget,
+): Prober {
+  const { env, sweeper } = probeEnv(plan, budget);
   const kind: KindProbe = probeKind(plan.kind).probe(plan, env);
   /** A kind that knows when its reply is whole stops reading there (NAMES reads to EOF). */
   const extras = kind.complete ? { until: kind.complete } : undefined;
@@ -114,13 +121,20 @@ export function prober(plan: ProbePlan, enrich?: (record: ScanRecord) => Promise
 
 /** Probes a resolved plan; yields each record with its position, as probes finish. */
 export async function* scanPlanned(plan: ScanPlan): AsyncGenerator<PositionedRecord> {
-  const local = plan.order.space.localOnly;
+  const { targets, gauges } = plan;
+  if (targets instanceof TargetStream) {
+    // Targets as they arrive, on this thread: there is no index to hand out.
+    if (gauges) Object.assign(gauges, { workers: 0, ceiling: plan.inFlight.ceiling });
+    yield* probeHere(targets.targets(), plan);
+    return;
+  }
+  const local = targets.space.localOnly;
   if (local.size === 0) {
-    yield* probeAll(plan);
+    yield* probeAll(targets, plan);
     return;
   }
   // An exposure on a loopback address of @local answers this machine only.
-  for await (const item of probeAll(plan)) {
+  for await (const item of probeAll(targets, plan)) {
     const r = item.record;
     if (r.exposed && local.has(r.ip)) {
       r.exposed = false;
@@ -130,26 +144,36 @@ export async function* scanPlanned(plan: ScanPlan): AsyncGenerator<PositionedRec
   }
 }
 
-async function* probeAll(plan: ScanPlan): AsyncGenerator<PositionedRecord> {
-  const { order, todo } = plan;
+async function* probeAll(order: TargetOrder, plan: ScanPlan): AsyncGenerator<PositionedRecord> {
+  const { todo, inFlight } = plan;
   // A kind only this thread knows (registered with no module) cannot run in workers.
   const workers = inWorkers(plan.probe.kind)
     ? workerCount(
-        { workers: plan.workers, rate: plan.probe.rate ?? undefined },
+        { workers: plan.workers, rate: inFlight.rate },
         order.size - todo.count,
-        plan.concurrency,
+        inFlight.ceiling,
       )
     : 0;
-  if (plan.gauges) plan.gauges.workers = workers;
+  if (plan.gauges) Object.assign(plan.gauges, { workers, ceiling: inFlight.ceiling });
   if (workers > 0) {
-    yield* scanInWorkers(plan, workers);
+    yield* scanInWorkers(order, plan, workers);
     return;
   }
-  const probing = prober(plan.probe, plan.enrich);
+  yield* probeHere(items(order, todo.gaps(todo.mark, order.size)), plan);
+}
+
+/** Probes on this thread, within its descriptor budget. */
+async function* probeHere(
+  source: PoolSource<OrderedTarget>,
+  plan: ScanPlan,
+): AsyncGenerator<PositionedRecord> {
+  const budget = new SocketBudget(plan.inFlight.sockets);
+  const probing = prober(plan.probe, plan.enrich, budget);
   try {
-    yield* runPool(items(order, todo.gaps(todo.mark, order.size)), probing.start, {
-      concurrency: plan.concurrency,
+    yield* runPool(source, probing.start, {
+      concurrency: plan.inFlight.ceiling,
       bucket: probing.bucket,
+      budget,
       signal: plan.signal,
       gauge: plan.gauges,
     });

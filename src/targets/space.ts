@@ -285,6 +285,21 @@ export class TargetSpace {
     }
   }
 
+  /** Whether the space holds an address (binary search over the spans of its family). */
+  has(family: 4 | 6, value: bigint): boolean {
+    if (family === 6) return this.v6.some((s) => s.start <= value && value <= s.end);
+    const n = Number(value);
+    let lo = 0;
+    let hi = this.starts4.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (n < (this.starts4[mid] as number)) hi = mid - 1;
+      else if (n > (this.ends4[mid] as number)) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
   /** IPv4 spans as [start, end] numbers (for fast listing). */
   *spans4(): Generator<[number, number]> {
     for (let i = 0; i < this.starts4.length; i++) {

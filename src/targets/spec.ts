@@ -1,7 +1,6 @@
 // One target spec (README "Targets") to an address range, or a hostname that
 // still has to be resolved. Every rejection names the spec and what was expected.
 
-import IPCIDR from 'ip-cidr';
 import { TargetSpecError } from '../errors.js';
 import { shown } from '../text/escape.js';
 import { type Family, formatIP, formatIPv4, parseIP } from './ip.js';
@@ -48,13 +47,10 @@ function parseCidr(spec: string, origin?: string): AddressRange {
   if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
     throw new TargetSpecError(spec, `the prefix length must be 0 to ${max}`, origin);
   }
-  if (!IPCIDR.isValidCIDR(spec)) throw new TargetSpecError(spec, EXPECTED, origin);
-  const cidr = new IPCIDR(spec);
-  return {
-    family: ip.family,
-    start: BigInt(cidr.start<bigint>({ type: 'bigInteger' })),
-    end: BigInt(cidr.end<bigint>({ type: 'bigInteger' })),
-  };
+  // The host bits of the address are ignored, as nmap and masscan do (192.0.2.7/24 is the /24).
+  const hostBits = BigInt(max - Number(prefix));
+  const start = (ip.value >> hostBits) << hostBits;
+  return { family: ip.family, start, end: start + (1n << hostBits) - 1n };
 }
 
 function parseRange(spec: string, dash: number, origin?: string): AddressRange {

@@ -53,11 +53,13 @@ describe('runOptions', () => {
     const cmd = program({ stdout: new PassThrough(), stderr: new PassThrough() });
     cmd.parse(['127.0.0.1'], { from: 'user' });
     // Were the flag table's default read as given, this timeout would reach the plan.
-    const opts = { ...cmd.opts(), timeout: 1, concurrency: 3, port: [1] };
+    const opts = { ...cmd.opts(), timeout: 1, workers: 7, port: [1] };
     const run = runOptions(opts as never, (key) => cmd.getOptionValueSource(key), {});
     expect(run.probe.timeout).toBe(DEFAULTS.timeout);
-    expect(run.pool.concurrency).toBe(DEFAULTS.concurrency);
+    expect(run.pool.workers).toBe(DEFAULTS.workers);
     expect(run.targets.port).toEqual([DEFAULTS.port]);
+    // -c has no default: without it the rate sets the probes in flight.
+    expect(run.pool.concurrency).toBeUndefined();
   });
   it('--fail-on-exposed is --fail-on new-exposure,new-node; --fail-on says its own', () => {
     expect(read(['127.0.0.1', '--fail-on-exposed']).report.failOn).toEqual(DEFAULT_FAIL_ON);

@@ -26,7 +26,9 @@ describe('workerCount', () => {
     expect(workerCount({}, big, 1024, 1)).toBe(0);
     expect(workerCount({}, MIN_PARALLEL_TARGETS - 1, 1024, 2)).toBe(0);
     expect(workerCount({ rate: 1000 }, big, 1024, 2)).toBe(0);
+    expect(workerCount({ rate: 20_000 }, big, 40_000, 2)).toBe(0); // one thread keeps up
     expect(workerCount({ rate: 100_000 }, big, 1024, 2)).toBe(2);
+    expect(workerCount({ rate: 0 }, big, 1024, 2)).toBe(2); // unpaced
   });
   it('an explicit count is kept, within the concurrency and the targets', () => {
     expect(workerCount({ workers: 0 }, big, 1024, 8)).toBe(0);

@@ -136,7 +136,10 @@ describe('runPool', () => {
     ]();
     const first = it.next();
     await tick();
-    // A bucket of rate 20/s holds a tenth of a second: 2 tokens, though 100 slots are free.
+    // A bucket of rate 20/s holds 5 ms of it, at least one token (the next is 50 ms away),
+    // though 100 slots are free.
+    expect(c.running()).toBe(1);
+    // The second item waits in the pool for its token (one pulled ahead at most).
     expect(pulled.n).toBe(2);
     c.pending.shift()?.();
     await first;
