@@ -6,6 +6,7 @@ import net from 'node:net';
 import { type ConnectOwner, rawTcp, type TcpHandle } from '../runtime/raw-tcp.js';
 import { outOfDescriptors, type SocketBudget } from './budget.js';
 import type { DeadlineList, Expirable, Sweeper } from './deadlines.js';
+import type { MemoryReader, ReplyMemory } from './reply-memory.js';
 import { type SourceAddresses, sourceFor } from './source.js';
 
 /** How a probe ended. */
@@ -47,6 +48,14 @@ export interface ProbeContext {
 /** What a probe that read nothing read (one buffer for all of them; never written to). */
 const NOTHING = Buffer.alloc(0);
 
+/**
+ * Every socket of the thread reads into this one buffer (read callbacks run
+ * one at a time), and a probe copies out what it keeps: no 64 KiB buffer per
+ * read, and a socket stopped with pause() stops reading at once (the
+ * kernel keeps what the peer sends; see ReplyMemory).
+ */
+const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
+
 /** After EMFILE, how long a connect waits once room is granted, before it tries again. */
 const RETRY_MS = 20;
 
@@ -74,6 +83,8 @@ export interface ProbeExtras {
   answer?: (bytes: Buffer) => Uint8Array | null;
   /** The socket's room in the budget was granted already (SocketBudget.acquire). */
   granted?: boolean;
+  /** The thread's reply budget: what this probe reads counts there, and it may be told to wait. */
+  memory?: ReplyMemory;
 }
 
 /**
@@ -85,9 +96,14 @@ export interface ProbeExtras {
  * the handle is wrapped in a net.Socket only once it has connected. Where the
  * handle is not available (or `portable` is set), net.connect does it all.
  */
-export class Probe implements Expirable, ConnectOwner {
+export class Probe implements Expirable, ConnectOwner, MemoryReader {
   /** Its connect deadline (the probe is its own entry in the connect list). */
   deadline = 0;
+  /** Bytes of the reply budget it holds (MemoryReader). */
+  held = 0;
+  admitted = false;
+  /** Waiting for the reply budget: the time left on its deadline, which stands still meanwhile. */
+  private left = -1;
   private socket: net.Socket | null = null;
   private handle: TcpHandle | null = null;
   /** What was read; null until the first bytes (most probes read none). */
@@ -133,7 +149,13 @@ export class Probe implements Expirable, ConnectOwner {
       }
       return;
     }
-    const socket = net.connect({ host, port, noDelay: true, localAddress: source });
+    const socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      localAddress: source,
+      onread: this.reader(),
+    });
     this.attach(socket);
     socket.on('connect', () => this.onConnected());
   }
@@ -192,16 +214,20 @@ export class Probe implements Expirable, ConnectOwner {
       return;
     }
     // `handle` is how net itself wraps an accepted or connected handle.
-    const options = { handle: this.handle, readable: true, writable: true };
+    const options = { handle: this.handle, readable: true, writable: true, onread: this.reader() };
     const socket = new net.Socket(options as net.SocketConstructorOpts);
     this.handle = null; // the socket owns it now
     this.attach(socket);
     this.onConnected();
   }
 
+  /** Reads into the thread's buffer; a false return stops the socket reading. */
+  private reader(): net.OnReadOpts {
+    return { buffer: READ_BUFFER, callback: (n) => this.onData(n, READ_BUFFER) };
+  }
+
   private attach(socket: net.Socket): void {
     this.socket = socket;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.finish('eof', null));
     socket.on('error', (err: NodeJS.ErrnoException) => this.failed(err.code ?? null));
     socket.on('close', () => this.finish('eof', null));
@@ -216,29 +242,61 @@ export class Probe implements Expirable, ConnectOwner {
     const started = this.deadline - connectDeadlines.duration;
     this.replyEntry = { deadline: 0, expire: () => this.finish('io-timeout', null) };
     replyDeadlines.addAt(this.replyEntry, started + replyDeadlines.duration);
-    if (this.extras.connectOnly) this.finish('eof', null);
-    else this.socket?.write(this.request);
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.done) return;
-    const room = this.ctx.maxReply - this.received;
-    this.chunks ??= [];
-    if (chunk.length >= room) {
-      if (room > 0) this.chunks.push(chunk.subarray(0, room));
-      this.received += Math.max(0, room);
-      // Exactly at the cap is a complete read only if EOF follows; we stop here.
-      this.finish('truncated', null);
+    if (this.extras.connectOnly) {
+      this.finish('eof', null);
       return;
     }
-    this.chunks.push(chunk);
-    this.received += chunk.length;
-    const { until, answer } = this.extras;
-    if (!until && !answer) return;
-    const bytes = Buffer.concat(this.chunks);
-    const next = answer?.(bytes);
-    if (next) this.socket?.write(next);
-    if (until?.(bytes)) this.finish('eof', null);
+    this.extras.memory?.connected(this);
+    this.socket?.write(this.request);
+  }
+
+  /** `n` bytes read into `buf` (the thread's buffer): a copy is kept. False: stop reading. */
+  private onData(n: number, buf: Buffer): boolean {
+    if (this.done) return false;
+    const room = this.ctx.maxReply - this.received;
+    const keep = Math.max(0, Math.min(n, room));
+    if (keep > 0) {
+      const copy = Buffer.allocUnsafe(keep);
+      buf.copy(copy, 0, 0, keep);
+      this.chunks ??= [];
+      this.chunks.push(copy);
+      this.received += keep;
+    }
+    if (n >= room) {
+      // Exactly at the cap is a complete read only if EOF follows; we stop here.
+      this.finish('truncated', null);
+      return false;
+    }
+    const { until, answer, memory } = this.extras;
+    if (until || answer) {
+      const bytes = Buffer.concat(this.chunks ?? []);
+      const next = answer?.(bytes);
+      if (next) this.socket?.write(next);
+      if (until?.(bytes)) {
+        this.finish('eof', null);
+        return false;
+      }
+    }
+    return !memory || memory.received(this, keep);
+  }
+
+  /** The reply budget is tight: stop reading, and stop the deadline's clock (MemoryReader). */
+  pauseReading(): void {
+    this.socket?.pause();
+    if (this.replyEntry && this.left < 0) {
+      this.left = Math.max(0, this.replyEntry.deadline - performance.now());
+      this.ctx.replyDeadlines.delete(this.replyEntry);
+    }
+  }
+
+  /** Room for this probe's reply: read on, with the time it had left (MemoryReader). */
+  resumeReading(): void {
+    if (this.done) return;
+    if (this.replyEntry && this.left >= 0) {
+      this.ctx.replyDeadlines.addAt(this.replyEntry, performance.now() + this.left);
+      this.left = -1;
+    }
+    this.socket?.resume();
   }
 
   /** Ends the probe now (Ctrl-C, a consumer that stopped reading). */
@@ -265,6 +323,12 @@ export class Probe implements Expirable, ConnectOwner {
         : chunks.length === 1
           ? (chunks[0] as Buffer)
           : Buffer.concat(chunks);
-    this.onDone({ connected: this.connected, bytes, end, errno });
+    this.chunks = null;
+    try {
+      this.onDone({ connected: this.connected, bytes, end, errno });
+    } finally {
+      // After onDone: a record that keeps the reply is counted (hold) before this goes back.
+      this.extras.memory?.finished(this);
+    }
   }
 }

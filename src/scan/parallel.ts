@@ -20,7 +20,7 @@ import type { OrderOptions, TargetOrder } from '../targets/order.js';
 import type { SpaceParts } from '../targets/space.js';
 import type { PositionedRecord, ScanOptions } from './options.js';
 import type { ScanPlan } from './plan.js';
-import { BatchReader, batchSize, type RecordBatch } from './record-batch.js';
+import { BatchReader, batchSize, type RecordBatch, weightAt } from './record-batch.js';
 
 /** Positions in one chunk handed to a worker, at most. */
 export const CHUNK = 4096;
@@ -76,6 +76,8 @@ export interface WorkerSetup {
 /** Main thread to worker. */
 export type ToWorker =
   | { type: 'chunk'; from: number; to: number }
+  /** Records taken whose replies the worker's reply budget counted: it may read more. */
+  | { type: 'taken'; bytes: number }
   | { type: 'end' }
   | { type: 'stop' };
 
@@ -129,6 +131,8 @@ export function share(total: number, parts: number, index: number): number {
 /** Records ready to be taken: batches from the workers, exposures once enriched. */
 class ReadyRecords {
   private readonly batches: RecordBatch[] = [];
+  /** The worker each batch came from. */
+  private readonly sources: Running[] = [];
   private readIndex = 0;
   private count = 0;
   /** Exposures being enriched: they count towards HIGH_WATER too. */
@@ -138,6 +142,8 @@ class ReadyRecords {
     private readonly reader: BatchReader,
     private readonly enrich: ScanOptions['enrich'],
     private readonly arrived: () => void,
+    /** A record whose reply its worker's budget counted was taken. */
+    private readonly taken: (from: Running, bytes: number) => void,
   ) {}
 
   /** More records wait than the reader should let pile up. */
@@ -153,44 +159,53 @@ class ReadyRecords {
    * A batch from a worker. Exposures are enriched here, as they arrive; a
    * failing source never loses an exposure.
    */
-  received(batch: RecordBatch): void {
+  received(batch: RecordBatch, from: Running): void {
     const enrich = this.enrich;
     if (enrich && batch.whole.some((item) => item.record.exposed)) {
       const rest: PositionedRecord[] = [];
-      for (const item of batch.whole) {
+      const restWeights: number[] = [];
+      batch.whole.forEach((item, i) => {
+        const weight = weightAt(batch, batch.count + i);
         if (!item.record.exposed) {
           rest.push(item);
-          continue;
+          restWeights.push(weight);
+          return;
         }
         this.enriching++;
         const finish = (): void => {
           this.enriching--;
-          this.push(single(item));
+          this.push(single(item, weight), from);
         };
         enrich(item.record).then(finish, finish);
-      }
+      });
       batch.whole = rest;
+      batch.weights = restWeights;
     }
-    this.push(batch);
+    this.push(batch, from);
   }
 
-  /** The next record (the caller checked `empty`). */
+  /** The next record (the caller checked `empty`); its reply's bytes go back to its worker. */
   take(): PositionedRecord {
     const batch = this.batches[0] as RecordBatch;
-    const item = this.reader.recordAt(batch, this.readIndex);
+    const i = this.readIndex;
+    const item = this.reader.recordAt(batch, i);
+    const weight = weightAt(batch, i);
+    if (weight > 0) this.taken(this.sources[0] as Running, weight);
     this.readIndex++;
     this.count--;
     if (this.readIndex === batchSize(batch)) {
       this.batches.shift();
+      this.sources.shift();
       this.readIndex = 0;
     }
     return item;
   }
 
-  private push(batch: RecordBatch): void {
+  private push(batch: RecordBatch, from: Running): void {
     const n = batchSize(batch);
     if (n === 0) return;
     this.batches.push(batch);
+    this.sources.push(from);
     this.count += n;
     this.arrived();
   }
@@ -250,7 +265,7 @@ const post = (r: Running, message: ToWorker): void => {
 
 /** What the fleet tells the scan. */
 interface FleetEvents {
-  records(batch: RecordBatch): void;
+  records(batch: RecordBatch, from: Running): void;
   want(r: Running): void;
   /** A worker ended or failed, or the in-flight count moved. */
   changed(): void;
@@ -309,7 +324,7 @@ class WorkerFleet {
   private listen(r: Running, events: FleetEvents): void {
     r.worker.on('message', (message: FromWorker) => {
       if (message.type === 'records') {
-        events.records(message.batch);
+        events.records(message.batch, r);
         r.inFlight = message.inFlight;
         events.changed();
       } else if (message.type === 'want') events.want(r);
@@ -363,11 +378,16 @@ export async function* scanInWorkers(
     wake = null;
     w?.();
   };
-  const ready = new ReadyRecords(new BatchReader(order, plan.probe), plan.enrich, notify);
+  const ready = new ReadyRecords(
+    new BatchReader(order, plan.probe),
+    plan.enrich,
+    notify,
+    (from, bytes) => post(from, { type: 'taken', bytes }),
+  );
   const chunk = chunkSize(order.size - todo.count, workers);
   const dealer = new ChunkDealer(todo.gaps(todo.mark, order.size, chunk), () => ready.full);
   const fleet: WorkerFleet = new WorkerFleet(setups(order, plan, workers), {
-    records: (batch) => ready.received(batch),
+    records: (batch, from) => ready.received(batch, from),
     want: (r) => dealer.grant(r),
     changed: () => {
       if (gauges) gauges.inFlight = fleet.inFlight;
@@ -409,7 +429,7 @@ export async function* scanInWorkers(
   }
 }
 
-function single(item: PositionedRecord): RecordBatch {
+function single(item: PositionedRecord, weight: number): RecordBatch {
   const none = new Float64Array(0);
   return {
     count: 0,
@@ -418,5 +438,6 @@ function single(item: PositionedRecord): RecordBatch {
     errors: new Uint8Array(0),
     times: none,
     whole: [item],
+    weights: [weight],
   };
 }

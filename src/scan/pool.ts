@@ -8,6 +8,7 @@
 // rate), and a queue of results for the consumer. runPool wires them.
 
 import type { SocketBudget } from '../net/budget.js';
+import type { ReplyMemory } from '../net/reply-memory.js';
 import { TokenBucket } from '../net/token-bucket.js';
 
 /** A started unit of work that can be cut short. */
@@ -29,7 +30,7 @@ export type PoolSource<T> = Iterable<T> | AsyncIterable<T> | Batches<T>;
 /** Starts work on one item; calls `done` exactly once, maybe never after `abort()`. */
 export type StartTask<T, R> = (item: T, done: (result: R) => void) => Task;
 
-export interface PoolOptions {
+export interface PoolOptions<R = unknown> {
   /** Tasks in flight at once. */
   concurrency: number;
   /** New tasks per second at most (token bucket); unlimited when absent or 0. */
@@ -38,6 +39,10 @@ export interface PoolOptions {
   bucket?: TokenBucket | null;
   /** The thread's descriptor budget: no task starts while it has no room. */
   budget?: SocketBudget | null;
+  /** The thread's reply budget: no task starts while it is tight (or full). */
+  memory?: Pick<ReplyMemory, 'hasRoom' | 'whenRoom'> | null;
+  /** Called with each result as the consumer takes it (what it held can go back). */
+  taken?: (result: R) => void;
   /** Stops pulling; in-flight tasks get `graceMs` to finish, then are aborted. */
   signal?: AbortSignal;
   /** How long in-flight tasks may run on after the signal (default 1000 ms). */
@@ -233,12 +238,14 @@ export class StartGate {
     private readonly concurrency: number,
     private readonly bucket: TokenBucket | null,
     private readonly budget: SocketBudget | null,
+    private readonly memory: PoolOptions['memory'] = null,
   ) {}
 
-  /** A free slot and room in the budget. */
+  /** A free slot, room in the descriptor budget and room in the reply budget. */
   open(inFlight: number): boolean {
     if (inFlight >= this.concurrency) return false;
-    return !this.budget || this.budget.hasRoom();
+    if (this.budget && !this.budget.hasRoom()) return false;
+    return !this.memory || this.memory.hasRoom();
   }
 
   /** 0: a token is taken, start now; otherwise ms until one is due. */
@@ -251,7 +258,7 @@ export class StartGate {
 export async function* runPool<T, R>(
   source: PoolSource<T>,
   start: StartTask<T, R>,
-  options: PoolOptions,
+  options: PoolOptions<R>,
 ): AsyncGenerator<R> {
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const highWater = Math.max(64, concurrency);
@@ -267,7 +274,9 @@ export async function* runPool<T, R>(
     pump.run();
     while (true) {
       if (results.length > 0) {
-        yield results.shift();
+        const result = results.shift();
+        options.taken?.(result);
+        yield result;
         pump.run();
         continue;
       }
@@ -298,7 +307,7 @@ class Pump<T, R> {
   constructor(
     source: PoolSource<T>,
     start: StartTask<T, R>,
-    private readonly options: PoolOptions,
+    private readonly options: PoolOptions<R>,
     private readonly results: ResultQueue<R>,
     private readonly notify: () => void,
     concurrency: number,
@@ -319,8 +328,9 @@ class Pump<T, R> {
     );
     const bucket =
       options.bucket ?? (options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null);
-    this.gate = new StartGate(concurrency, bucket, options.budget ?? null);
+    this.gate = new StartGate(concurrency, bucket, options.budget ?? null, options.memory);
     options.budget?.whenRoom(() => this.run());
+    options.memory?.whenRoom(() => this.run());
     if (options.signal?.aborted) this.interrupt();
     else options.signal?.addEventListener('abort', this.onSignal, { once: true });
   }
@@ -396,6 +406,7 @@ class Pump<T, R> {
     this.stop();
     this.options.signal?.removeEventListener('abort', this.onSignal);
     this.options.budget?.whenRoom(null);
+    this.options.memory?.whenRoom(null);
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.tasks.abortAll();
     await this.cursor.close();

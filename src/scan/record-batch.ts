@@ -33,6 +33,12 @@ export interface RecordBatch {
   times: Float64Array;
   /** Records that do not fit the compact form. */
   whole: PositionedRecord[];
+  /**
+   * Bytes of reply behind each whole record that the worker's reply budget
+   * still counts (0: none): the main thread gives them back as it takes
+   * the records (parallel.ts), so the budget covers records in transit too.
+   */
+  weights?: number[];
 }
 
 /** True when the record is exactly what recordAt() would make again from its numbers and its status. */
@@ -58,6 +64,8 @@ export class BatchWriter {
   private times = new Float64Array(256);
   private count = 0;
   private whole: PositionedRecord[] = [];
+  private weights: number[] = [];
+  private weighed = false;
   private readonly statusIndex: Map<string, number>;
 
   constructor(private readonly plan: ProbePlan) {
@@ -68,11 +76,14 @@ export class BatchWriter {
     return this.count + this.whole.length;
   }
 
-  push(item: PositionedRecord): void {
+  /** A record; `weight`: its reply's bytes, still counted by the worker's reply budget. */
+  push(item: PositionedRecord, weight = 0): void {
     const r = item.record;
     const status = this.statusIndex.get(r.status);
-    if (status === undefined || !compactable(r, this.plan)) {
+    if (weight > 0 || status === undefined || !compactable(r, this.plan)) {
       this.whole.push(item);
+      this.weights.push(weight);
+      if (weight > 0) this.weighed = true;
       return;
     }
     if (this.count === this.positions.length) this.grow();
@@ -94,9 +105,12 @@ export class BatchWriter {
       errors: this.errors.slice(0, n),
       times: this.times.slice(0, n),
       whole: this.whole,
+      ...(this.weighed ? { weights: this.weights } : {}),
     };
     this.count = 0;
     this.whole = [];
+    this.weights = [];
+    this.weighed = false;
     return batch;
   }
 
@@ -120,6 +134,11 @@ export class BatchWriter {
 /** The buffers of a batch, for postMessage's transfer list. */
 export function transferList(b: RecordBatch): ArrayBuffer[] {
   return [b.positions.buffer, b.statuses.buffer, b.errors.buffer, b.times.buffer] as ArrayBuffer[];
+}
+
+/** The reply bytes behind the i-th record of a batch that its worker still counts (0: none). */
+export function weightAt(b: RecordBatch, i: number): number {
+  return i < b.count ? 0 : (b.weights?.[i - b.count] ?? 0);
 }
 
 /** How many records a batch holds. */

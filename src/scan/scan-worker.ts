@@ -26,6 +26,10 @@ const controller = new AbortController();
 const granted: ({ from: number; to: number } | null)[] = [];
 let waiter: (() => void) | null = null;
 port.on('message', (message: ToWorker) => {
+  if (message.type === 'taken') {
+    probing.memory.free(message.bytes);
+    return;
+  }
   if (message.type === 'stop') controller.abort();
   else granted.push(message.type === 'chunk' ? message : null);
   const w = waiter;
@@ -71,11 +75,13 @@ try {
     concurrency: setup.concurrency,
     bucket: probing.bucket,
     budget,
+    memory: probing.memory,
     signal: controller.signal,
     graceMs: setup.graceMs,
     gauge,
   })) {
-    writer.push(result);
+    // An exposure's reply stays counted here until the main thread takes its record.
+    writer.push(result, probing.claim(result));
     if (!flushing) {
       flushing = true;
       setImmediate(flush);

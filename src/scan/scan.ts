@@ -3,6 +3,7 @@
 import { SocketBudget } from '../net/budget.js';
 import { Sweeper, tickFor } from '../net/deadlines.js';
 import { Probe, type ProbeContext, type ProbeOutcome } from '../net/probe.js';
+import { REPLY_BUDGET, ReplyMemory } from '../net/reply-memory.js';
 import { TokenBucket } from '../net/token-bucket.js';
 import type { AbortHolder, FollowUpEnv } from '../probes/follow-up-group.js';
 import type { KindProbe, ProbeTarget } from '../probes/kind.js';
@@ -33,7 +34,18 @@ export async function* scanPositioned(options: ScanOptions): AsyncGenerator<Posi
 export interface Prober {
   start: StartTask<OrderedTarget, PositionedRecord>;
   bucket: TokenBucket | null;
+  /** The reply budget: the pool starts nothing while it is tight. */
+  memory: ReplyMemory;
+  /** The consumer took a record: its reply no longer counts against the budget. */
+  taken(item: PositionedRecord): void;
+  /** The bytes a record's reply still counts (0: none), forgotten here: the caller frees them later. */
+  claim(item: PositionedRecord): number;
   stop(): void;
+}
+
+/** One thread's reply budget for a plan: REPLY_BUDGET, and always room for two whole replies. */
+export function replyMemory(plan: ProbePlan): ReplyMemory {
+  return new ReplyMemory(Math.max(REPLY_BUDGET, 2 * plan.maxReply), plan.maxReply);
 }
 
 /** What one thread's probes share: the deadline sweep, socket settings, rate and follow-up budget. */
@@ -76,9 +88,12 @@ export function prober(
 ): Prober {
   const { env, sweeper } = probeEnv(plan, budget);
   const kind: KindProbe = probeKind(plan.kind).probe(plan, env);
+  const memory = replyMemory(plan);
   /** A kind that knows when its reply is whole stops reading there (NAMES reads to EOF). */
-  const extras = kind.complete ? { until: kind.complete } : undefined;
+  const extras = kind.complete ? { until: kind.complete, memory } : { memory };
   const finish = finisher(kind, enrich);
+  /** Exposures' replies, counted until the consumer takes their records. */
+  const weights = new WeakMap<PositionedRecord, number>();
   const start: StartTask<OrderedTarget, PositionedRecord> = (target, done) => {
     let tries = 0;
     const holder: AbortHolder = { current: null, aborted: false };
@@ -90,11 +105,18 @@ export function prober(
       }
       const verdict = kind.classify(outcome);
       const record = kind.record(target, verdict);
+      const item = { position: target.position, record };
       if (!record.exposed) {
-        done({ position: target.position, record });
+        done(item);
         return;
       }
-      const give = () => done({ position: target.position, record });
+      // Its parsed reply lives as long as the record waits: it counts as the reply's bytes.
+      const weight = outcome.bytes.length;
+      if (weight > 0) {
+        memory.hold(weight);
+        weights.set(item, weight);
+      }
+      const give = () => done(item);
       finish(target, record, verdict, holder).then(give, give);
     };
     const attempt = (): void => {
@@ -116,7 +138,13 @@ export function prober(
     };
     return task;
   };
-  return { start, bucket: env.bucket, stop: () => sweeper.stop() };
+  const claim = (item: PositionedRecord): number => {
+    const weight = weights.get(item) ?? 0;
+    if (weight > 0) weights.delete(item);
+    return weight;
+  };
+  const taken = (item: PositionedRecord): void => memory.free(claim(item));
+  return { start, bucket: env.bucket, memory, taken, claim, stop: () => sweeper.stop() };
 }
 
 /** Probes a resolved plan; yields each record with its position, as probes finish. */
@@ -174,6 +202,8 @@ async function* probeHere(
       concurrency: plan.inFlight.ceiling,
       bucket: probing.bucket,
       budget,
+      memory: probing.memory,
+      taken: probing.taken,
       signal: plan.signal,
       gauge: plan.gauges,
     });

@@ -199,3 +199,82 @@ describe('runPool', () => {
     expect(returned).toBe(true);
   });
 });
+
+describe('runPool with a reply budget', () => {
+  it('starts no task while held results are over the budget, and starts again once the consumer takes them', async () => {
+    const { ReplyMemory } = await import('../../../src/net/reply-memory.js');
+    const memory = new ReplyMemory(1000, 100);
+    const pending: (() => void)[] = [];
+    let started = 0;
+    // Each task's result holds 600 bytes of reply until the consumer takes it.
+    const start: StartTask<number, number> = (n, done) => {
+      started++;
+      pending.push(() => {
+        memory.hold(600);
+        done(n);
+      });
+      return { abort: () => undefined };
+    };
+    const taken: number[] = [];
+    const it = runPool(counting(10, { n: 0 }), start, {
+      concurrency: 2,
+      memory,
+      taken: (n) => {
+        taken.push(n);
+        memory.free(600);
+      },
+    })[Symbol.asyncIterator]();
+    const first = it.next();
+    await tick();
+    expect(started).toBe(2);
+    // Results finish before the consumer runs. One held (600): under the budget, a slot refills.
+    pending.shift()?.();
+    expect(started).toBe(3);
+    // Two held (1,200): over the budget. Two slots fall free, yet nothing starts.
+    pending.shift()?.();
+    pending.shift()?.();
+    expect(memory.inUse).toBe(1800);
+    expect(started).toBe(3);
+    // The consumer takes one: 1,200 still held, still nothing starts.
+    expect((await first).value).toBe(0);
+    await tick();
+    expect(taken).toEqual([0]);
+    expect(started).toBe(3);
+    // It takes another: 600, under the budget: both slots fill again.
+    await it.next();
+    await tick();
+    expect(taken).toHaveLength(2);
+    expect(memory.inUse).toBe(600);
+    expect(started).toBe(5);
+    await it.return?.(undefined);
+  });
+
+  it('holds new tasks back while results wait and the budget is full, without a consumer', async () => {
+    const { ReplyMemory } = await import('../../../src/net/reply-memory.js');
+    const memory = new ReplyMemory(1000, 100);
+    let started = 0;
+    const start: StartTask<number, number> = (n, done) => {
+      started++;
+      memory.hold(400);
+      done(n);
+      return { abort: () => undefined };
+    };
+    const it = runPool(counting(100, { n: 0 }), start, {
+      concurrency: 50,
+      memory,
+      taken: () => memory.free(400),
+    })[Symbol.asyncIterator]();
+    const first = it.next();
+    await tick();
+    // 3 x 400 passes the budget (the third started at 800); the consumer's first take
+    // (back to 800) lets exactly one more start.
+    expect((await first).value).toBe(0);
+    expect(started).toBe(4);
+    await tick();
+    expect(started).toBe(4);
+    await it.next();
+    await tick();
+    expect(started).toBe(5);
+    await it.return?.(undefined);
+  });
+});
