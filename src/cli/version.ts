@@ -6,6 +6,7 @@ import { socketPath } from '../runtime/raw-tcp.js';
 import { describeCeiling } from '../scan/in-flight.js';
 import { MIN_PARALLEL_RATE, MIN_PARALLEL_TARGETS, workerCount } from '../scan/parallel.js';
 import { inFlightFor, resolveProbe } from '../scan/plan.js';
+import { grouped } from '../text/numbers.js';
 
 /**
  * The version alone, or with `verbose` four more `key: value` lines: Node's
@@ -38,8 +39,8 @@ export function versionText(
     version,
     `node: ${process.version}`,
     `sockets: ${sockets}`,
-    `workers: auto = ${workers} for scans of ${big.toLocaleString('en')}+ targets at the default rate, ${fast} from --rate ${MIN_PARALLEL_RATE.toLocaleString('en')} (${cores} cores available)`,
-    `${describeCeiling(plan, probe.connectTimeout)} at the defaults (open-file limit ${limit === null ? 'none' : limit.toLocaleString('en')})`,
+    `workers: auto = ${workers} for scans of ${grouped(big)}+ targets at the default rate, ${fast} from --rate ${grouped(MIN_PARALLEL_RATE)} (${cores} cores available)`,
+    `${describeCeiling(plan, probe.connectTimeout)} at the defaults (open-file limit ${limit === null ? 'none' : grouped(limit)})`,
     '',
   ].join('\n');
 }

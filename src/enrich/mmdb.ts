@@ -1,7 +1,10 @@
 // MaxMind-format databases (GeoLite2 / GeoIP2 City and ASN, DB-IP lite) through
 // the `maxmind` package: geo, region, city and asn for each exposed host.
 
-import { type AsnResponse, type CityResponse, Reader, type Response } from 'maxmind';
+// Types only: the package is imported when a database is opened. Loading it
+// maps ICU data (mmdb-lib decodes text), 5 to 8 MB of resident memory that a
+// scan without --city-db or --asn-db does not need.
+import type { AsnResponse, CityResponse, Reader, Response } from 'maxmind';
 import { UsageError } from '../errors.js';
 import { readWhole, SIZE_LIMITS } from '../files/side-file.js';
 import { shown } from '../text/escape.js';
@@ -38,8 +41,9 @@ function recordCache(max = 10_000): {
 }
 
 /** Why the bytes of `path` are not a database `Reader` can use; null when they are. */
-function decode<T extends Response>(bytes: Buffer): Reader<T> | string {
+async function decode<T extends Response>(bytes: Buffer): Promise<Reader<T> | string> {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'it is gzip-compressed: decompress it first';
+  const { Reader } = await import('maxmind');
   let reader: Reader<T>;
   try {
     reader = new Reader<T>(bytes, { cache: recordCache() });
@@ -66,7 +70,7 @@ export async function openDb<T extends Response>(
   signal?: AbortSignal,
 ): Promise<Reader<T>> {
   const what = `the ${FLAG[kind]} database`;
-  const reader = decode<T>(await readWhole(path, what, SIZE_LIMITS.mmdb, signal));
+  const reader = await decode<T>(await readWhole(path, what, SIZE_LIMITS.mmdb, signal));
   if (typeof reader === 'string') {
     throw new UsageError(
       `cannot use ${FLAG[kind]} '${shown(path)}': ${reader}`,

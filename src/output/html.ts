@@ -25,6 +25,7 @@ import { type FailOn, trips } from '../report/fail-on.js';
 import type { GateResult, Verdict } from '../report/gate.js';
 import { hostPort } from '../targets/ip.js';
 import { escapeComposed, escapeText } from '../text/escape.js';
+import { grouped } from '../text/numbers.js';
 import type { Formatter } from './formatter.js';
 import { RowSpill, rowKey } from './row-spill.js';
 
@@ -97,7 +98,7 @@ th{background:#f2f2f2}.critical{color:#a00;font-weight:bold}.risk{color:#8a2be2}
 /** The page's Content-Security-Policy: nothing but its own style, by hash. */
 export const HTML_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; base-uri 'none'; form-action 'none'`;
 
-const n = (x: number): string => x.toLocaleString('en');
+const n = grouped;
 const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
 /** Entries of each gate list the page names; the table holds every row. */
 export const LISTED_CHANGES = 50;

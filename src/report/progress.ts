@@ -4,6 +4,7 @@
 
 import type { Writable } from 'node:stream';
 import type { ChalkInstance } from 'chalk';
+import { grouped } from '../text/numbers.js';
 import { duration, type Stats } from './summary.js';
 
 /** What an ETA is estimated from. */
@@ -29,7 +30,7 @@ export function etaSeconds({ done, inFlight, total, seconds }: ProgressFigures):
   return Math.max(0, ((total - progress) * seconds) / progress);
 }
 
-const n = (x: number): string => Math.round(x).toLocaleString('en');
+const n = (x: number): string => grouped(Math.round(x));
 
 /** The line --stats-every prints: done/total, elapsed, rate, in flight, exposures, ETA. */
 export function statsLine(f: ProgressFigures, exposures: number): string {
@@ -65,12 +66,12 @@ export class Progress {
     const seconds = this.stats.seconds;
     const rate = seconds > 0 ? done / seconds : 0;
     const exposed = exposures > 0 ? this.c.red.bold(`exposed ${exposures}`) : 'exposed 0';
-    const perSecond = `${Math.round(rate).toLocaleString('en')}/s`;
-    if (this.total === null) return `${done.toLocaleString('en')} so far  ${perSecond}  ${exposed}`;
+    const perSecond = `${n(rate)}/s`;
+    if (this.total === null) return `${n(done)} so far  ${perSecond}  ${exposed}`;
     const pct = this.total > 0 ? (100 * done) / this.total : 100;
     const left = etaSeconds({ done, inFlight: this.inFlight(), total: this.total, seconds });
     const eta = left === null ? '?' : duration(left);
-    return `${done.toLocaleString('en')}/${this.total.toLocaleString('en')} (${pct.toFixed(1)}%)  ${perSecond}  ${exposed}  ETA ${eta}`;
+    return `${n(done)}/${n(this.total)} (${pct.toFixed(1)}%)  ${perSecond}  ${exposed}  ETA ${eta}`;
   }
 
   draw(): void {

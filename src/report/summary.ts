@@ -3,6 +3,7 @@
 
 import { NAMES } from '../probes/names/index.js';
 import { probeKind } from '../probes/registry.js';
+import { grouped } from '../text/numbers.js';
 import { FAIL_ON_KINDS, type FailOn, trips } from './fail-on.js';
 import type { GateResult } from './gate.js';
 import { type Counts, Tally } from './tally.js';
@@ -24,7 +25,7 @@ export class Stats extends Tally {
   }
 }
 
-const n = (x: number): string => x.toLocaleString('en');
+const n = grouped;
 
 /** Node names a summary line lists; the rest are counted. */
 export const LISTED_NAMES = 20;

@@ -5,6 +5,7 @@
 // descriptor budget, which the open-file limit sets.
 
 import { openFileLimit } from '../runtime/limits.js';
+import { grouped } from '../text/numbers.js';
 
 /** Descriptors the library keeps for everything but probe sockets, when not told better. */
 export const LIBRARY_RESERVE = 64;
@@ -66,7 +67,7 @@ const MIN_IN_FLIGHT = 16;
 
 /** The plan in words, for the summary and --version --verbose. */
 export function describeCeiling(plan: InFlightPlan, connectTimeout: number): string {
-  const n = (x: number): string => x.toLocaleString('en');
+  const n = grouped;
   const why =
     plan.setBy === 'concurrency'
       ? '-c'

@@ -10,6 +10,7 @@
 // A bad line does not stop the stream: it is named on stderr and skipped.
 
 import { TargetSpecError } from '../errors.js';
+import { grouped } from '../text/numbers.js';
 import type { HostLookup, SourcedSpec } from './expand.js';
 import { formatIP, hostPort, parseIP } from './ip.js';
 import type { OrderedTarget } from './order.js';
@@ -102,7 +103,7 @@ export class TargetStream {
     if (this.seen.full && !this.noted) {
       this.noted = true;
       this.options.warn(
-        `note: ${this.seen.size.toLocaleString('en')} distinct addresses read: later duplicates in the stream are no longer caught`,
+        `note: ${grouped(this.seen.size)} distinct addresses read: later duplicates in the stream are no longer caught`,
       );
     }
     return isNew;
