@@ -127,3 +127,21 @@ describe('ReplyMemory', () => {
     expect(m.tight).toBe(false);
   });
 });
+
+describe("the README's reply budget", () => {
+  it('states the budget the code has: 4 MiB per thread, or two --max-reply if more', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { REPLY_BUDGET } = await import('../../../src/net/reply-memory.js');
+    const { replyMemory } = await import('../../../src/scan/scan.js');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    expect(REPLY_BUDGET).toBe(4 * 1024 * 1024);
+    expect(readme).toContain('budget of 4 MiB per thread (or two replies of this size, if more)');
+    expect(readme).toMatch(
+      /a reply budget per thread\s+\(`src\/net\/reply-memory.ts`\), 4 MiB, or two `--max-reply`/,
+    );
+    const plan = (maxReply: number) => ({ maxReply }) as Parameters<typeof replyMemory>[0];
+    expect(replyMemory(plan(65536)).capacity).toBe(4 * 1024 * 1024);
+    expect(replyMemory(plan(65536)).perReply).toBe(65536);
+    expect(replyMemory(plan(16 * 1024 * 1024)).capacity).toBe(32 * 1024 * 1024);
+  });
+});
