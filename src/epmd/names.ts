@@ -76,47 +76,52 @@ const NAME_PREFIX = Buffer.from('name ', 'latin1');
 const PORT_INFIX = Buffer.from(' at port ', 'latin1');
 
 /**
- * Parses `name <Name> at port <Port>` (CR before the newline already removed).
+ * Parses the line `body[start, end)`, `name <Name> at port <Port>` (CR
+ * before the newline already removed), by offsets: no view per line.
  * 'bad-name': the line has that shape but a name epmd would not register.
  * Any other byte (NUL included) is kept, escaped.
  */
-function parseNodeLine(line: Buffer): NamesNode | 'bad-name' | null {
-  if (line.length < NAME_PREFIX.length + 1 + PORT_INFIX.length + 1) return null;
-  if (!line.subarray(0, NAME_PREFIX.length).equals(NAME_PREFIX)) return null;
+function parseNodeLine(body: Buffer, start: number, end: number): NamesNode | 'bad-name' | null {
+  if (end - start < NAME_PREFIX.length + 1 + PORT_INFIX.length + 1) return null;
+  for (let i = 0; i < NAME_PREFIX.length; i++) {
+    if (body[start + i] !== NAME_PREFIX[i]) return null;
+  }
   // The last " at port " splits name and port: a name may itself contain it.
-  const at = line.lastIndexOf(PORT_INFIX);
-  if (at < NAME_PREFIX.length + 1) return null;
-  const digits = line.subarray(at + PORT_INFIX.length);
-  if (digits.length < 1 || digits.length > 5) return null;
+  const at = body.lastIndexOf(PORT_INFIX, end - PORT_INFIX.length);
+  const nameStart = start + NAME_PREFIX.length;
+  if (at < nameStart + 1) return null;
+  const digits = at + PORT_INFIX.length;
+  if (end - digits < 1 || end - digits > 5) return null;
   let port = 0;
-  for (const d of digits) {
+  for (let i = digits; i < end; i++) {
+    const d = body[i] as number;
     if (d < 0x30 || d > 0x39) return null;
     port = port * 10 + (d - 0x30);
   }
   if (port < 1 || port > 65535) return null;
-  const nameBytes = line.subarray(NAME_PREFIX.length, at);
-  if (nameBytes.length > MAX_NAME_BYTES) return 'bad-name';
+  if (at - nameStart > MAX_NAME_BYTES) return 'bad-name';
+  // A copy: the node must not keep the whole reply alive.
+  const nameBytes = Uint8Array.prototype.slice.call(body, nameStart, at);
   const { text, chars } = escapeWireBytes(nameBytes);
   if (chars < 1 || chars > MAX_NAME_CHARS) return 'bad-name';
-  return { name: text, port, nameBytes: Uint8Array.from(nameBytes) };
+  return { name: text, port, nameBytes };
 }
 
-/** Splits the body into lines; a trailing partial line is included only when `complete`. */
-function* lines(body: Buffer, complete: boolean): Generator<Buffer> {
+/** Calls `each(start, end)` per line of the body (CR before LF removed); a trailing partial line only when `complete`. */
+function eachLine(
+  body: Buffer,
+  complete: boolean,
+  each: (start: number, end: number) => void,
+): void {
   let start = 0;
   while (start < body.length) {
     const nl = body.indexOf(0x0a, start);
-    if (nl === -1) {
-      if (complete) yield stripCr(body.subarray(start));
-      return;
-    }
-    yield stripCr(body.subarray(start, nl));
+    if (nl === -1 && !complete) return;
+    const stop = nl === -1 ? body.length : nl;
+    each(start, stop > start && body[stop - 1] === 0x0d ? stop - 1 : stop);
+    if (nl === -1) return;
     start = nl + 1;
   }
-}
-
-function stripCr(line: Buffer): Buffer {
-  return line.length > 0 && line[line.length - 1] === 0x0d ? line.subarray(0, -1) : line;
 }
 
 /** Reads the 4-byte header: epmd's port, or null when it cannot be an EPMD header. */
@@ -142,12 +147,12 @@ export function parseNamesReply(bytes: Uint8Array, options: ParseOptions = {}): 
   const nodes: NamesNode[] = [];
   let skippedLines = 0;
   let skippedNames = 0;
-  for (const line of lines(body, complete)) {
-    const node = parseNodeLine(line);
+  eachLine(body, complete, (start, end) => {
+    const node = parseNodeLine(body, start, end);
     if (node === 'bad-name') skippedNames++;
     if (node !== null && node !== 'bad-name') nodes.push(node);
     else skippedLines++;
-  }
+  });
   if (nodes.length === 0 && skippedLines > 0 && skippedNames === 0) {
     return { ok: false, reason: 'no-node-lines' };
   }

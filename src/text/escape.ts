@@ -73,6 +73,13 @@ export interface EscapedText {
  * write as `\xNN` (e.g. a list separator that must not appear inside an item).
  */
 export function escapeWireBytes(bytes: Uint8Array, extra = ''): EscapedText {
+  // Fast path, the common case (a node name): printable ASCII with nothing to escape.
+  if (extra === '' && plainAscii(bytes)) {
+    return {
+      text: String.fromCharCode.apply(null, bytes as unknown as number[]),
+      chars: bytes.length,
+    };
+  }
   let out = '';
   let chars = 0;
   let i = 0;
@@ -92,6 +99,16 @@ export function escapeWireBytes(bytes: Uint8Array, extra = ''): EscapedText {
     i += len;
   }
   return { text: out, chars };
+}
+
+/** True when every byte is printable ASCII other than `\` (nothing to escape), and there are few. */
+function plainAscii(bytes: Uint8Array): boolean {
+  if (bytes.length > 4096) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b < 0x20 || b >= 0x7f || b === 0x5c) return false;
+  }
+  return true;
 }
 
 /** Escapes a JS string (already text, e.g. from DNS) with the same rule. */
