@@ -51,6 +51,8 @@ export class ReplyMemory {
     readonly capacity: number = REPLY_BUDGET,
     /** Room one reply may take (--max-reply). */
     readonly perReply: number = 64 * 1024,
+    /** Called once, the first time the budget is tight: a sweep of large replies. */
+    private onTight: (() => void) | null = null,
   ) {}
 
   /** Bytes counted now. */
@@ -129,6 +131,9 @@ export class ReplyMemory {
 
   /** Every probe reading freely stops and waits: those with bytes go first. */
   private tighten(): void {
+    const first = this.onTight;
+    this.onTight = null;
+    first?.();
     for (const r of this.loose) {
       r.pauseReading();
       (r.held > 0 ? this.partial : this.fresh).add(r);

@@ -56,6 +56,35 @@ export class TrimPolicy {
   }
 }
 
+/** V8's own factor: the young generation doubles under load, up to its maximum. */
+const V8_GROWTH_FACTOR = 2;
+let youngCapped = false;
+
+/**
+ * The young generation stays at its first size instead of doubling up to 32
+ * MB under load: a sweep's probes outlive a scavenge either way (they wait
+ * seconds), so a bigger one only holds more garbage. A dropping /18 at
+ * --rate 20000 peaked at 92 MB instead of 123, at the same speed (npm run
+ * bench). The flag is process-wide and read each time V8 would grow it;
+ * workers have their own cap besides (scan/parallel.ts).
+ */
+function keepYoungGenerationSmall(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+  youngCapped = true;
+}
+
+/**
+ * A sweep of large replies (the reply budget ran tight): its garbage is
+ * parsed lines that die young, and a small young generation promoted them,
+ * 4,096 replies of 64 KiB took 13-14 s instead of 10 s (EPMD_SCAN_PORTABLE=1:
+ * 9.7-10 s). From here V8 grows it as it would. Once; a no-op unless capped.
+ */
+export function growYoungGeneration(): void {
+  if (!youngCapped) return;
+  youngCapped = false;
+  setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
+}
+
 /** Starts the trimmer; returns a stop function. A no-op where V8 does not allow it. */
 export function startHeapTrim(thresholdBytes = 32 * 1024 * 1024, everyMs = 250): () => void {
   let gc: Gc;
@@ -66,13 +95,7 @@ export function startHeapTrim(thresholdBytes = 32 * 1024 * 1024, everyMs = 250):
   } catch {
     return () => undefined;
   }
-  // The young generation stays at its first size instead of doubling up to
-  // 32 MB under load: a sweep's probes outlive a scavenge either way (they
-  // wait seconds), so a bigger one only holds more garbage. A dropping /18 at
-  // --rate 20000 peaked at 100 MB instead of 123, at the same speed; 4,096
-  // replies of 64 KiB took 15% longer (npm run bench). Workers have their own
-  // cap (scan/parallel.ts); the flag is read each time V8 would grow it.
-  setFlagsFromString('--semi-space-growth-factor=1');
+  keepYoungGenerationSmall();
   const policy = new TrimPolicy(thresholdBytes);
   const timer = setInterval(() => {
     if (policy.due(getHeapStatistics().used_heap_size)) gc({ type: 'major', execution: 'async' });

@@ -10,6 +10,7 @@ import type { KindProbe, ProbeTarget } from '../probes/kind.js';
 import type { ProbePlan } from '../probes/plan.js';
 import { inWorkers, probeKind } from '../probes/registry.js';
 import { LOCAL_ONLY, type ScanRecord } from '../record.js';
+import { growYoungGeneration } from '../runtime/heap.js';
 import type { Range } from '../targets/done-set.js';
 import type { OrderedTarget, TargetOrder } from '../targets/order.js';
 import { TargetStream } from '../targets/stream.js';
@@ -45,7 +46,11 @@ export interface Prober {
 
 /** One thread's reply budget for a plan: REPLY_BUDGET, and always room for two whole replies. */
 export function replyMemory(plan: ProbePlan): ReplyMemory {
-  return new ReplyMemory(Math.max(REPLY_BUDGET, 2 * plan.maxReply), plan.maxReply);
+  return new ReplyMemory(
+    Math.max(REPLY_BUDGET, 2 * plan.maxReply),
+    plan.maxReply,
+    growYoungGeneration,
+  );
 }
 
 /** What one thread's probes share: the deadline sweep, socket settings, rate and follow-up budget. */

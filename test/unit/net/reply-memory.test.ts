@@ -17,6 +17,24 @@ function reader(): MemoryReader & { paused: boolean } {
 }
 
 describe('ReplyMemory', () => {
+  it('says once, the first time it is tight, that this is a sweep of large replies', () => {
+    let told = 0;
+    const m = new ReplyMemory(1000, 400, () => told++);
+    const [a, b] = [reader(), reader()];
+    m.connected(a);
+    m.connected(b);
+    m.received(a, 900);
+    expect(told).toBe(0);
+    m.received(b, 200);
+    expect(told).toBe(1);
+    m.finished(a);
+    m.finished(b);
+    const c = reader();
+    m.connected(c);
+    m.received(c, 1000);
+    expect(told).toBe(1);
+  });
+
   it('under the budget, stops nobody and lets targets start', () => {
     const m = new ReplyMemory(1000, 400);
     const a = reader();
