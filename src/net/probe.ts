@@ -71,6 +71,14 @@ export function endForErrno(code: string | undefined): ProbeEnd {
   return 'error';
 }
 
+/**
+ * Told how a probe ended. An object rather than a closure: a sweep's task
+ * is its probe's owner, so a target costs no function of its own.
+ */
+export interface ProbeOwner {
+  probeEnded(outcome: ProbeOutcome): void;
+}
+
 export interface ProbeExtras {
   /** Ends the read early (as 'eof') once the bytes so far are a whole reply. */
   until?: (bytes: Buffer) => boolean;
@@ -123,7 +131,7 @@ export class Probe implements Expirable, ConnectOwner, MemoryReader {
     private readonly port: number,
     private readonly request: Uint8Array,
     private readonly ctx: ProbeContext,
-    private readonly onDone: (outcome: ProbeOutcome) => void,
+    private readonly onDone: ProbeOwner | ((outcome: ProbeOutcome) => void),
     private readonly extras: ProbeExtras = {},
   ) {
     // The connect list's duration is the shorter of the two timeouts: before it
@@ -324,8 +332,11 @@ export class Probe implements Expirable, ConnectOwner, MemoryReader {
           ? (chunks[0] as Buffer)
           : Buffer.concat(chunks);
     this.chunks = null;
+    const outcome: ProbeOutcome = { connected: this.connected, bytes, end, errno };
+    const owner = this.onDone;
     try {
-      this.onDone({ connected: this.connected, bytes, end, errno });
+      if (typeof owner === 'function') owner(outcome);
+      else owner.probeEnded(outcome);
     } finally {
       // After onDone: a record that keeps the reply is counted (hold) before this goes back.
       this.extras.memory?.finished(this);

@@ -27,8 +27,13 @@ export class Batches<T> {
 /** What runPool pulls from: items now, items later, or batches of items later. */
 export type PoolSource<T> = Iterable<T> | AsyncIterable<T> | Batches<T>;
 
-/** Starts work on one item; calls `done` exactly once, maybe never after `abort()`. */
-export type StartTask<T, R> = (item: T, done: (result: R) => void) => Task;
+/** How a task reports its result: `slot.done(result)`, once. */
+export interface TaskSlot<R> {
+  done(result: R): void;
+}
+
+/** Starts work on one item; calls `slot.done` exactly once, maybe never after `abort()`. */
+export type StartTask<T, R> = (item: T, slot: TaskSlot<R>) => Task;
 
 export interface PoolOptions<R = unknown> {
   /** Tasks in flight at once. */
@@ -51,8 +56,14 @@ export interface PoolOptions<R = unknown> {
   gauge?: { inFlight: number };
 }
 
+/** Where the pump puts results; `length` is how many the consumer has not taken yet. */
+interface ResultSink<R> {
+  readonly length: number;
+  push(result: R): void;
+}
+
 /** Results waiting for the consumer, oldest first; compacts itself as it is read. */
-export class ResultQueue<R> {
+export class ResultQueue<R> implements ResultSink<R> {
   private items: (R | undefined)[] = [];
   private head = 0;
 
@@ -172,19 +183,23 @@ export class SourceCursor<T> {
 }
 
 /** One task in flight: how its result comes back, and how it is cut short. */
-class Slot<R> implements Task {
+class Slot<R> implements Task, TaskSlot<R> {
   inner: Task | null = null;
   ended = false;
   cancelled = false;
+  /** Its neighbours in the in-flight list (no Set entry per task). */
+  prev: Slot<R> | null = null;
+  next: Slot<R> | null = null;
+  listed = false;
 
-  constructor(private readonly owner: { ended(slot: Slot<R>, result: R): void }) {}
+  constructor(private readonly owner: InFlight<unknown, R>) {}
 
-  /** The task's `done` (one closure per task, and nothing else). */
-  readonly done = (result: R): void => {
+  /** The task's result (a method, not a closure per task). */
+  done(result: R): void {
     if (this.ended) return;
     this.ended = true;
     this.owner.ended(this, result);
-  };
+  }
 
   abort(): void {
     this.cancelled = true;
@@ -194,7 +209,9 @@ class Slot<R> implements Task {
 
 /** The tasks in flight: started, counted (for the gauge), aborted together. */
 export class InFlight<T, R> {
-  private readonly tasks = new Set<Slot<R>>();
+  /** A doubly linked list of the slots in flight, newest first. */
+  private head: Slot<R> | null = null;
+  private count = 0;
 
   constructor(
     private readonly start: StartTask<T, R>,
@@ -204,31 +221,54 @@ export class InFlight<T, R> {
   ) {}
 
   get size(): number {
-    return this.tasks.size;
+    return this.count;
   }
 
   launch(item: T): void {
-    const slot = new Slot<R>(this);
-    slot.inner = this.start(item, slot.done);
-    if (!slot.ended) this.tasks.add(slot);
-    this.count();
+    const slot = new Slot<R>(this as InFlight<unknown, R>);
+    slot.inner = this.start(item, slot);
+    if (!slot.ended) this.link(slot);
+    this.counted();
   }
 
   /** A task ended. One that ends on its own is kept, even after the signal (the grace period); one cut short by abort() has no result to report. */
   ended(slot: Slot<R>, result: R): void {
-    this.tasks.delete(slot);
-    this.count();
+    this.unlink(slot);
+    this.counted();
     if (!slot.cancelled) this.finished(result);
   }
 
   abortAll(): void {
-    for (const task of [...this.tasks]) task.abort();
-    this.tasks.clear();
-    this.count();
+    const slots: Slot<R>[] = [];
+    for (let s = this.head; s !== null; s = s.next) slots.push(s);
+    for (const slot of slots) {
+      this.unlink(slot);
+      slot.abort();
+    }
+    this.counted();
   }
 
-  private count(): void {
-    if (this.gauge) this.gauge.inFlight = this.tasks.size;
+  private link(slot: Slot<R>): void {
+    slot.listed = true;
+    slot.next = this.head;
+    if (this.head) this.head.prev = slot;
+    this.head = slot;
+    this.count++;
+  }
+
+  private unlink(slot: Slot<R>): void {
+    if (!slot.listed) return;
+    slot.listed = false;
+    if (slot.prev) slot.prev.next = slot.next;
+    else this.head = slot.next;
+    if (slot.next) slot.next.prev = slot.prev;
+    slot.prev = null;
+    slot.next = null;
+    this.count--;
+  }
+
+  private counted(): void {
+    if (this.gauge) this.gauge.inFlight = this.count;
   }
 }
 
@@ -291,6 +331,40 @@ export async function* runPool<T, R>(
   }
 }
 
+/**
+ * runPool for a consumer that takes each result at once (a scan worker
+ * batching records): `take` is called as each task ends, with no queue, no
+ * promise and no generator step per result. Resolves when every task has
+ * ended and nothing more will start; rejects as runPool throws.
+ */
+export async function drainPool<T, R>(
+  source: PoolSource<T>,
+  start: StartTask<T, R>,
+  options: PoolOptions<R>,
+  take: (result: R) => void,
+): Promise<void> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency));
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const sink: ResultSink<R> = { length: 0, push: take };
+  const pump = new Pump<T, R>(source, start, options, sink, notify, concurrency, 1);
+  try {
+    pump.run();
+    while (!pump.failure && !pump.finished) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    if (pump.failure) throw pump.failure.error;
+  } finally {
+    await pump.close();
+  }
+}
+
 /** Starts tasks while the gate, the source and the consumer allow; stops on the signal. */
 class Pump<T, R> {
   failure: { error: unknown } | null = null;
@@ -308,7 +382,7 @@ class Pump<T, R> {
     source: PoolSource<T>,
     start: StartTask<T, R>,
     private readonly options: PoolOptions<R>,
-    private readonly results: ResultQueue<R>,
+    private readonly results: ResultSink<R>,
     private readonly notify: () => void,
     concurrency: number,
     private readonly highWater: number,

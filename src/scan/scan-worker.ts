@@ -6,8 +6,9 @@ import { SocketBudget } from '../net/budget.js';
 import { tuneWorker } from '../runtime/tuning.js';
 import { type OrderedTarget, TargetOrder } from '../targets/order.js';
 import { TargetSpace } from '../targets/space.js';
+import type { PositionedRecord } from './options.js';
 import { type FromWorker, type ToWorker, WORKER_TRIM_BYTES, type WorkerSetup } from './parallel.js';
-import { Batches, runPool } from './pool.js';
+import { Batches, drainPool } from './pool.js';
 import { BatchWriter, transferList } from './record-batch.js';
 import { prober } from './scan.js';
 
@@ -70,23 +71,30 @@ const budget = new SocketBudget(setup.sockets);
 const probing = prober(setup.probe, undefined, budget);
 /** Its probes in flight, sent with each batch (the CLI's --metrics). */
 const gauge = { inFlight: 0 };
-try {
-  for await (const result of runPool(new Batches(chunks()), probing.start, {
-    concurrency: setup.concurrency,
-    bucket: probing.bucket,
-    budget,
-    memory: probing.memory,
-    signal: controller.signal,
-    graceMs: setup.graceMs,
-    gauge,
-  })) {
-    // An exposure's reply stays counted here until the main thread takes its record.
-    writer.push(result, probing.claim(result));
-    if (!flushing) {
-      flushing = true;
-      setImmediate(flush);
-    }
+/** A record as its probe ends: into the batch, flushed once per turn of the event loop. */
+const take = (result: PositionedRecord): void => {
+  // An exposure's reply stays counted here until the main thread takes its record.
+  writer.push(result, probing.claim(result));
+  if (!flushing) {
+    flushing = true;
+    setImmediate(flush);
   }
+};
+try {
+  await drainPool(
+    new Batches(chunks()),
+    probing.start,
+    {
+      concurrency: setup.concurrency,
+      bucket: probing.bucket,
+      budget,
+      memory: probing.memory,
+      signal: controller.signal,
+      graceMs: setup.graceMs,
+      gauge,
+    },
+    take,
+  );
   flush();
   send({ type: 'done' });
 } catch (error) {

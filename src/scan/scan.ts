@@ -2,7 +2,13 @@
 
 import { SocketBudget } from '../net/budget.js';
 import { Sweeper, tickFor } from '../net/deadlines.js';
-import { Probe, type ProbeContext, type ProbeOutcome } from '../net/probe.js';
+import {
+  Probe,
+  type ProbeContext,
+  type ProbeExtras,
+  type ProbeOutcome,
+  type ProbeOwner,
+} from '../net/probe.js';
 import { REPLY_BUDGET, ReplyMemory } from '../net/reply-memory.js';
 import { TokenBucket } from '../net/token-bucket.js';
 import type { AbortHolder, FollowUpEnv } from '../probes/follow-up-group.js';
@@ -17,7 +23,7 @@ import { TargetStream } from '../targets/stream.js';
 import type { PositionedRecord, ScanOptions } from './options.js';
 import { scanInWorkers, workerCount } from './parallel.js';
 import { planScan, type ScanPlan } from './plan.js';
-import { type PoolSource, runPool, type StartTask, type Task } from './pool.js';
+import { type PoolSource, runPool, type StartTask, type Task, type TaskSlot } from './pool.js';
 
 export { orderFor } from './plan.js';
 
@@ -85,6 +91,69 @@ function finisher<V>(
   };
 }
 
+/** What every probe task of one thread shares. */
+interface TaskShared {
+  kind: KindProbe;
+  ctx: ProbeContext;
+  extras: ProbeExtras;
+  retries: number;
+  finish: ReturnType<typeof finisher<unknown>>;
+  /** An exposure's reply of `weight` bytes is held until its record is taken. */
+  exposure(item: PositionedRecord, weight: number): void;
+}
+
+/**
+ * One target's probe, its retries and its follow-ups, as one object: it is
+ * the pool's task, its probe's owner and the follow-ups' abort holder, so a
+ * refused or silent target costs this, its Probe and its handle, and no
+ * closure.
+ */
+class ProbeTask implements Task, ProbeOwner, AbortHolder {
+  current: { abort(): void } | null = null;
+  aborted = false;
+  private tries = 0;
+
+  constructor(
+    private readonly target: OrderedTarget,
+    private readonly slot: TaskSlot<PositionedRecord>,
+    private readonly shared: TaskShared,
+  ) {
+    this.attempt();
+  }
+
+  private attempt(): void {
+    const { kind, ctx, extras } = this.shared;
+    const target = this.target;
+    this.current = new Probe(target.ip, target.port, kind.request(target), ctx, this, extras);
+  }
+
+  probeEnded(outcome: ProbeOutcome): void {
+    const shared = this.shared;
+    if (outcome.end === 'connect-timeout' && this.tries < shared.retries) {
+      this.tries++;
+      this.attempt();
+      return;
+    }
+    const verdict = shared.kind.classify(outcome);
+    const record = shared.kind.record(this.target, verdict);
+    const item = { position: this.target.position, record };
+    if (!record.exposed) {
+      this.slot.done(item);
+      return;
+    }
+    // Its parsed reply lives as long as the record waits: it counts as the reply's bytes.
+    const weight = outcome.bytes.length;
+    if (weight > 0) shared.exposure(item, weight);
+    const give = (): void => this.slot.done(item);
+    shared.finish(this.target, record, verdict, this).then(give, give);
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.current?.abort();
+  }
+}
+
 /** Builds the probing machinery one thread uses: its plan's kind, deadlines, rate, follow-ups, its descriptors. */
 export function prober(
   plan: ProbePlan,
@@ -99,50 +168,19 @@ export function prober(
   const finish = finisher(kind, enrich);
   /** Exposures' replies, counted until the consumer takes their records. */
   const weights = new WeakMap<PositionedRecord, number>();
-  const start: StartTask<OrderedTarget, PositionedRecord> = (target, done) => {
-    let tries = 0;
-    const holder: AbortHolder = { current: null, aborted: false };
-    const ended = (outcome: ProbeOutcome): void => {
-      if (outcome.end === 'connect-timeout' && tries < plan.retries) {
-        tries++;
-        attempt();
-        return;
-      }
-      const verdict = kind.classify(outcome);
-      const record = kind.record(target, verdict);
-      const item = { position: target.position, record };
-      if (!record.exposed) {
-        done(item);
-        return;
-      }
-      // Its parsed reply lives as long as the record waits: it counts as the reply's bytes.
-      const weight = outcome.bytes.length;
-      if (weight > 0) {
-        memory.hold(weight);
-        weights.set(item, weight);
-      }
-      const give = () => done(item);
-      finish(target, record, verdict, holder).then(give, give);
-    };
-    const attempt = (): void => {
-      holder.current = new Probe(
-        target.ip,
-        target.port,
-        kind.request(target),
-        env.ctx,
-        ended,
-        extras,
-      );
-    };
-    attempt();
-    const task: Task = {
-      abort: () => {
-        holder.aborted = true;
-        holder.current?.abort();
-      },
-    };
-    return task;
+  const shared: TaskShared = {
+    kind,
+    ctx: env.ctx,
+    extras,
+    retries: plan.retries,
+    finish,
+    exposure: (item, weight) => {
+      memory.hold(weight);
+      weights.set(item, weight);
+    },
   };
+  const start: StartTask<OrderedTarget, PositionedRecord> = (target, slot) =>
+    new ProbeTask(target, slot, shared);
   const claim = (item: PositionedRecord): number => {
     const weight = weights.get(item) ?? 0;
     if (weight > 0) weights.delete(item);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Batches, runPool, type StartTask } from '../../../src/scan/pool.js';
+import { Batches, drainPool, runPool, type StartTask } from '../../../src/scan/pool.js';
 
 /** Tasks finish when the test says so; records how many ran at once. */
 function controlled() {
   const pending: (() => void)[] = [];
   let running = 0;
   let peak = 0;
-  const start: StartTask<number, number> = (n, done) => {
+  const start: StartTask<number, number> = (n, slot) => {
     running++;
     peak = Math.max(peak, running);
     let finished = false;
@@ -14,7 +14,7 @@ function controlled() {
       if (finished) return;
       finished = true;
       running--;
-      done(n);
+      slot.done(n);
     });
     return { abort: () => undefined };
   };
@@ -120,8 +120,8 @@ describe('runPool', () => {
     async function* gen() {
       for (let i = 0; i < 5; i++) yield i;
     }
-    const start: StartTask<number, number> = (n, done) => {
-      setImmediate(() => done(n * 10));
+    const start: StartTask<number, number> = (n, slot) => {
+      setImmediate(() => slot.done(n * 10));
       return { abort: () => undefined };
     };
     const out: number[] = [];
@@ -186,8 +186,8 @@ describe('runPool', () => {
         returned = true;
       }
     }
-    const start: StartTask<number, number> = (n, done) => {
-      setImmediate(() => done(n));
+    const start: StartTask<number, number> = (n, slot) => {
+      setImmediate(() => slot.done(n));
       return { abort: () => undefined };
     };
     const out: number[] = [];
@@ -207,11 +207,11 @@ describe('runPool with a reply budget', () => {
     const pending: (() => void)[] = [];
     let started = 0;
     // Each task's result holds 600 bytes of reply until the consumer takes it.
-    const start: StartTask<number, number> = (n, done) => {
+    const start: StartTask<number, number> = (n, slot) => {
       started++;
       pending.push(() => {
         memory.hold(600);
-        done(n);
+        slot.done(n);
       });
       return { abort: () => undefined };
     };
@@ -253,10 +253,10 @@ describe('runPool with a reply budget', () => {
     const { ReplyMemory } = await import('../../../src/net/reply-memory.js');
     const memory = new ReplyMemory(1000, 100);
     let started = 0;
-    const start: StartTask<number, number> = (n, done) => {
+    const start: StartTask<number, number> = (n, slot) => {
       started++;
       memory.hold(400);
-      done(n);
+      slot.done(n);
       return { abort: () => undefined };
     };
     const it = runPool(counting(100, { n: 0 }), start, {
@@ -276,5 +276,69 @@ describe('runPool with a reply budget', () => {
     await tick();
     expect(started).toBe(5);
     await it.return?.(undefined);
+  });
+});
+
+describe('drainPool', () => {
+  it('hands each result over as its task ends, within the concurrency, and ends with the last', async () => {
+    const c = controlled();
+    const taken: number[] = [];
+    let ended = false;
+    const run = drainPool(counting(20, { n: 0 }), c.start, { concurrency: 3 }, (r) => {
+      // Synchronously: the slot is still counted while its result is taken.
+      expect(c.running()).toBeLessThanOrEqual(3);
+      taken.push(r);
+    }).then(() => {
+      ended = true;
+    });
+    for (let i = 0; i < 100 && taken.length < 20; i++) {
+      await tick();
+      const before = taken.length;
+      c.pending.shift()?.();
+      // No queue, no promise per result: taken in the same call that ended it.
+      expect(taken.length).toBe(before + 1);
+      expect(ended).toBe(false);
+    }
+    await run;
+    expect(ended).toBe(true);
+    expect(taken).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(c.peak()).toBe(3);
+  });
+  it('rejects with the source error and aborts what is in flight', async () => {
+    const aborted: number[] = [];
+    const start: StartTask<number, number> = (n) => ({ abort: () => aborted.push(n) });
+    function* bad() {
+      yield 1;
+      yield 2;
+      throw new Error('source broke');
+    }
+    await expect(drainPool(bad(), start, { concurrency: 5 }, () => undefined)).rejects.toThrow(
+      'source broke',
+    );
+    expect(aborted.sort()).toEqual([1, 2]);
+  });
+  it('after the signal, starts nothing more and aborts the rest after the grace period', async () => {
+    const c = controlled();
+    const aborted: number[] = [];
+    const start: StartTask<number, number> = (n, slot) => {
+      const task = c.start(n, slot);
+      return { abort: () => aborted.push(n) && task.abort() };
+    };
+    const ac = new AbortController();
+    const pulled = { n: 0 };
+    const taken: number[] = [];
+    const run = drainPool(
+      counting(1000, pulled),
+      start,
+      { concurrency: 4, signal: ac.signal, graceMs: 1 },
+      (r) => taken.push(r),
+    );
+    await tick();
+    c.pending.shift()?.();
+    ac.abort();
+    await run;
+    expect(taken).toEqual([0]);
+    expect(pulled.n).toBe(5);
+    expect(aborted.sort()).toEqual([1, 2, 3, 4]);
   });
 });
