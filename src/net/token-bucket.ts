@@ -23,14 +23,24 @@ export class TokenBucket {
 
   /** Takes a token, or returns how many ms until one is available. */
   take(): number {
-    const now = performance.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
-    this.last = now;
+    this.refill();
     if (this.tokens >= 1) {
       this.tokens -= 1;
       return 0;
     }
     return Math.ceil(((1 - this.tokens) * 1000) / this.rate);
+  }
+
+  /** Whether a token is available now (none is taken). */
+  ready(): boolean {
+    this.refill();
+    return this.tokens >= 1;
+  }
+
+  private refill(): void {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+    this.last = now;
   }
 
   /**

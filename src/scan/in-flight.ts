@@ -21,6 +21,11 @@ export interface InFlightPlan {
   rate: number;
   /** Sockets open at once at most (the descriptor budget), over every thread. */
   sockets: number;
+  /**
+   * Each thread starts below the ceiling and grows towards it as it can use
+   * more (scan/ramp.ts): true unless -c set the number.
+   */
+  ramp: boolean;
 }
 
 /** What sets the ceiling, resolved (src/scan/plan.ts applies the defaults). */
@@ -58,8 +63,9 @@ export function planInFlight(input: InFlightInput): InFlightPlan {
     wanted = sockets;
     setBy = 'open-file limit';
   }
-  if (wanted > sockets) return { ceiling: sockets, setBy: 'open-file limit', rate, sockets };
-  return { ceiling: wanted, setBy, rate, sockets };
+  const ramp = input.concurrency === undefined;
+  if (wanted > sockets) return { ceiling: sockets, setBy: 'open-file limit', rate, sockets, ramp };
+  return { ceiling: wanted, setBy, rate, sockets, ramp };
 }
 
 /** Fewest probes in flight that --rate alone gives (a slow EPMD holds its slot for a while). */

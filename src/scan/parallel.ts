@@ -66,6 +66,8 @@ export interface WorkerSetup {
   /** The scan's probe plan, with this worker's share of --rate: it rebuilds the kind by name. */
   probe: ProbePlan;
   concurrency: number;
+  /** Start below `concurrency` and grow as the worker can use more (scan/ramp.ts). */
+  ramp: boolean;
   /** Its share of the descriptor budget. */
   sockets: number;
   graceMs: number;
@@ -358,6 +360,7 @@ function setups(order: TargetOrder, plan: ScanPlan, workers: number): WorkerSetu
       rate: probe.rate ? Math.max(1, share(probe.rate, workers, index)) : null,
     },
     concurrency: Math.max(1, share(inFlight.ceiling, workers, index)),
+    ramp: inFlight.ramp,
     sockets: Math.max(1, share(inFlight.sockets, workers, index)),
     graceMs: STOP_GRACE_MS,
     runtime: currentTuning(),

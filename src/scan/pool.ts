@@ -10,6 +10,7 @@
 import type { SocketBudget } from '../net/budget.js';
 import type { ReplyMemory } from '../net/reply-memory.js';
 import { TokenBucket } from '../net/token-bucket.js';
+import { RAMP_EVERY_MS, Ramp } from './ramp.js';
 
 /** A started unit of work that can be cut short. */
 export interface Task {
@@ -54,6 +55,12 @@ export interface PoolOptions<R = unknown> {
   graceMs?: number;
   /** Kept equal to the tasks in flight, for monitoring (--metrics). */
   gauge?: { inFlight: number };
+  /**
+   * Start below `concurrency` and grow towards it while this thread can use
+   * more in flight (ramp.ts): for a ceiling that --rate set, not one that
+   * -c asked for. A Ramp to watch or drive (tests); true: this thread's own.
+   */
+  ramp?: Ramp | boolean;
 }
 
 /** Where the pump puts results; `length` is how many the consumer has not taken yet. */
@@ -279,11 +286,19 @@ export class StartGate {
     private readonly bucket: TokenBucket | null,
     private readonly budget: SocketBudget | null,
     private readonly memory: PoolOptions['memory'] = null,
+    /** Slots below `concurrency` that grow as the thread can use them (ramp.ts); none: all of them. */
+    private readonly ramp: Ramp | null = null,
   ) {}
 
   /** A free slot, room in the descriptor budget and room in the reply budget. */
   open(inFlight: number): boolean {
     if (inFlight >= this.concurrency) return false;
+    const ramp = this.ramp;
+    if (ramp !== null && inFlight >= ramp.limit) {
+      // The slots, not the rate, hold this start back: the ramp may grow.
+      if (!this.bucket || this.bucket.ready()) ramp.starve();
+      return false;
+    }
     if (this.budget && !this.budget.hasRoom()) return false;
     return !this.memory || this.memory.hasRoom();
   }
@@ -365,6 +380,12 @@ export async function drainPool<T, R>(
   }
 }
 
+/** The pool's ramp: the one given, a new one for `true`, none otherwise. */
+function rampFor(ramp: PoolOptions['ramp'], concurrency: number): Ramp | null {
+  if (ramp instanceof Ramp) return ramp;
+  return ramp ? new Ramp(concurrency) : null;
+}
+
 /** Starts tasks while the gate, the source and the consumer allow; stops on the signal. */
 class Pump<T, R> {
   failure: { error: unknown } | null = null;
@@ -373,6 +394,7 @@ class Pump<T, R> {
   private again = false;
   private rateTimer: NodeJS.Timeout | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
+  private rampTimer: NodeJS.Timeout | null = null;
   private readonly cursor: SourceCursor<T>;
   private readonly tasks: InFlight<T, R>;
   private readonly gate: StartGate;
@@ -402,7 +424,16 @@ class Pump<T, R> {
     );
     const bucket =
       options.bucket ?? (options.rate && options.rate > 0 ? new TokenBucket(options.rate) : null);
-    this.gate = new StartGate(concurrency, bucket, options.budget ?? null, options.memory);
+    const ramp = rampFor(options.ramp, concurrency);
+    this.gate = new StartGate(concurrency, bucket, options.budget ?? null, options.memory, ramp);
+    if (ramp && !ramp.full) {
+      this.rampTimer = setInterval(() => {
+        if (ramp.tick()) this.run();
+        if (ramp.full) this.stopRamp();
+      }, RAMP_EVERY_MS);
+      // The probes in flight keep the process alive; the ramp must not.
+      this.rampTimer.unref();
+    }
     options.budget?.whenRoom(() => this.run());
     options.memory?.whenRoom(() => this.run());
     if (options.signal?.aborted) this.interrupt();
@@ -463,6 +494,12 @@ class Pump<T, R> {
     this.stopped = true;
     if (this.rateTimer) clearTimeout(this.rateTimer);
     this.rateTimer = null;
+    this.stopRamp();
+  }
+
+  private stopRamp(): void {
+    if (this.rampTimer) clearInterval(this.rampTimer);
+    this.rampTimer = null;
   }
 
   private interrupt(): void {

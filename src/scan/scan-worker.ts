@@ -86,6 +86,7 @@ try {
     probing.start,
     {
       concurrency: setup.concurrency,
+      ramp: setup.ramp,
       bucket: probing.bucket,
       budget,
       memory: probing.memory,

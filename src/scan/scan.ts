@@ -243,6 +243,7 @@ async function* probeHere(
   try {
     yield* runPool(source, probing.start, {
       concurrency: plan.inFlight.ceiling,
+      ramp: plan.inFlight.ramp,
       bucket: probing.bucket,
       budget,
       memory: probing.memory,

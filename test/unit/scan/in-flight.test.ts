@@ -34,6 +34,13 @@ describe('the in-flight ceiling', () => {
     expect(planFor({ concurrency: 5000, sockets: 960 }).setBy).toBe('open-file limit');
     expect(describeCeiling(plan, 2000)).toMatch(/open-file limit: 960 descriptors left/);
   });
+  it('each thread ramps up to a ceiling the rate or the budget set, never to one -c set', () => {
+    expect(planFor({ sockets: 1e6 }).ramp).toBe(true);
+    expect(planFor({ rate: 0, sockets: 5000 }).ramp).toBe(true);
+    expect(planFor({ concurrency: 100, sockets: 1000 }).ramp).toBe(false);
+    // -c lowered to fit the budget is still the number asked for.
+    expect(planFor({ concurrency: 5000, sockets: 960 }).ramp).toBe(false);
+  });
   it('unpaced (--rate 0): the budget is the ceiling', () => {
     expect(planFor({ rate: 0, sockets: 5000 })).toMatchObject({
       ceiling: 5000,
