@@ -428,6 +428,10 @@ class Pump<T, R> {
     this.gate = new StartGate(concurrency, bucket, options.budget ?? null, options.memory, ramp);
     if (ramp && !ramp.full) {
       this.rampTimer = setInterval(() => {
+        // Looks at the slots now: with every probe waiting out its timeout
+        // nothing else would, and a thread busy at the last look would stay
+        // at its start until they ended.
+        this.run();
         if (ramp.tick()) this.run();
         if (ramp.full) this.stopRamp();
       }, RAMP_EVERY_MS);

@@ -115,6 +115,16 @@ describe('a pool with a ramp', () => {
     expect(ramp.limit).toBe(200);
     await pool.stop();
   });
+  it('grows once the thread is idle, though no task has ended since it was busy', async () => {
+    const t = hanging();
+    let ticks = 0;
+    // Busy at the first look (a scan starting), idle after.
+    const ramp = new Ramp(64, () => (++ticks === 1 ? 1 : 0), 4);
+    const pool = pooled(t.start, { concurrency: 64, ramp });
+    expect(await until(() => t.running() === 64)).toBe(true);
+    expect(ticks).toBeGreaterThan(1);
+    await pool.stop();
+  });
   it('does not grow when the rate, not the slots, holds the starts back', async () => {
     const t = hanging();
     let ticks = 0;
