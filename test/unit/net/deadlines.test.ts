@@ -16,7 +16,7 @@ describe('DeadlineList', () => {
     const list = new DeadlineList(100);
     const expired: Expirable[] = [];
     const entries = Array.from({ length: 5 }, () => entry(expired));
-    entries.forEach((e, i) => list.add(e, i));
+    for (const [i, e] of entries.entries()) list.add(e, i);
     expect(list.sweep(102, 2)).toBe(2);
     expect(expired).toEqual(entries.slice(0, 2));
     // Due: the third (deadline 102); not yet: the fourth and fifth.
