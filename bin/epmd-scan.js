@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The installed command: wires the process's streams and signals to the CLI.
-import { main } from '../dist/cli/main.js';
-import { tuneProcess } from '../dist/runtime/tuning.js';
+// One file (scripts/bundle.js): the scan's modules and packages, bundled.
+import { main, tuneProcess } from '../dist/cli/entry.bundle.js';
 
 // Stack traces off, heap trimmed (EPMD_SCAN_PORTABLE=1: Node left as it is).
 tuneProcess();

@@ -6,7 +6,7 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import { UsageError } from '../errors.js';
 import { STATUSES } from '../probes/registry.js';
 import type { Stats } from '../report/summary.js';
@@ -90,6 +90,12 @@ function limitConnections(server: Server): void {
 }
 
 /** The metrics endpoint: bound before the scan starts, closed when it ends. */
+/**
+ * prom-client, loaded by the first start(): a run without --metrics never
+ * loads it, and the command's bundle leaves it out (scripts/bundle.js).
+ */
+let prom: typeof import('prom-client') | undefined;
+
 export class MetricsServer {
   private watched: Watched | null = null;
   /** (time, done) samples for the rate, oldest first, one a second. */
@@ -105,7 +111,8 @@ export class MetricsServer {
 
   /** Listens on exactly `where` (port 0: any free port); exit 2 when it cannot. */
   static async start(where: HostPort): Promise<MetricsServer> {
-    const registry = new Registry();
+    prom ??= await import('prom-client');
+    const registry = new prom.Registry();
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('epmd-scan: try /metrics\n');
@@ -153,6 +160,8 @@ export class MetricsServer {
   }
 
   private define(): void {
+    // start() loaded it before making this server.
+    const { Counter, Gauge, collectDefaultMetrics } = prom as typeof import('prom-client');
     const registers = [this.registry];
     const w = (): Watched | null => this.watched;
     // Counters follow the run's counts: each scrape adds what came since the last.

@@ -114,14 +114,27 @@ export function workerCount(
 }
 
 /**
- * dist/scan/scan-worker.js, also when this module runs from src/ under the test
- * runner (a Worker cannot load TypeScript; test/global-setup.ts rebuilds a
- * dist/ older than src/ before any test runs).
+ * Set by the build in the command's bundle (scripts/bundle.js): the scan
+ * worker's own bundle, beside this file's. Undefined everywhere else.
  */
-function workerFile(): URL {
+declare const EPMD_SCAN_WORKER_BUNDLE: string | undefined;
+
+/**
+ * The worker's module: in the command's bundle, the worker's bundle (one
+ * file to load, not 60); otherwise dist/scan/scan-worker.js, also when this
+ * module runs from src/ under the test runner (a Worker cannot load
+ * TypeScript; test/global-setup.ts rebuilds a dist/ older than src/ before
+ * any test runs). A kind registered from a module of its own always gets
+ * the module worker: the bundle has a registry of its own, which that
+ * module's registration would not reach.
+ */
+function workerFile(probe: ProbePlan): URL {
+  if (typeof EPMD_SCAN_WORKER_BUNDLE === 'string' && probe.module === null) {
+    return new URL(EPMD_SCAN_WORKER_BUNDLE, import.meta.url);
+  }
   return import.meta.url.endsWith('.ts')
     ? new URL('../../dist/scan/scan-worker.js', import.meta.url)
-    : new URL('./scan-worker.js', import.meta.url);
+    : new URL('../scan/scan-worker.js', import.meta.url);
 }
 
 /** Splits `total` into `parts` shares as even as whole numbers allow (0 for extra parts). */
@@ -283,7 +296,7 @@ class WorkerFleet {
   constructor(setups: WorkerSetup[], events: FleetEvents) {
     for (const setup of setups) {
       const r: Running = {
-        worker: new Worker(workerFile(), {
+        worker: new Worker(workerFile(setup.probe), {
           workerData: setup,
           resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
         }),

@@ -30,7 +30,13 @@ export function isStale(srcDir: string, built: string): boolean {
 
 /** Runs `npm run build` in `root` when its dist/ is older than its src/; says whether it did. */
 export function buildIfStale(root: string): boolean {
-  const built = ['dist/scan/scan-worker.js', 'dist/index.js', 'dist/cli/main.js'];
+  const built = [
+    'dist/scan/scan-worker.js',
+    'dist/index.js',
+    'dist/cli/main.js',
+    'dist/cli/entry.bundle.js',
+    'dist/scan/scan-worker.bundle.js',
+  ];
   if (!built.some((f) => isStale(join(root, 'src'), join(root, f)))) return false;
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   return true;

@@ -3,7 +3,7 @@
 // command, its man page and its completion are run from that prefix.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +51,9 @@ describe('npm pack', () => {
       'dist/index.d.ts',
       'dist/cli/main.js',
       'dist/scan/scan-worker.js',
+      'dist/cli/entry.bundle.js',
+      'dist/scan/scan-worker.bundle.js',
+      'dist/bundled-packages.txt',
       'dist/man/epmd-scan.1',
     ]) {
       expect(packed.files).toContain(f);
@@ -62,10 +65,35 @@ describe('npm pack', () => {
         !/^(package\.json|README\.md|LICENSE|bin\/epmd-scan\.js)$/.test(f) &&
         !/^dist\/.*\.(js|d\.ts)$/.test(f) &&
         f !== 'dist/man/epmd-scan.1' &&
+        f !== 'dist/bundled-packages.txt' &&
         f !== 'schema/record.schema.json',
     );
     expect(extra).toEqual([]);
     expect(packed.files.some((f) => f.endsWith('.map'))).toBe(false);
+  });
+  it('ships the licence of every package whose code its bundles hold', () => {
+    const licences = readFileSync(join(ROOT, 'dist/bundled-packages.txt'), 'utf8');
+    for (const bundle of ['dist/cli/entry.bundle.js', 'dist/scan/scan-worker.bundle.js']) {
+      const code = readFileSync(join(ROOT, bundle), 'utf8');
+      // esbuild marks each bundled file with a comment naming its path.
+      const names = new Set(
+        [...code.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]),
+      );
+      // The command's parser at least; the worker's may hold none.
+      if (bundle.startsWith('dist/cli/')) expect(names.has('commander')).toBe(true);
+      for (const name of names) {
+        const dir = join(ROOT, 'node_modules', name as string);
+        const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+        expect(licences).toContain(`${name} ${version} (${license})`);
+        const file = readdirSync(dir).find((f) => /^licen[sc]e(\.(md|txt))?$/i.test(f));
+        expect(licences).toContain(readFileSync(join(dir, file as string), 'utf8').trim());
+      }
+    }
+    // Loaded only when asked for, they stay packages: not in the bundle.
+    const command = readFileSync(join(ROOT, 'dist/cli/entry.bundle.js'), 'utf8');
+    expect(command).not.toMatch(/^\/\/ node_modules\/(maxmind|prom-client)\//m);
+    expect(command).toMatch(/import\("prom-client"\)/);
+    expect(command).toMatch(/import\("maxmind"\)/);
   });
   it('says where the project lives, and which Node it needs', () => {
     expect(pkg.repository.url).toMatch(/github\.com\/epmd-scan\/epmd-scan/);
