@@ -268,8 +268,10 @@ async function writeRecords(plan: ScanPlan, sinks: Sinks): Promise<Error | null>
       live.record(record);
       for (const o of outputs) {
         const text = o.formatter.format(record);
+        // Most records of a sweep are not rows (a refusal without --all): no turn of the loop for them.
+        if (text === '') continue;
         // A row for the terminal goes above the progress line, not after it.
-        if (text !== '' && o.plan.path === null) live.clear();
+        if (o.plan.path === null) live.clear();
         await o.out.write(text);
       }
       ledger?.add(position, record);

@@ -191,21 +191,26 @@ export function prober(
 }
 
 /** Probes a resolved plan; yields each record with its position, as probes finish. */
-export async function* scanPlanned(plan: ScanPlan): AsyncGenerator<PositionedRecord> {
+export function scanPlanned(plan: ScanPlan): AsyncGenerator<PositionedRecord> {
+  // The generator that makes the records, returned as it is: a record
+  // passes through no generator of ours that only hands it on.
   const { targets, gauges } = plan;
   if (targets instanceof TargetStream) {
     // Targets as they arrive, on this thread: there is no index to hand out.
     if (gauges) Object.assign(gauges, { workers: 0, ceiling: plan.inFlight.ceiling });
-    yield* probeHere(targets.targets(), plan);
-    return;
+    return probeHere(targets.targets(), plan);
   }
   const local = targets.space.localOnly;
-  if (local.size === 0) {
-    yield* probeAll(targets, plan);
-    return;
-  }
-  // An exposure on a loopback address of @local answers this machine only.
-  for await (const item of probeAll(targets, plan)) {
+  if (local.size === 0) return probeAll(targets, plan);
+  return localOnly(probeAll(targets, plan), local);
+}
+
+/** An exposure on a loopback address of @local answers this machine only. */
+async function* localOnly(
+  records: AsyncGenerator<PositionedRecord>,
+  local: ReadonlySet<string>,
+): AsyncGenerator<PositionedRecord> {
+  for await (const item of records) {
     const r = item.record;
     if (r.exposed && local.has(r.ip)) {
       r.exposed = false;
@@ -215,7 +220,7 @@ export async function* scanPlanned(plan: ScanPlan): AsyncGenerator<PositionedRec
   }
 }
 
-async function* probeAll(order: TargetOrder, plan: ScanPlan): AsyncGenerator<PositionedRecord> {
+function probeAll(order: TargetOrder, plan: ScanPlan): AsyncGenerator<PositionedRecord> {
   const { todo, inFlight } = plan;
   // A kind only this thread knows (registered with no module) cannot run in workers.
   const workers = inWorkers(plan.probe.kind)
@@ -226,11 +231,8 @@ async function* probeAll(order: TargetOrder, plan: ScanPlan): AsyncGenerator<Pos
       )
     : 0;
   if (plan.gauges) Object.assign(plan.gauges, { workers, ceiling: inFlight.ceiling });
-  if (workers > 0) {
-    yield* scanInWorkers(order, plan, workers);
-    return;
-  }
-  yield* probeHere(items(order, todo.gaps(todo.mark, order.size)), plan);
+  if (workers > 0) return scanInWorkers(order, plan, workers);
+  return probeHere(items(order, todo.gaps(todo.mark, order.size)), plan);
 }
 
 /** Probes on this thread, within its descriptor budget. */
