@@ -106,6 +106,8 @@ describe('npm pack', () => {
     expect(pkg.scripts.prepare).toBe('npm run build');
     expect(pkg.scripts.postinstall).toBeUndefined();
     expect(pkg.scripts.install).toBeUndefined();
+    // The build tool's install script is not needed (README: Development).
+    expect(pkg.allowScripts).toEqual({ esbuild: false });
   });
 });
 
