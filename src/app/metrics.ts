@@ -4,7 +4,7 @@
 // reads the run's Stats and the scan's gauges, so the record loop is not
 // touched and a scan without --metrics pays nothing.
 
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Counter, Registry } from 'prom-client';
 import { UsageError } from '../errors.js';
@@ -92,7 +92,8 @@ function limitConnections(server: Server): void {
 /** The metrics endpoint: bound before the scan starts, closed when it ends. */
 /**
  * prom-client, loaded by the first start(): a run without --metrics never
- * loads it, and the command's bundle leaves it out (scripts/bundle.js).
+ * loads it (nor node:http), and the command's bundle leaves it out
+ * (scripts/bundle.js).
  */
 let prom: typeof import('prom-client') | undefined;
 
@@ -112,6 +113,8 @@ export class MetricsServer {
   /** Listens on exactly `where` (port 0: any free port); exit 2 when it cannot. */
   static async start(where: HostPort): Promise<MetricsServer> {
     prom ??= await import('prom-client');
+    // node:http too: a run without --metrics loads neither.
+    const { createServer } = await import('node:http');
     const registry = new prom.Registry();
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {

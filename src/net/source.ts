@@ -3,7 +3,6 @@
 // IPv6 target the IPv6 one; a family without a source is left to the system.
 // Plain data, so worker threads are given it with the other probe settings.
 
-import { createSocket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { UsageError } from '../errors.js';
 import { formatIP, parseIP } from '../targets/ip.js';
@@ -42,7 +41,9 @@ export function addSourceIp(value: string, previous: SourceAddresses = {}): Sour
 }
 
 /** True when this machine lets a socket bind `address` (a UDP bind: no packet is sent). */
-export function canBind(address: string): Promise<boolean> {
+export async function canBind(address: string): Promise<boolean> {
+  // Loaded here: only -S asks, and a scan without it need not load node:dgram.
+  const { createSocket } = await import('node:dgram');
   return new Promise((resolve) => {
     const socket = createSocket(address.includes(':') ? 'udp6' : 'udp4');
     socket.once('error', () => {

@@ -94,6 +94,9 @@ describe('npm pack', () => {
     expect(command).not.toMatch(/^\/\/ node_modules\/(maxmind|prom-client)\//m);
     expect(command).toMatch(/import\("prom-client"\)/);
     expect(command).toMatch(/import\("maxmind"\)/);
+    // So are Node's modules that only --metrics and -S use.
+    expect(command).not.toMatch(/^import [^;]* from "node:(http|dgram)"/m);
+    expect(command).toMatch(/import\("node:http"\)/);
   });
   it('says where the project lives, and which Node it needs', () => {
     expect(pkg.repository.url).toMatch(/github\.com\/epmd-scan\/epmd-scan/);
