@@ -20,6 +20,7 @@ import type { OrderOptions, TargetOrder } from '../targets/order.js';
 import type { SpaceParts } from '../targets/space.js';
 import type { PositionedRecord, ScanOptions } from './options.js';
 import type { ScanPlan } from './plan.js';
+import { Wakeup } from './pool.js';
 import { BatchReader, batchSize, type RecordBatch, weightAt } from './record-batch.js';
 
 /** Positions in one chunk handed to a worker, at most. */
@@ -388,12 +389,8 @@ export async function* scanInWorkers(
 ): AsyncGenerator<PositionedRecord> {
   const { signal, gauges, todo } = plan;
   let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const notify = (): void => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
+  const wakeup = new Wakeup();
+  const notify = wakeup.notify;
   const ready = new ReadyRecords(
     new BatchReader(order, plan.probe),
     plan.enrich,
@@ -434,9 +431,7 @@ export async function* scanInWorkers(
       // After a stop, exposures still being enriched are dropped: never
       // written, never counted, so a resumed run probes them again.
       if (fleet.allDone && (ready.enriching === 0 || dealer.stopped)) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
+      await wakeup.wait();
     }
   } finally {
     signal?.removeEventListener('abort', onSignal);

@@ -309,6 +309,27 @@ export class StartGate {
   }
 }
 
+/**
+ * One waiter woken by whoever has news: `wait()` resolves at the next
+ * `notify()`; a notify with nobody waiting is dropped (the waiter looks at
+ * the state again before it waits).
+ */
+export class Wakeup {
+  private waiter: (() => void) | null = null;
+
+  readonly notify = (): void => {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  };
+
+  wait(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+}
+
 /** Runs `start` over `source` with at most `concurrency` tasks in flight. */
 export async function* runPool<T, R>(
   source: PoolSource<T>,
@@ -318,13 +339,16 @@ export async function* runPool<T, R>(
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const highWater = Math.max(64, concurrency);
   const results = new ResultQueue<R>();
-  let wake: (() => void) | null = null;
-  const notify = (): void => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const pump = new Pump<T, R>(source, start, options, results, notify, concurrency, highWater);
+  const wakeup = new Wakeup();
+  const pump = new Pump<T, R>(
+    source,
+    start,
+    options,
+    results,
+    wakeup.notify,
+    concurrency,
+    highWater,
+  );
   try {
     pump.run();
     while (true) {
@@ -337,9 +361,7 @@ export async function* runPool<T, R>(
       }
       if (pump.failure) throw pump.failure.error;
       if (pump.finished) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
+      await wakeup.wait();
     }
   } finally {
     await pump.close();
@@ -359,21 +381,12 @@ export async function drainPool<T, R>(
   take: (result: R) => void,
 ): Promise<void> {
   const concurrency = Math.max(1, Math.floor(options.concurrency));
-  let wake: (() => void) | null = null;
-  const notify = (): void => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
+  const wakeup = new Wakeup();
   const sink: ResultSink<R> = { length: 0, push: take };
-  const pump = new Pump<T, R>(source, start, options, sink, notify, concurrency, 1);
+  const pump = new Pump<T, R>(source, start, options, sink, wakeup.notify, concurrency, 1);
   try {
     pump.run();
-    while (!pump.failure && !pump.finished) {
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-    }
+    while (!pump.failure && !pump.finished) await wakeup.wait();
     if (pump.failure) throw pump.failure.error;
   } finally {
     await pump.close();

@@ -8,7 +8,7 @@ import { type OrderedTarget, TargetOrder } from '../targets/order.js';
 import { TargetSpace } from '../targets/space.js';
 import type { PositionedRecord } from './options.js';
 import { type FromWorker, type ToWorker, WORKER_TRIM_BYTES, type WorkerSetup } from './parallel.js';
-import { Batches, drainPool } from './pool.js';
+import { Batches, drainPool, Wakeup } from './pool.js';
 import { BatchWriter, transferList } from './record-batch.js';
 import { prober } from './scan.js';
 
@@ -25,7 +25,7 @@ const controller = new AbortController();
 
 /** Chunks granted but not yet walked; null marks the end. */
 const granted: ({ from: number; to: number } | null)[] = [];
-let waiter: (() => void) | null = null;
+const arrived = new Wakeup();
 port.on('message', (message: ToWorker) => {
   if (message.type === 'taken') {
     probing.memory.free(message.bytes);
@@ -33,9 +33,7 @@ port.on('message', (message: ToWorker) => {
   }
   if (message.type === 'stop') controller.abort();
   else granted.push(message.type === 'chunk' ? message : null);
-  const w = waiter;
-  waiter = null;
-  w?.();
+  arrived.notify();
 });
 
 /** The positions this worker walks, a chunk at a time, always one chunk asked for ahead. */
@@ -43,11 +41,7 @@ async function* chunks(): AsyncGenerator<Iterable<OrderedTarget>> {
   send({ type: 'want' });
   send({ type: 'want' });
   while (true) {
-    while (granted.length === 0) {
-      await new Promise<void>((resolve) => {
-        waiter = resolve;
-      });
-    }
+    while (granted.length === 0) await arrived.wait();
     const chunk = granted.shift();
     if (!chunk) return;
     send({ type: 'want' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batches, drainPool, runPool, type StartTask } from '../../../src/scan/pool.js';
+import { Batches, drainPool, runPool, type StartTask, Wakeup } from '../../../src/scan/pool.js';
 
 /** Tasks finish when the test says so; records how many ran at once. */
 function controlled() {
@@ -340,5 +340,21 @@ describe('drainPool', () => {
     expect(taken).toEqual([0]);
     expect(pulled.n).toBe(5);
     expect(aborted.sort()).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('Wakeup', () => {
+  it('wakes the waiter at the next notify, and drops a notify nobody waits for', async () => {
+    const w = new Wakeup();
+    w.notify();
+    let woke = false;
+    const waiting = w.wait().then(() => {
+      woke = true;
+    });
+    await tick();
+    expect(woke).toBe(false);
+    w.notify();
+    await waiting;
+    expect(woke).toBe(true);
   });
 });
