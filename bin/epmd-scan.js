@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // The installed command: wires the process's streams and signals to the CLI.
+import { tuneStart } from '../dist/runtime/tuning.js';
+
+// V8 settings that must come before the code loads (EPMD_SCAN_PORTABLE=1: none).
+tuneStart();
 // One file (scripts/bundle.js): the scan's modules and packages, bundled.
-import { main, tuneProcess } from '../dist/cli/entry.bundle.js';
+const { main, tuneProcess } = await import('../dist/cli/entry.bundle.js');
 
 // Stack traces off, heap trimmed (EPMD_SCAN_PORTABLE=1: Node left as it is).
 tuneProcess();

@@ -1,5 +1,6 @@
+import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { TrimPolicy } from '../../../src/runtime/heap.js';
+import { compactHeap, TrimPolicy } from '../../../src/runtime/heap.js';
 
 const MB = 1024 * 1024;
 
@@ -34,5 +35,20 @@ describe('the heap trimmer', () => {
     expect(p.due(200 * MB)).toBe(true);
     expect(p.due(10 * MB)).toBe(false);
     expect(p.due(33 * MB)).toBe(true);
+  });
+});
+
+describe('compacting a worker heap before it probes', () => {
+  it('frees what is no longer referenced, at once', () => {
+    let garbage: unknown[] | null = Array.from({ length: 200_000 }, (_, i) => ({
+      i,
+      s: `target ${i}`,
+    }));
+    const held = getHeapStatistics().used_heap_size;
+    expect(garbage.length).toBe(200_000);
+    garbage = null;
+    compactHeap();
+    // 200,000 objects and strings are well over 8 MB; all of it is gone.
+    expect(held - getHeapStatistics().used_heap_size).toBeGreaterThan(8 * MB);
   });
 });

@@ -2,6 +2,8 @@
 // scan workers tune stack traces and the heap through it, and
 // EPMD_SCAN_PORTABLE=1 turns off all three internals: tuning, heap trimming
 // and the bare TCP handles.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { heapTrimActive } from '../../../src/runtime/heap.js';
 import { socketPath } from '../../../src/runtime/raw-tcp.js';
@@ -15,7 +17,44 @@ afterEach(() => {
   Error.stackTraceLimit = limit;
 });
 
+/**
+ * The young generation's size after a load that makes V8 grow it, in a node
+ * of its own (the setting is process-wide) that calls tuneStart() first, as
+ * the bin does.
+ */
+async function youngGenerationAfterLoad(
+  env: NodeJS.ProcessEnv,
+): Promise<{ before: number; after: number }> {
+  const tuning = new URL('../../../dist/runtime/tuning.js', import.meta.url).href;
+  const script = `
+    import { getHeapSpaceStatistics } from 'node:v8';
+    const { tuneStart } = await import(${JSON.stringify(tuning)});
+    const young = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+    const before = young();
+    tuneStart();
+    let kept = [];
+    for (let i = 0; i < 400000; i++) {
+      kept.push({ i, s: 'x' + i });
+      if (kept.length > 100000) kept = kept.slice(50000);
+    }
+    console.log(JSON.stringify({ before, after: young(), kept: kept.length }));`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--input-type=module', '-e', script],
+    {
+      env: { ...process.env, ...env },
+    },
+  );
+  return JSON.parse(stdout);
+}
+
 describe('runtime tuning', () => {
+  it('the command, before it loads its code: the young generation stays small (EPMD_SCAN_PORTABLE=1: it grows)', async () => {
+    const tuned = await youngGenerationAfterLoad({ EPMD_SCAN_PORTABLE: '0' });
+    expect(tuned.after).toBeLessThanOrEqual(2 * tuned.before);
+    const untouched = await youngGenerationAfterLoad({ EPMD_SCAN_PORTABLE: '1' });
+    expect(untouched.after).toBeGreaterThanOrEqual(8 * untouched.before);
+  });
   it('the command: stack traces off and the heap trimmed', () => {
     stop = tuneProcess({});
     expect(Error.stackTraceLimit).toBe(0);
