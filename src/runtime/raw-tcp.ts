@@ -40,12 +40,8 @@ interface TcpWrapBinding {
     bind(address: string, port: number): number;
     bind6(address: string, port: number, flags: number): number;
   };
-  TCPConnectWrap: new () => {
-    oncomplete: (this: { owner: ConnectOwner }, status: number) => void;
-    address: string;
-    port: number;
-    owner: ConnectOwner;
-  };
+  /** Node calls the request's oncomplete(status) when the connect ends. */
+  TCPConnectWrap: new () => object;
   constants: { SOCKET: number };
 }
 
@@ -101,15 +97,26 @@ function load(): RawTcp | null {
   ) {
     return null;
   }
+  /**
+   * A connect request whose one own property is its owner, in the object
+   * itself: oncomplete is the class's (no closure per target), and nothing
+   * else is set. Each property set on a bare TCPConnectWrap went to a
+   * property store of its own: the heap of a dropping /18 (16,384 silent
+   * connects in flight) was 0.7 MB larger.
+   */
+  class ConnectRequest extends tcp.TCPConnectWrap {
+    constructor(readonly owner: ConnectOwner) {
+      super();
+    }
+
+    oncomplete(status: number): void {
+      this.owner.onConnect(status === 0 ? null : getSystemErrorName(status));
+    }
+  }
   return {
     connect(host, port, owner, source) {
       const handle = new tcp.TCP(tcp.constants.SOCKET);
-      const req = new tcp.TCPConnectWrap();
-      // One function for every connect (node calls it on the request): no closure per target.
-      req.oncomplete = oncomplete;
-      req.owner = owner;
-      req.address = host;
-      req.port = port;
+      const req = new ConnectRequest(owner);
       // Targets are canonical address text: a colon means IPv6 (no regex per connect).
       const v6 = host.includes(':');
       // --source-ip: bind the local address (any port) before connecting, as net does for localAddress.
@@ -125,11 +132,6 @@ function load(): RawTcp | null {
       return { handle };
     },
   };
-}
-
-/** A connect request's completion, called by node with the request as `this`. */
-function oncomplete(this: { owner: ConnectOwner }, status: number): void {
-  this.owner.onConnect(status === 0 ? null : getSystemErrorName(status));
 }
 
 function loaded(): RawTcp | null {
