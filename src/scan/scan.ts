@@ -23,7 +23,7 @@ import { TargetStream } from '../targets/stream.js';
 import type { PositionedRecord, ScanOptions } from './options.js';
 import { scanInWorkers, workerCount } from './parallel.js';
 import { planScan, type ScanPlan } from './plan.js';
-import { type PoolSource, runPool, type StartTask, type Task, type TaskSlot } from './pool.js';
+import { type PoolSource, PoolTask, runPool, type StartTask, type TaskPool } from './pool.js';
 
 export { orderFor } from './plan.js';
 
@@ -104,27 +104,41 @@ interface TaskShared {
 
 /**
  * One target's probe, its retries and its follow-ups, as one object: it is
- * the pool's task, its probe's owner and the follow-ups' abort holder, so a
- * refused or silent target costs this, its Probe and its handle, and no
- * closure.
+ * the pool's task (and its place in the pool's list), the target itself,
+ * its probe's owner and the follow-ups' abort holder, so a refused or
+ * silent target costs this, its Probe and its handle, and no closure.
  */
-class ProbeTask implements Task, ProbeOwner, AbortHolder {
+class ProbeTask
+  extends PoolTask<PositionedRecord>
+  implements OrderedTarget, ProbeOwner, AbortHolder
+{
+  readonly position: number;
+  readonly ip: string;
+  readonly port: number;
   current: { abort(): void } | null = null;
-  aborted = false;
   private tries = 0;
 
   constructor(
-    private readonly target: OrderedTarget,
-    private readonly slot: TaskSlot<PositionedRecord>,
+    target: OrderedTarget,
+    pool: TaskPool<PositionedRecord>,
     private readonly shared: TaskShared,
   ) {
+    super(pool);
+    // The target's fields, not the target: its object is garbage at once.
+    this.position = target.position;
+    this.ip = target.ip;
+    this.port = target.port;
     this.attempt();
+  }
+
+  /** Cut short (AbortHolder): the follow-ups look here. */
+  get aborted(): boolean {
+    return this.cancelled;
   }
 
   private attempt(): void {
     const { kind, ctx, extras } = this.shared;
-    const target = this.target;
-    this.current = new Probe(target.ip, target.port, kind.request(target), ctx, this, extras);
+    this.current = new Probe(this.ip, this.port, kind.request(this), ctx, this, extras);
   }
 
   probeEnded(outcome: ProbeOutcome): void {
@@ -135,21 +149,20 @@ class ProbeTask implements Task, ProbeOwner, AbortHolder {
       return;
     }
     const verdict = shared.kind.classify(outcome);
-    const record = shared.kind.record(this.target, verdict);
-    const item = { position: this.target.position, record };
+    const record = shared.kind.record(this, verdict);
+    const item = { position: this.position, record };
     if (!record.exposed) {
-      this.slot.done(item);
+      this.done(item);
       return;
     }
     // Its parsed reply lives as long as the record waits: it counts as the reply's bytes.
     const weight = outcome.bytes.length;
     if (weight > 0) shared.exposure(item, weight);
-    const give = (): void => this.slot.done(item);
-    shared.finish(this.target, record, verdict, this).then(give, give);
+    const give = (): void => this.done(item);
+    shared.finish(this, record, verdict, this).then(give, give);
   }
 
-  abort(): void {
-    this.aborted = true;
+  protected cut(): void {
     this.current?.abort();
   }
 }
@@ -179,8 +192,8 @@ export function prober(
       weights.set(item, weight);
     },
   };
-  const start: StartTask<OrderedTarget, PositionedRecord> = (target, slot) =>
-    new ProbeTask(target, slot, shared);
+  const start: StartTask<OrderedTarget, PositionedRecord> = (target, pool) =>
+    new ProbeTask(target, pool, shared);
   const claim = (item: PositionedRecord): number => {
     const weight = weights.get(item) ?? 0;
     if (weight > 0) weights.delete(item);

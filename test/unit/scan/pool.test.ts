@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { Batches, drainPool, runPool, type StartTask, Wakeup } from '../../../src/scan/pool.js';
+import {
+  Batches,
+  drainPool,
+  runPool,
+  slotted,
+  type Task,
+  type TaskSlot,
+  Wakeup,
+} from '../../../src/scan/pool.js';
 
 /** Tasks finish when the test says so; records how many ran at once. */
 function controlled() {
   const pending: (() => void)[] = [];
   let running = 0;
   let peak = 0;
-  const start: StartTask<number, number> = (n, slot) => {
+  const task = (n: number, slot: TaskSlot<number>): Task => {
     running++;
     peak = Math.max(peak, running);
     let finished = false;
@@ -18,7 +26,7 @@ function controlled() {
     });
     return { abort: () => undefined };
   };
-  return { start, pending, peak: () => peak, running: () => running };
+  return { task, start: slotted(task), pending, peak: () => peak, running: () => running };
 }
 
 function* counting(limit: number, pulled: { n: number }) {
@@ -85,7 +93,7 @@ describe('runPool', () => {
   });
   it('aborts what is still in flight after the grace period, without a result', async () => {
     const aborted: number[] = [];
-    const start: StartTask<number, number> = (n) => ({ abort: () => aborted.push(n) });
+    const start = slotted<number, number>((n) => ({ abort: () => aborted.push(n) }));
     const ac = new AbortController();
     const results: number[] = [];
     const run = (async () => {
@@ -104,7 +112,7 @@ describe('runPool', () => {
   });
   it('surfaces an error thrown by the source and aborts in-flight work', async () => {
     const aborted: number[] = [];
-    const start: StartTask<number, number> = (n) => ({ abort: () => aborted.push(n) });
+    const start = slotted<number, number>((n) => ({ abort: () => aborted.push(n) }));
     function* bad() {
       yield 1;
       throw new Error('source broke');
@@ -120,10 +128,10 @@ describe('runPool', () => {
     async function* gen() {
       for (let i = 0; i < 5; i++) yield i;
     }
-    const start: StartTask<number, number> = (n, slot) => {
+    const start = slotted<number, number>((n, slot) => {
       setImmediate(() => slot.done(n * 10));
       return { abort: () => undefined };
-    };
+    });
     const out: number[] = [];
     for await (const r of runPool(gen(), start, { concurrency: 2 })) out.push(r);
     expect(out.sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40]);
@@ -186,10 +194,10 @@ describe('runPool', () => {
         returned = true;
       }
     }
-    const start: StartTask<number, number> = (n, slot) => {
+    const start = slotted<number, number>((n, slot) => {
       setImmediate(() => slot.done(n));
       return { abort: () => undefined };
-    };
+    });
     const out: number[] = [];
     for await (const r of runPool(new Batches(batches()), start, { concurrency: 2 })) {
       out.push(r);
@@ -207,14 +215,14 @@ describe('runPool with a reply budget', () => {
     const pending: (() => void)[] = [];
     let started = 0;
     // Each task's result holds 600 bytes of reply until the consumer takes it.
-    const start: StartTask<number, number> = (n, slot) => {
+    const start = slotted<number, number>((n, slot) => {
       started++;
       pending.push(() => {
         memory.hold(600);
         slot.done(n);
       });
       return { abort: () => undefined };
-    };
+    });
     const taken: number[] = [];
     const it = runPool(counting(10, { n: 0 }), start, {
       concurrency: 2,
@@ -253,12 +261,12 @@ describe('runPool with a reply budget', () => {
     const { ReplyMemory } = await import('../../../src/net/reply-memory.js');
     const memory = new ReplyMemory(1000, 100);
     let started = 0;
-    const start: StartTask<number, number> = (n, slot) => {
+    const start = slotted<number, number>((n, slot) => {
       started++;
       memory.hold(400);
       slot.done(n);
       return { abort: () => undefined };
-    };
+    });
     const it = runPool(counting(100, { n: 0 }), start, {
       concurrency: 50,
       memory,
@@ -306,7 +314,7 @@ describe('drainPool', () => {
   });
   it('rejects with the source error and aborts what is in flight', async () => {
     const aborted: number[] = [];
-    const start: StartTask<number, number> = (n) => ({ abort: () => aborted.push(n) });
+    const start = slotted<number, number>((n) => ({ abort: () => aborted.push(n) }));
     function* bad() {
       yield 1;
       yield 2;
@@ -320,10 +328,10 @@ describe('drainPool', () => {
   it('after the signal, starts nothing more and aborts the rest after the grace period', async () => {
     const c = controlled();
     const aborted: number[] = [];
-    const start: StartTask<number, number> = (n, slot) => {
-      const task = c.start(n, slot);
+    const start = slotted<number, number>((n, slot) => {
+      const task = c.task(n, slot);
       return { abort: () => aborted.push(n) && task.abort() };
-    };
+    });
     const ac = new AbortController();
     const pulled = { n: 0 };
     const taken: number[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TokenBucket } from '../../../src/net/token-bucket.js';
-import { drainPool, type PoolOptions, type StartTask } from '../../../src/scan/pool.js';
+import { drainPool, type PoolOptions, type StartTask, slotted } from '../../../src/scan/pool.js';
 import {
   eventLoopBusyness,
   RAMP_BUSY,
@@ -59,10 +59,10 @@ describe('eventLoopBusyness', () => {
 /** Tasks that never end on their own; counts how many are running. */
 function hanging() {
   let running = 0;
-  const start: StartTask<number, number> = () => {
+  const start = slotted<number, number>(() => {
     running++;
     return { abort: () => running-- };
-  };
+  });
   return { start, running: () => running };
 }
 
