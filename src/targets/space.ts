@@ -252,8 +252,8 @@ export class TargetSpace {
     return this.starts4.length + this.v6.length;
   }
 
-  /** The address at index i (0 <= i < count), by binary search over the spans. */
-  addressAt(i: number): string {
+  /** The span holding index i (0 <= i < count), by binary search. */
+  private spanAt(i: number): number {
     let lo = 0;
     let hi = this.cum.length - 2;
     while (lo < hi) {
@@ -261,10 +261,22 @@ export class TargetSpace {
       if ((this.cum[mid] as number) <= i) lo = mid;
       else hi = mid - 1;
     }
-    const offset = i - (this.cum[lo] as number);
+    return lo;
+  }
+
+  /** The address at index i (0 <= i < count). */
+  addressAt(i: number): string {
+    const span = this.spanAt(i);
+    const offset = i - (this.cum[span] as number);
     const n4 = this.starts4.length;
-    if (lo < n4) return formatIPv4((this.starts4[lo] as number) + offset);
-    return formatIPv6((this.v6[lo - n4] as BigSpan).start + BigInt(offset));
+    if (span < n4) return formatIPv4((this.starts4[span] as number) + offset);
+    return formatIPv6((this.v6[span - n4] as BigSpan).start + BigInt(offset));
+  }
+
+  /** The IPv4 address at index i as a number, in a space of IPv4 addresses only (count6 = 0). */
+  ipv4At(i: number): number {
+    const span = this.spanAt(i);
+    return (this.starts4[span] as number) + (i - (this.cum[span] as number));
   }
 
   /** Every address as text, in order, from index `from` in steps of `step`. */

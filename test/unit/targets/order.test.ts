@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
+import { hostPort } from '../../../src/targets/ip.js';
 import { listLines, parseShard, TargetOrder } from '../../../src/targets/order.js';
 import { Permutation } from '../../../src/targets/permutation.js';
 import { TargetSpace } from '../../../src/targets/space.js';
@@ -141,6 +142,41 @@ describe('listLines', () => {
       ),
     ];
     expect(slow.join('')).toBe([...listLines(new TargetOrder(space, { ports: [4369] }))].join(''));
+  });
+  it('is the walk of items(), a line each, for any space, ports, seed, shard and chunk size (property)', () => {
+    fc.assert(
+      fc.property(
+        // Spans across octet boundaries (high numbers too), some IPv6 now and then.
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 600 }), fc.integer({ min: 0, max: 600 })),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.boolean(),
+        fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 2 }),
+        fc.option(fc.string(), { nil: undefined }),
+        fc
+          .integer({ min: 1, max: 3 })
+          .chain((total) =>
+            fc.record({ index: fc.integer({ min: 1, max: total }), total: fc.constant(total) }),
+          ),
+        fc.integer({ min: 1, max: 200 }),
+        (spans, withV6, ports, shuffle, shard, chunkChars) => {
+          const space = TargetSpace.from([
+            ...spans.map(([s, n]) => v4(s, Math.min(2 ** 32 - 1, s + n))),
+            ...(withV6 ? [{ family: 6 as const, start: 2n ** 64n - 2n, end: 2n ** 64n + 2n }] : []),
+          ]);
+          const order = new TargetOrder(space, { ports, shuffle, shard });
+          const expected = [...order.items()]
+            .map((t) => (ports.length > 1 ? `${hostPort(t.ip, t.port)}\n` : `${t.ip}\n`))
+            .join('');
+          const chunks = [...listLines(order, chunkChars)];
+          // Each chunk is whole lines, about chunkChars long.
+          if (!chunks.every((c) => c.endsWith('\n') && c.length > 0)) return false;
+          return chunks.join('') === expected;
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
   it('writes address:port with several ports, IPv6 in brackets', () => {
     const space = TargetSpace.from([{ family: 6, start: 1n, end: 1n }]);
