@@ -166,7 +166,7 @@ function table(rows) {
     const z = find(r.sweep, 'zmap');
     const p = find(r.sweep, 'epmd-scan, EPMD_SCAN_PORTABLE');
     lines.push(
-      `| ${r.sweep} | ${r.tool} | ${fmt(r.seconds)} | ${fmt(r.maxRssMB, 0)} | ${ratio(r, c)} | ${ratio(r, z)} | ${ratio(r, p)} | ${r.note} |`,
+      `| ${r.sweep} | ${r.tool} | ${fmt(r.seconds)} | ${fmt(r.maxRssMB, 1)} | ${ratio(r, c)} | ${ratio(r, z)} | ${ratio(r, p)} | ${r.note} |`,
     );
   }
   return lines.join('\n');
