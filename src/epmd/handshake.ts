@@ -9,7 +9,7 @@
 // MD5(Cookie ++ decimal(Challenge)) (dist_util:gen_digest/2, the same in OTP 25
 // and 26+). --handshake stops after the challenge: it never authenticates.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { nodeCrypto } from './lazy-crypto.js';
 
 /** Capability flags (dist.hrl). */
 export const DFLAG = {
@@ -55,7 +55,7 @@ export function encodeSendName(name: string, creation: number, flags = SCANNER_F
 export function scannerNodeName(): string {
   // A node allows one pending handshake per peer name (a second one gets
   // `nok`), so concurrent checks, shards and reruns must never share a name.
-  return `epmd-scan-${randomBytes(6).toString('hex')}@scanner`;
+  return `epmd-scan-${nodeCrypto().randomBytes(6).toString('hex')}@scanner`;
 }
 
 export interface Challenge {
@@ -167,7 +167,8 @@ export function parseHandshakeReply(bytes: Uint8Array): HandshakeReply {
 
 /** dist_util:gen_digest/2: MD5 of the cookie's bytes followed by the challenge in decimal. */
 export function cookieDigest(cookie: Uint8Array, challenge: number): Buffer {
-  return createHash('md5')
+  return nodeCrypto()
+    .createHash('md5')
     .update(cookie)
     .update(String(challenge >>> 0), 'latin1')
     .digest();

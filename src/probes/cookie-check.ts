@@ -3,7 +3,6 @@
 // node's challenge_ack has arrived. Nothing is ever sent after our challenge
 // reply: no message, no RPC, no spawn.
 
-import { randomInt } from 'node:crypto';
 import { cookieCandidates } from '../epmd/cookies.js';
 import {
   cookieDigest,
@@ -11,6 +10,7 @@ import {
   parseChallengeAck,
   parseHandshakeReply,
 } from '../epmd/handshake.js';
+import { nodeCrypto } from '../epmd/lazy-crypto.js';
 import type { NamesNode } from '../epmd/names.js';
 import {
   connect,
@@ -89,7 +89,7 @@ async function tryCookie(
     const r = parseHandshakeReply(bytes);
     if (r.status !== 'ok' || !r.challenge) return null;
     // Never the node's own challenge back (a reflection would prove nothing).
-    ours = (r.challenge.challenge ^ randomInt(1, 2 ** 32)) >>> 0;
+    ours = (r.challenge.challenge ^ nodeCrypto().randomInt(1, 2 ** 32)) >>> 0;
     return encodeChallengeReply(ours, cookieDigest(cookie, r.challenge.challenge));
   };
   const until = (bytes: Buffer): boolean => {

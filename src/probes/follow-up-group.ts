@@ -3,13 +3,13 @@
 // (--follow-up-timeout). When the group stops (the budget ran out, or the scan
 // was interrupted) every open connection closes and no new one starts.
 
-import { randomInt } from 'node:crypto';
 import {
   type Challenge,
   encodeSendName,
   parseHandshakeReply,
   scannerNodeName,
 } from '../epmd/handshake.js';
+import { nodeCrypto } from '../epmd/lazy-crypto.js';
 import { outOfDescriptors } from '../net/budget.js';
 import type { DeadlineList, Expirable } from '../net/deadlines.js';
 import { Probe, type ProbeContext, type ProbeExtras, type ProbeOutcome } from '../net/probe.js';
@@ -134,7 +134,7 @@ export function failure(o: ProbeOutcome): string {
 
 /** A fresh send_name: a new name per connection, so no two ever collide on a node. */
 export function sendName(): Buffer {
-  return encodeSendName(scannerNodeName(), randomInt(1, 2 ** 31));
+  return encodeSendName(scannerNodeName(), nodeCrypto().randomInt(1, 2 ** 31));
 }
 
 /** How a send_name connection ended: the node's status (or why there was none) and its challenge. */
