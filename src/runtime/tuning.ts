@@ -72,7 +72,8 @@ export function currentTuning(): RuntimeTuning {
 
 /**
  * A scan worker, once its modules are loaded: the tuning of the thread that
- * started it; its heap compacted (heap.ts) and then trimmed at `trimBytes`.
+ * started it; its heap compacted (heap.ts) and then trimmed at `trimBytes`,
+ * each collection made at once.
  */
 export function tuneWorker(
   tuning: RuntimeTuning,
@@ -83,5 +84,5 @@ export function tuneWorker(
   Error.stackTraceLimit = tuning.stackTraceLimit;
   if (!tuning.trimHeap) return () => undefined;
   compactHeap();
-  return startHeapTrim(trimBytes);
+  return startHeapTrim(trimBytes, undefined, true);
 }

@@ -30,6 +30,21 @@ describe('the heap trimmer', () => {
     expect(collections).toBeLessThanOrEqual(7);
     expect(collections).toBeGreaterThanOrEqual(4);
   });
+  it('a collection judged at once: what the thread allocates after it does not count', () => {
+    const p = new TrimPolicy(8 * MB);
+    expect(p.due(9 * MB)).toBe(true);
+    p.collected(5 * MB); // freed 44%: it paid
+    // 2.5 MB promoted since: judged a tick later, 7.5 MB (83% of 9) would have
+    // looked like a collection that freed little, and let the heap reach 15 MB.
+    expect(p.due(7.5 * MB)).toBe(false);
+    expect(p.due(8.5 * MB)).toBe(true);
+    p.collected(8 * MB); // freed 6%: live data, the next waits for 16 MB
+    expect(p.due(15 * MB)).toBe(false);
+    expect(p.due(17 * MB)).toBe(true);
+    p.collected(12 * MB); // freed 29%: paid, and the next comes at 18 MB (half as much again)
+    expect(p.due(17 * MB)).toBe(false);
+    expect(p.due(19 * MB)).toBe(true);
+  });
   it('comes back down to the threshold when a collection frees the heap', () => {
     const p = new TrimPolicy(32 * MB);
     expect(p.due(200 * MB)).toBe(true);
