@@ -89,7 +89,6 @@ function limitConnections(server: Server): void {
   server.on('clientError', (_error, socket) => socket.destroy());
 }
 
-/** The metrics endpoint: bound before the scan starts, closed when it ends. */
 /**
  * prom-client, loaded by the first start(): a run without --metrics never
  * loads it (nor node:http), and the command's bundle leaves it out
@@ -97,6 +96,7 @@ function limitConnections(server: Server): void {
  */
 let prom: typeof import('prom-client') | undefined;
 
+/** The metrics endpoint: bound before the scan starts, closed when it ends. */
 export class MetricsServer {
   private watched: Watched | null = null;
   /** (time, done) samples for the rate, oldest first, one a second. */

@@ -100,15 +100,20 @@ export function growYoungGeneration(): void {
   setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
 }
 
-/** V8's gc(), exposed at run time; null where V8 does not allow it. */
+/** This thread's gc(), once fetched (undefined: not yet asked for). */
+let fetchedGc: Gc | null | undefined;
+
+/** V8's gc(), exposed at run time once a thread; null where V8 does not allow it. */
 function gcFunction(): Gc | null {
+  if (fetchedGc !== undefined) return fetchedGc;
   try {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as Gc;
-    return typeof gc === 'function' ? gc : null;
+    fetchedGc = typeof gc === 'function' ? gc : null;
   } catch {
-    return null;
+    fetchedGc = null;
   }
+  return fetchedGc;
 }
 
 /**
@@ -150,8 +155,7 @@ export function startHeapTrim(
       gc({ type: 'major', execution: 'async' });
       return;
     }
-    // gc() without options: on Node 20 gc({ type: 'major' }) run at once freed nothing.
-    gc();
+    gc(); // without options: see compactHeap
     policy.collected(getHeapStatistics().used_heap_size);
   }, everyMs);
   timer.unref();
