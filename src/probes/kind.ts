@@ -12,7 +12,7 @@
 // it is yielded. src/net/ knows bytes and sockets only.
 
 import type { ProbeOutcome } from '../net/probe.js';
-import type { ScanRecord } from '../record.js';
+import type { ErrorCode, ScanRecord } from '../record.js';
 import type { AbortHolder, FollowUpEnv } from './follow-up-group.js';
 import type { NodeCheck, ProbePlan } from './plan.js';
 
@@ -33,6 +33,13 @@ export interface KindProbe<V = unknown, D extends object = object> {
   /** The target's record from its verdict: the envelope (exposed or not) and the detail. */
   record(target: ProbeTarget, verdict: V): ScanRecord<D>;
   /**
+   * The status and error of a verdict whose record is nothing more: not an
+   * exposure, no detail, the plan's probe and severity (a refusal, a
+   * timeout), or null. A scan worker sends such a record as numbers
+   * without making it (scan/record-batch.ts). Absent: every record is made.
+   */
+  readonly plain?: (verdict: V) => PlainVerdict | null;
+  /**
    * Further connections for an exposure (e.g. --node-info, --handshake): they
    * fill the record in place and resolve to the follow-ups their time budget
    * cut short. Absent: none.
@@ -45,6 +52,12 @@ export interface KindProbe<V = unknown, D extends object = object> {
   ) => Promise<string[]>;
   /** An exposure's risks and severity, from what it and its follow-ups learnt. */
   readonly assess?: (record: ScanRecord<D>) => void;
+}
+
+/** What a plain record is (KindProbe.plain): its status and its error. */
+export interface PlainVerdict {
+  readonly status: string;
+  readonly error: ErrorCode | null;
 }
 
 /** One of a kind's own statuses. */

@@ -45,6 +45,18 @@ interface TcpWrapBinding {
   constants: { SOCKET: number };
 }
 
+/** libuv's error names by number, learnt as they come: a sweep meets two or three of its few dozen. */
+const errorNames = new Map<number, string>();
+
+function errorName(status: number): string {
+  let name = errorNames.get(status);
+  if (name === undefined) {
+    name = getSystemErrorName(status);
+    errorNames.set(status, name);
+  }
+  return name;
+}
+
 let cached: RawTcp | null | undefined;
 let unavailable: string | null = null;
 
@@ -110,7 +122,7 @@ function load(): RawTcp | null {
     }
 
     oncomplete(status: number): void {
-      this.owner.onConnect(status === 0 ? null : getSystemErrorName(status));
+      this.owner.onConnect(status === 0 ? null : errorName(status));
     }
   }
   return {
@@ -127,7 +139,7 @@ function load(): RawTcp | null {
       }
       if (status !== 0) {
         handle.close();
-        return { error: getSystemErrorName(status) };
+        return { error: errorName(status) };
       }
       return { handle };
     },

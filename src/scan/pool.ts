@@ -325,7 +325,8 @@ export class StartGate {
     const ramp = this.ramp;
     if (ramp !== null && inFlight >= ramp.limit) {
       // The slots, not the rate, hold this start back: the ramp may grow.
-      if (!this.bucket || this.bucket.ready()) ramp.starve();
+      // Once per interval is enough: the bucket's clock is not read for every start held back.
+      if (!ramp.starving && (!this.bucket || this.bucket.ready())) ramp.starve();
       return false;
     }
     if (this.budget && !this.budget.hasRoom()) return false;

@@ -56,6 +56,11 @@ export class Ramp {
     return this.limit >= this.ceiling;
   }
 
+  /** A start was held back since the last interval (starve() need not be asked again). */
+  get starving(): boolean {
+    return this.starved;
+  }
+
   /** The slots held back a start that the rate allowed. */
   starve(): void {
     this.starved = true;

@@ -8,7 +8,13 @@
 
 import type { ProbePlan } from '../probes/plan.js';
 import { probeKind, statusesOf } from '../probes/registry.js';
-import { ERROR_CODES, isUnenriched, newRecord, type ScanRecord } from '../record.js';
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  isUnenriched,
+  newRecord,
+  type ScanRecord,
+} from '../record.js';
 import type { TargetOrder } from '../targets/order.js';
 import type { PositionedRecord } from './options.js';
 
@@ -86,12 +92,29 @@ export class BatchWriter {
       if (weight > 0) this.weighed = true;
       return;
     }
+    this.add(item.position, status, ERROR_INDEX.get(r.error) as number, r.timestamp.getTime());
+  }
+
+  /**
+   * A plain record (KindProbe.plain: nothing but its status and error) as
+   * its numbers, the record never made; false when they cannot say it (a
+   * status or error outside the tables), and the caller makes the record.
+   */
+  pushPlain(position: number, status: string, error: ErrorCode | null, time: number): boolean {
+    const s = this.statusIndex.get(status);
+    const e = ERROR_INDEX.get(error);
+    if (s === undefined || e === undefined) return false;
+    this.add(position, s, e, time);
+    return true;
+  }
+
+  private add(position: number, status: number, error: number, time: number): void {
     if (this.count === this.positions.length) this.grow();
     const i = this.count++;
-    this.positions[i] = item.position;
+    this.positions[i] = position;
     this.statuses[i] = status;
-    this.errors[i] = ERROR_INDEX.get(r.error) as number;
-    this.times[i] = r.timestamp.getTime();
+    this.errors[i] = error;
+    this.times[i] = time;
   }
 
   /** The batch so far (its arrays can be transferred), or null when empty. */

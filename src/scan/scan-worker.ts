@@ -62,13 +62,16 @@ const flush = (): void => {
 };
 
 const budget = new SocketBudget(setup.sockets);
-const probing = prober(setup.probe, undefined, budget);
+/** A refusal or a timeout goes into the batch as numbers: its record is never made here. */
+const probing = prober(setup.probe, undefined, budget, (position, plain) =>
+  writer.pushPlain(position, plain.status, plain.error, Date.now()),
+);
 /** Its probes in flight, sent with each batch (the CLI's --metrics). */
 const gauge = { inFlight: 0 };
-/** A record as its probe ends: into the batch, flushed once per turn of the event loop. */
-const take = (result: PositionedRecord): void => {
+/** A record as its probe ends (null: already in the batch), flushed once per turn of the event loop. */
+const take = (result: PositionedRecord | null): void => {
   // An exposure's reply stays counted here until the main thread takes its record.
-  writer.push(result, probing.claim(result));
+  if (result !== null) writer.push(result, probing.claim(result));
   if (!flushing) {
     flushing = true;
     setImmediate(flush);

@@ -12,7 +12,7 @@ import {
 import { REPLY_BUDGET, ReplyMemory } from '../net/reply-memory.js';
 import { TokenBucket } from '../net/token-bucket.js';
 import type { AbortHolder, FollowUpEnv } from '../probes/follow-up-group.js';
-import type { KindProbe, ProbeTarget } from '../probes/kind.js';
+import type { KindProbe, PlainVerdict, ProbeTarget } from '../probes/kind.js';
 import type { ProbePlan } from '../probes/plan.js';
 import { inWorkers, probeKind } from '../probes/registry.js';
 import { LOCAL_ONLY, type ScanRecord } from '../record.js';
@@ -38,8 +38,9 @@ export async function* scanPositioned(options: ScanOptions): AsyncGenerator<Posi
 }
 
 /** What probes targets: the pool's start function and what it shares. */
-export interface Prober {
-  start: StartTask<OrderedTarget, PositionedRecord>;
+export interface Prober<R = PositionedRecord> {
+  /** With a plain sink, a task whose record went there as numbers ends with null. */
+  start: StartTask<OrderedTarget, R>;
   bucket: TokenBucket | null;
   /** The reply budget: the pool starts nothing while it is tight. */
   memory: ReplyMemory;
@@ -91,9 +92,17 @@ function finisher<V>(
   };
 }
 
+/**
+ * Takes a plain record (KindProbe.plain) as its position, status and error,
+ * without the record being made: true when taken, false when it cannot be
+ * (the record is then made as usual). A scan worker's batch (record-batch.ts).
+ */
+export type PlainSink = (position: number, plain: PlainVerdict) => boolean;
+
 /** What every probe task of one thread shares. */
 interface TaskShared {
   kind: KindProbe;
+  plain: PlainSink | null;
   ctx: ProbeContext;
   extras: ProbeExtras;
   retries: number;
@@ -109,7 +118,7 @@ interface TaskShared {
  * silent target costs this, its Probe and its handle, and no closure.
  */
 class ProbeTask
-  extends PoolTask<PositionedRecord>
+  extends PoolTask<PositionedRecord | null>
   implements OrderedTarget, ProbeOwner, AbortHolder
 {
   readonly position: number;
@@ -120,7 +129,7 @@ class ProbeTask
 
   constructor(
     target: OrderedTarget,
-    pool: TaskPool<PositionedRecord>,
+    pool: TaskPool<PositionedRecord | null>,
     private readonly shared: TaskShared,
   ) {
     super(pool);
@@ -149,6 +158,13 @@ class ProbeTask
       return;
     }
     const verdict = shared.kind.classify(outcome);
+    // Most of a sweep: a refusal or a timeout leaves as numbers, its record never
+    // made. Not a task cut short: the pool drops its result, so must this.
+    const plain = shared.plain !== null && !this.cancelled ? shared.kind.plain?.(verdict) : null;
+    if (plain && shared.plain?.(this.position, plain)) {
+      this.done(null);
+      return;
+    }
     const record = shared.kind.record(this, verdict);
     const item = { position: this.position, record };
     if (!record.exposed) {
@@ -172,7 +188,20 @@ export function prober(
   plan: ProbePlan,
   enrich?: (record: ScanRecord) => Promise<void>,
   budget?: SocketBudget,
-): Prober {
+): Prober;
+/** The same, with plain records sent to `plain` as numbers: their tasks end with null. */
+export function prober(
+  plan: ProbePlan,
+  enrich: undefined,
+  budget: SocketBudget | undefined,
+  plain: PlainSink,
+): Prober<PositionedRecord | null>;
+export function prober(
+  plan: ProbePlan,
+  enrich?: (record: ScanRecord) => Promise<void>,
+  budget?: SocketBudget,
+  plain?: PlainSink,
+): Prober<PositionedRecord | null> {
   const { env, sweeper } = probeEnv(plan, budget);
   const kind: KindProbe = probeKind(plan.kind).probe(plan, env);
   const memory = replyMemory(plan);
@@ -183,6 +212,7 @@ export function prober(
   const weights = new WeakMap<PositionedRecord, number>();
   const shared: TaskShared = {
     kind,
+    plain: plain ?? null,
     ctx: env.ctx,
     extras,
     retries: plan.retries,
@@ -192,7 +222,7 @@ export function prober(
       weights.set(item, weight);
     },
   };
-  const start: StartTask<OrderedTarget, PositionedRecord> = (target, pool) =>
+  const start: StartTask<OrderedTarget, PositionedRecord | null> = (target, pool) =>
     new ProbeTask(target, pool, shared);
   const claim = (item: PositionedRecord): number => {
     const weight = weights.get(item) ?? 0;

@@ -16,9 +16,12 @@ export interface Verdict {
   truncated: boolean;
 }
 
+/** The nodes of every verdict without a reply: one frozen list, not one per refusal. */
+const NO_NODES: NamesNode[] = Object.freeze([]) as unknown as NamesNode[];
+
 /** A verdict with no reply: the common case of a sweep, built without spreads. */
 function failed(status: Verdict['status'], error: ErrorCode | null): Verdict {
-  return { status, error, epmdPort: null, nodes: [], truncated: false };
+  return { status, error, epmdPort: null, nodes: NO_NODES, truncated: false };
 }
 
 /** Decides a record's status from a probe outcome (see the rule in epmd/names.ts). */

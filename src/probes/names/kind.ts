@@ -50,6 +50,8 @@ export const namesKind: ProbeKind<NamesDetail, Verdict> = {
                 truncated: v.truncated,
               },
       }),
+    // A verdict with no EPMD reply is its status and error: record() would add nothing.
+    plain: (v) => (v.epmdPort === null && v.status !== 'epmd' ? v : null),
     followUps: anyNodeCheck(plan.checks)
       ? (target, v, record, holder) =>
           checkNodes(

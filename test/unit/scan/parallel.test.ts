@@ -145,6 +145,27 @@ describe('record batches', () => {
     expect(batch?.count).toBe(2);
     expect(batch?.whole.map((w) => w.position)).toEqual([0, 2]);
   });
+  it('take a plain record as numbers, the same record as pushed whole, or refuse it', () => {
+    const writer = new BatchWriter(HIGH);
+    const t = order.at(5);
+    const record = names({
+      ip: t.ip,
+      port: t.port,
+      status: 'timeout',
+      error: 'connection-timeout',
+    });
+    record.severity = HIGH.severity;
+    expect(writer.pushPlain(5, 'timeout', 'connection-timeout', record.timestamp.getTime())).toBe(
+      true,
+    );
+    // A status or an error outside the tables cannot be said in numbers: the caller makes the record.
+    expect(writer.pushPlain(6, 'no-such-status', null, 0)).toBe(false);
+    expect(writer.pushPlain(6, 'error', 'eperm', 0)).toBe(false);
+    const batch = writer.take();
+    expect(batch?.count).toBe(1);
+    expect(batch?.whole).toEqual([]);
+    expect(reader.recordAt(batch as NonNullable<typeof batch>, 0)).toEqual({ position: 5, record });
+  });
 });
 
 describe('chunkSize', () => {

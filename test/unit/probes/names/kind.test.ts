@@ -1,12 +1,14 @@
 // The NAMES probe through its registration (src/probes/kind.ts): its request,
 // its verdict on a reply, its record, follow-ups only when asked for, and the
 // registry that finds it by name.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeNamesRequest } from '../../../../src/epmd/names.js';
-import type { ProbeContext } from '../../../../src/net/probe.js';
+import type { ProbeContext, ProbeOutcome } from '../../../../src/net/probe.js';
 import type { FollowUpEnv } from '../../../../src/probes/follow-up-group.js';
 import { namesKind } from '../../../../src/probes/names/index.js';
 import { kindOf, probeKind, STATUSES, statusesOf } from '../../../../src/probes/registry.js';
+import { newRecord } from '../../../../src/record.js';
 import { resolveProbe } from '../../../../src/scan/plan.js';
 
 const env = { ctx: {} as ProbeContext, bucket: null, deadlines: {} } as unknown as FollowUpEnv;
@@ -62,6 +64,41 @@ describe('the NAMES probe kind', () => {
       error: 'connection-refused',
       detail: null,
     });
+  });
+  it('calls a verdict plain exactly when its record is only its status and error (property)', () => {
+    const plan = resolveProbe({ severity: 'low' });
+    const probe = namesKind.probe(plan, env);
+    const ends: ProbeOutcome['end'][] = [
+      'eof',
+      'refused',
+      'reset',
+      'unreachable',
+      'connect-timeout',
+      'io-timeout',
+      'truncated',
+      'error',
+      'aborted',
+    ];
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.constantFrom(...ends),
+        fc.constantFrom(null, 'ECONNREFUSED', 'ETIMEDOUT', 'EPERM'),
+        fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constant(new Uint8Array(reply))),
+        (connected, end, errno, bytes) => {
+          const verdict = probe.classify({ connected, bytes: Buffer.from(bytes), end, errno });
+          const record = probe.record(target, verdict);
+          const plain = probe.plain?.(verdict) ?? null;
+          const bare = !record.exposed && record.detail === null && record.risks === undefined;
+          expect(plain !== null).toBe(bare);
+          if (plain === null) return;
+          const { status, error } = plain;
+          const made = newRecord({ ...target, probe: plan.kind, status, error, severity: 'low' });
+          expect({ ...record, timestamp: 0 }).toEqual({ ...made, timestamp: 0 });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
   it('has follow-ups only when a node check is asked for', () => {
     expect(namesKind.probe(resolveProbe({}), env).followUps).toBeUndefined();
