@@ -75,6 +75,11 @@ export class Live {
     return statsLine({ done, inFlight: gauges.inFlight, total: total ?? done, seconds }, exposures);
   }
 
+  /** -v: every record is looked at (an error's line). */
+  get everyRecord(): boolean {
+    return this.setup.report.verbose === true;
+  }
+
   /** A record as it comes: with -v, its line. */
   record(r: ScanRecord): void {
     if (!this.setup.report.verbose) return;

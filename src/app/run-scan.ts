@@ -17,7 +17,7 @@ import { emptyStats, Ledger } from '../resume/ledger.js';
 import { socketPath } from '../runtime/raw-tcp.js';
 import { describeCeiling, type InFlightPlan } from '../scan/in-flight.js';
 import type { ScanGauges } from '../scan/options.js';
-import { inFlightFor, type ScanPlan } from '../scan/plan.js';
+import { inFlightFor, type PlainTally, type ScanPlan } from '../scan/plan.js';
 import { scanPlanned } from '../scan/scan.js';
 import { DoneSet } from '../targets/done-set.js';
 import { hostPort } from '../targets/ip.js';
@@ -75,6 +75,11 @@ class Findings {
   /** Targets of the run: a stream's grow as they are read. */
   get total(): number {
     return targetCount(this.prepared.plan);
+  }
+
+  /** The gate compares every record with a baseline: none may go uncounted one by one. */
+  get everyRecord(): boolean {
+    return this.prepared.gate?.everyRecord ?? false;
   }
 
   /** A record for the gate and the summary (the stats count it apart). */
@@ -254,9 +259,27 @@ interface Sinks {
 const failed = ({ outputs, ledger }: Sinks): boolean =>
   outputs.some((o) => o.out.error !== null) || ledger?.error != null;
 
+/**
+ * How plain records (a refusal, a timeout: most of a sweep) are counted when
+ * nothing reads them one by one (no report writes them, no baseline looks
+ * for what is gone, no -v line): by their status, in the stats and the
+ * checkpoint, never made. Undefined when something does: each is made.
+ */
+function plainTally({ outputs, ledger, live, found }: Sinks): PlainTally | undefined {
+  if (outputs.some((o) => o.formatter.everyRecord) || found.everyRecord || live.everyRecord) {
+    return undefined;
+  }
+  const { stats } = found;
+  return (position, status) => {
+    stats.count(status, 0);
+    ledger?.addPlain(position, status);
+  };
+}
+
 /** Scans and writes every record; resolves to what stopped it (null: it ran to its end). */
 async function writeRecords(plan: ScanPlan, sinks: Sinks): Promise<Error | null> {
   const { outputs, ledger, live, found } = sinks;
+  plan.tally = plainTally(sinks);
   try {
     ledger?.start();
     live.start();

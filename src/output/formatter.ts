@@ -20,6 +20,11 @@ export interface Formatter {
   footerParts?(): Iterable<string>;
   /** Lets go of what the formatter holds outside memory (the HTML page's temporary file). */
   dispose?(): void;
+  /**
+   * It writes records that are no exposure too (NDJSON with --all): every
+   * record must reach format(). Absent or false: only exposures make rows.
+   */
+  readonly everyRecord?: boolean;
 }
 
 /** The footer's parts: footerParts() where a format has it, else footer() whole. */

@@ -57,6 +57,7 @@ export function ndjsonFormatter(options: NdjsonOptions = {}): Formatter {
   return {
     header: () => '',
     format: (r) => (options.all || r.exposed ? `${JSON.stringify(recordJson(r))}\n` : ''),
+    everyRecord: options.all === true,
     footer: () => '',
   };
 }

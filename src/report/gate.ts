@@ -106,6 +106,11 @@ export class Gate {
     };
   }
 
+  /** With a baseline, every record matters: one that is no exposure may be one gone. */
+  get everyRecord(): boolean {
+    return this.baseline !== null;
+  }
+
   /** True when the record matters to the gate beyond being an exposure: its target is in the baseline. */
   cares(r: ScanRecord): boolean {
     return this.baseline?.has(hostPort(r.ip, r.port)) ?? false;

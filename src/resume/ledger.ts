@@ -89,14 +89,29 @@ export class Ledger {
 
   /** Records that the record of `position` was written to every output; each one's `written` is its end. */
   add(position: number, record: ScanRecord): void {
+    const index = this.pending(position, record.status, Tally.nodesOf(record));
+    if (this.setup.notable(record)) this.kept.push({ index, line: foundLine(position, record) });
+  }
+
+  /**
+   * A plain record (a refusal, a timeout: run-scan.ts counts them without
+   * making them) at `position`: no nodes, and never notable, as a record
+   * that is no exposure is not when there is no baseline.
+   */
+  addPlain(position: number, status: string): void {
+    this.pending(position, status, 0);
+  }
+
+  /** A record waiting to be committed; its index in the pending arrays. */
+  private pending(position: number, status: string, nodes: number): number {
     const index = this.positions.length;
     this.positions.push(position);
     const { outputs } = this.setup;
     for (let i = 0; i < outputs.length; i++)
       this.ends[i]?.push((outputs[i] as ReportOutput).written);
-    this.statuses.push(record.status);
-    this.nodeCounts.push(Tally.nodesOf(record));
-    if (this.setup.notable(record)) this.kept.push({ index, line: foundLine(position, record) });
+    this.statuses.push(status);
+    this.nodeCounts.push(nodes);
+    return index;
   }
 
   /** Commits about once a second while the scan runs. */

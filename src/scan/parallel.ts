@@ -19,7 +19,7 @@ import { currentTuning, type RuntimeTuning } from '../runtime/tuning.js';
 import type { OrderOptions, TargetOrder } from '../targets/order.js';
 import type { SpaceParts } from '../targets/space.js';
 import type { PositionedRecord, ScanOptions } from './options.js';
-import type { ScanPlan } from './plan.js';
+import type { PlainTally, ScanPlan } from './plan.js';
 import { Wakeup } from './pool.js';
 import { BatchReader, batchSize, type RecordBatch, weightAt } from './record-batch.js';
 
@@ -198,6 +198,25 @@ class ReadyRecords {
       batch.weights = restWeights;
     }
     this.push(batch, from);
+  }
+
+  /**
+   * Counts the compact records at the head with `tally` instead of making
+   * them (they are plain: record-batch.ts); false when the head is a whole one.
+   */
+  tallyHead(tally: PlainTally): boolean {
+    const batch = this.batches[0] as RecordBatch;
+    const from = this.readIndex;
+    if (from >= batch.count) return false;
+    const to = this.reader.tallyFrom(batch, from, tally);
+    this.count -= to - from;
+    this.readIndex = to;
+    if (to === batchSize(batch)) {
+      this.batches.shift();
+      this.sources.shift();
+      this.readIndex = 0;
+    }
+    return true;
   }
 
   /** The next record (the caller checked `empty`); its reply's bytes go back to its worker. */
@@ -387,7 +406,7 @@ export async function* scanInWorkers(
   plan: ScanPlan,
   workers: number,
 ): AsyncGenerator<PositionedRecord> {
-  const { signal, gauges, todo } = plan;
+  const { signal, gauges, todo, tally } = plan;
   let failure: Error | null = null;
   const wakeup = new Wakeup();
   const notify = wakeup.notify;
@@ -422,6 +441,10 @@ export async function* scanInWorkers(
   try {
     while (true) {
       if (!ready.empty) {
+        if (tally && ready.tallyHead(tally)) {
+          dealer.resume();
+          continue;
+        }
         const item = ready.take();
         dealer.resume();
         yield item;

@@ -34,6 +34,9 @@ export const DEFAULTS = {
 } as const;
 
 /** Everything a scan reads, resolved. */
+/** Counts a plain record (KindProbe.plain: a refusal, a timeout) by its position and status. */
+export type PlainTally = (position: number, status: string) => void;
+
 export interface ScanPlan {
   /** The probe sequence, or a stream probed as it arrives (on this thread). */
   targets: TargetOrder | TargetStream;
@@ -48,6 +51,13 @@ export interface ScanPlan {
   enrich?: (record: ScanRecord) => Promise<void>;
   signal?: AbortSignal;
   gauges?: ScanGauges;
+  /**
+   * Where plain records go when nothing reads them one by one (no report
+   * row, no baseline, no -v line): counted there, never made or yielded.
+   * On this thread as each probe ends; from a worker's batch as the
+   * consumer reads on. Absent: every record is yielded.
+   */
+  tally?: PlainTally;
 }
 
 /** How each node follow-up is asked for on the command line. */

@@ -360,10 +360,14 @@ export class Wakeup {
   }
 }
 
-/** Runs `start` over `source` with at most `concurrency` tasks in flight. */
+/**
+ * Runs `start` over `source` with at most `concurrency` tasks in flight. A
+ * task that ends with null had nothing to hand on (it went elsewhere): it
+ * frees its slot and yields nothing.
+ */
 export async function* runPool<T, R>(
   source: PoolSource<T>,
-  start: StartTask<T, R>,
+  start: StartTask<T, R | null>,
   options: PoolOptions<R>,
 ): AsyncGenerator<R> {
   const concurrency = Math.max(1, Math.floor(options.concurrency));
@@ -406,7 +410,7 @@ export async function* runPool<T, R>(
  */
 export async function drainPool<T, R>(
   source: PoolSource<T>,
-  start: StartTask<T, R>,
+  start: StartTask<T, R | null>,
   options: PoolOptions<R>,
   take: (result: R) => void,
 ): Promise<void> {
@@ -439,13 +443,13 @@ class Pump<T, R> {
   private graceTimer: NodeJS.Timeout | null = null;
   private rampTimer: NodeJS.Timeout | null = null;
   private readonly cursor: SourceCursor<T>;
-  private readonly tasks: InFlight<T, R>;
+  private readonly tasks: InFlight<T, R | null>;
   private readonly gate: StartGate;
   private readonly onSignal = (): void => this.interrupt();
 
   constructor(
     source: PoolSource<T>,
-    start: StartTask<T, R>,
+    start: StartTask<T, R | null>,
     private readonly options: PoolOptions<R>,
     private readonly results: ResultSink<R>,
     private readonly notify: () => void,
@@ -460,7 +464,7 @@ class Pump<T, R> {
     this.tasks = new InFlight(
       start,
       (result) => {
-        results.push(result);
+        if (result !== null) results.push(result);
         wakeUp();
       },
       options.gauge,

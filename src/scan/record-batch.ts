@@ -17,6 +17,7 @@ import {
 } from '../record.js';
 import type { TargetOrder } from '../targets/order.js';
 import type { PositionedRecord } from './options.js';
+import type { PlainTally } from './plan.js';
 
 /** Error codes a compact record can carry (record.ts's list); index 0 is "no error". */
 const ERRORS = [null, ...ERROR_CODES] as const;
@@ -178,6 +179,17 @@ export class BatchReader {
     private readonly plan: ProbePlan,
   ) {
     this.statuses = statusTable(plan).list;
+  }
+
+  /**
+   * The compact records of a batch from `from` on, counted by `tally`
+   * instead of being made again (each is a plain record); where they end.
+   */
+  tallyFrom(b: RecordBatch, from: number, tally: PlainTally): number {
+    for (let i = from; i < b.count; i++) {
+      tally(b.positions[i] as number, this.statuses[b.statuses[i] as number] as string);
+    }
+    return Math.max(from, b.count);
   }
 
   /** The i-th record of a batch (compact ones first, then the whole ones), made again. */

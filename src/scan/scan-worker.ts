@@ -62,20 +62,26 @@ const flush = (): void => {
 };
 
 const budget = new SocketBudget(setup.sockets);
-/** A refusal or a timeout goes into the batch as numbers: its record is never made here. */
-const probing = prober(setup.probe, undefined, budget, (position, plain) =>
-  writer.pushPlain(position, plain.status, plain.error, Date.now()),
-);
-/** Its probes in flight, sent with each batch (the CLI's --metrics). */
-const gauge = { inFlight: 0 };
-/** A record as its probe ends (null: already in the batch), flushed once per turn of the event loop. */
-const take = (result: PositionedRecord | null): void => {
-  // An exposure's reply stays counted here until the main thread takes its record.
-  if (result !== null) writer.push(result, probing.claim(result));
+/** Records finished in one turn of the event loop go in one message: the flush is set once. */
+const flushSoon = (): void => {
   if (!flushing) {
     flushing = true;
     setImmediate(flush);
   }
+};
+/** A refusal or a timeout goes into the batch as numbers: its record is never made here. */
+const probing = prober(setup.probe, undefined, budget, (position, plain) => {
+  const taken = writer.pushPlain(position, plain.status, plain.error, Date.now());
+  if (taken) flushSoon();
+  return taken;
+});
+/** Its probes in flight, sent with each batch (the CLI's --metrics). */
+const gauge = { inFlight: 0 };
+/** A record as its probe ends, into the batch. */
+const take = (result: PositionedRecord): void => {
+  // An exposure's reply stays counted here until the main thread takes its record.
+  writer.push(result, probing.claim(result));
+  flushSoon();
 };
 try {
   await drainPool(

@@ -38,9 +38,9 @@ export async function* scanPositioned(options: ScanOptions): AsyncGenerator<Posi
 }
 
 /** What probes targets: the pool's start function and what it shares. */
-export interface Prober<R = PositionedRecord> {
+export interface Prober {
   /** With a plain sink, a task whose record went there as numbers ends with null. */
-  start: StartTask<OrderedTarget, R>;
+  start: StartTask<OrderedTarget, PositionedRecord | null>;
   bucket: TokenBucket | null;
   /** The reply budget: the pool starts nothing while it is tight. */
   memory: ReplyMemory;
@@ -188,20 +188,9 @@ export function prober(
   plan: ProbePlan,
   enrich?: (record: ScanRecord) => Promise<void>,
   budget?: SocketBudget,
-): Prober;
-/** The same, with plain records sent to `plain` as numbers: their tasks end with null. */
-export function prober(
-  plan: ProbePlan,
-  enrich: undefined,
-  budget: SocketBudget | undefined,
-  plain: PlainSink,
-): Prober<PositionedRecord | null>;
-export function prober(
-  plan: ProbePlan,
-  enrich?: (record: ScanRecord) => Promise<void>,
-  budget?: SocketBudget,
+  /** Where plain records go as numbers, never made (their tasks end with null); none: every record is made. */
   plain?: PlainSink,
-): Prober<PositionedRecord | null> {
+): Prober {
   const { env, sweeper } = probeEnv(plan, budget);
   const kind: KindProbe = probeKind(plan.kind).probe(plan, env);
   const memory = replyMemory(plan);
@@ -284,7 +273,14 @@ async function* probeHere(
   plan: ScanPlan,
 ): AsyncGenerator<PositionedRecord> {
   const budget = new SocketBudget(plan.inFlight.sockets);
-  const probing = prober(plan.probe, plan.enrich, budget);
+  const { tally } = plan;
+  const plain: PlainSink | undefined = tally
+    ? (position, verdict) => {
+        tally(position, verdict.status);
+        return true;
+      }
+    : undefined;
+  const probing = prober(plan.probe, plan.enrich, budget, plain);
   try {
     yield* runPool(source, probing.start, {
       concurrency: plan.inFlight.ceiling,

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodesOf } from '../../src/probes/names/index.js';
 import type { ScanRecord } from '../../src/record.js';
 import type { PositionedRecord, ScanOptions } from '../../src/scan/options.js';
-import { scanPositioned } from '../../src/scan/scan.js';
+import { planScan } from '../../src/scan/plan.js';
+import { scanPlanned, scanPositioned } from '../../src/scan/scan.js';
 import { csvLines, interruptWhen, runCli } from '../helpers/cli.js';
 import { type FakeServer, fakeServer, rabbitEpmd } from '../helpers/fake-server.js';
 import { freePort, type RealEpmd, realPeersOrSkip, startEpmd } from '../helpers/real-epmd.js';
@@ -87,6 +88,27 @@ describe('a scan over worker threads', () => {
     expect(records.every((r) => r.record.severity === 'medium')).toBe(true);
   });
 
+  it('counts plain records with a tally instead of yielding them, on one thread and on two', async () => {
+    for (const workers of [0, 2]) {
+      const plan = await planScan({ ...base(), workers });
+      const tallied = new Map<number, string>();
+      plan.tally = (position, status) => {
+        expect(tallied.has(position)).toBe(false);
+        tallied.set(position, status);
+      };
+      const yielded: PositionedRecord[] = [];
+      for await (const r of scanPlanned(plan)) yielded.push(r);
+      // Only the exposure is made and yielded; every refusal is counted, once.
+      expect(yielded.map((r) => `${r.record.ip}:${r.record.port}`)).toEqual([
+        `127.0.0.1:${epmd.port}`,
+      ]);
+      expect(tallied.size).toBe(2047);
+      expect(new Set(tallied.values())).toEqual(new Set(['refused']));
+      const positions = [...tallied.keys(), (yielded[0] as PositionedRecord).position];
+      expect(positions.sort((a, b) => a - b)).toEqual(Array.from({ length: 2048 }, (_, i) => i));
+    }
+  });
+
   it('ends the workers when the consumer stops early', async () => {
     let taken = 0;
     for await (const _ of scanPositioned({ ...base(), workers: 2 })) {
@@ -125,6 +147,28 @@ describe('a scan over worker threads', () => {
   });
 });
 
+/**
+ * The /22 on two workers, the second port a silent server, cut by Ctrl-C
+ * once that server is reached: the run's arguments and what its checkpoint counts.
+ */
+async function interruptedScan(silent: FakeServer, name: string, format: string[]) {
+  const out = join(dir, `${name}.out`);
+  const ckpt = join(dir, `${name}.ckpt`);
+  const args = ['127.0.0.0/22', '-p', `${epmd.port},${silent.port}`, '--workers', '2'];
+  args.push('-o', out, '--resume', ckpt, ...format);
+  const interrupt = interruptWhen(() => silent.received.length > 0);
+  const first = await runCli([...args, '--timeout', '60000'], { onSpawn: interrupt.onSpawn });
+  expect(interrupt.sent()).toBe(true);
+  expect(first.code).toBe(130);
+  const cp = JSON.parse(readFileSync(ckpt, 'utf8'));
+  expect(cp.size).toBe(2048);
+  // The silent pair is position 3 (127.0.0.1, second port): the mark waits there.
+  expect(cp.completed).toBe(3);
+  const counted: number =
+    cp.completed + cp.done.reduce((n: number, [a, b]: [number, number]) => n + b - a, 0);
+  return { args, out, ckpt, cp, counted };
+}
+
 describe('the CLI over worker threads', () => {
   it('rejects a bad --workers value, naming it', async () => {
     const r = await runCli(['127.0.0.1', '--workers', 'many']);
@@ -136,29 +180,18 @@ describe('the CLI over worker threads', () => {
   it('Ctrl-C writes what it has and a checkpoint; --resume finishes the rest', async () => {
     const silent = await fakeServer(() => undefined);
     try {
-      const out = join(dir, 'report.csv');
-      const ckpt = join(dir, 'scan.ckpt');
-      const args = ['127.0.0.0/22', '-p', `${epmd.port},${silent.port}`, '--workers', '2'];
-      const files = ['-o', out, '--resume', ckpt, '-f', 'ndjson', '--all'];
-      const interrupt = interruptWhen(() => silent.received.length > 0);
-      const first = await runCli([...args, ...files, '--timeout', '60000'], {
-        onSpawn: interrupt.onSpawn,
-      });
-      expect(interrupt.sent()).toBe(true);
-      expect(first.code).toBe(130);
-      const cp = JSON.parse(readFileSync(ckpt, 'utf8'));
-      expect(cp.size).toBe(2048);
-      // The silent pair is position 3 (127.0.0.1, second port): the mark waits there.
-      expect(cp.completed).toBe(3);
+      const { args, out, ckpt, counted } = await interruptedScan(silent, 'report', [
+        '-f',
+        'ndjson',
+        '--all',
+      ]);
       const firstRows = csvLines(readFileSync(`${out}.partial`, 'utf8')).map((l) => JSON.parse(l));
       expect(firstRows.length).toBeGreaterThanOrEqual(3);
       expect(firstRows.length).toBeLessThan(2048);
       // The partial holds exactly what the checkpoint counts: the mark plus the ranges above it.
-      const counted =
-        cp.completed + cp.done.reduce((n: number, [a, b]: [number, number]) => n + b - a, 0);
       expect(firstRows).toHaveLength(counted);
 
-      const second = await runCli([...args, ...files, '--timeout', '200']);
+      const second = await runCli([...args, '--timeout', '200']);
       expect(second.code).toBe(0);
       expect(second.stderr).toMatch(new RegExp(`resuming: ${counted} of 2,?048 targets done`));
       const rows = csvLines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l));
@@ -170,6 +203,32 @@ describe('the CLI over worker threads', () => {
         completed: 2048,
         size: 2048,
       });
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe('the CLI counting refusals without their records', () => {
+  it('Ctrl-C and --resume count every target once, in the checkpoint and the summary', async () => {
+    const silent = await fakeServer(() => undefined);
+    try {
+      // CSV without --all: a refusal makes no row, so none is made at all.
+      const { args, out, ckpt, cp, counted } = await interruptedScan(silent, 'counted', []);
+      expect(cp.stats.done).toBe(counted);
+
+      const second = await runCli([...args, '--timeout', '200']);
+      expect(second.code).toBe(0);
+      expect(second.stderr).toMatch(new RegExp(`resuming: ${counted} of 2,?048 targets done`));
+      expect(second.stderr).toMatch(/refused 2,?046/);
+      const done = JSON.parse(readFileSync(ckpt, 'utf8'));
+      expect(done).toMatchObject({ completed: 2048, size: 2048 });
+      expect(done.stats.done).toBe(2048);
+      expect(done.stats.byStatus).toMatchObject({ refused: 2046, epmd: 1, timeout: 1 });
+      const [header, ...rows] = csvLines(readFileSync(out, 'utf8'));
+      expect(header).toMatch(/^"?timestamp/);
+      expect(rows).toHaveLength(1); // the one exposure, once
+      expect(rows[0]).toContain(`127.0.0.1`);
     } finally {
       await silent.close();
     }

@@ -167,6 +167,9 @@ describe('the NDJSON record schema', () => {
 
   it('every line --all writes validates, whatever the status', () => {
     const f = ndjsonFormatter({ all: true });
+    // It asks for every record: the CLI then makes even the refusals it would only count.
+    expect(f.everyRecord).toBe(true);
+    expect(ndjsonFormatter({ all: false }).everyRecord).toBe(false);
     for (const status of STATUSES) {
       const line = f.format(ofStatus(status));
       expect(schemaErrors(JSON.parse(line)), status).toEqual([]);

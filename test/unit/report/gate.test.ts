@@ -90,6 +90,9 @@ describe('gate and summary', () => {
       report('b2.csv', epmd('192.0.2.1', 4369, 'a'), epmd('192.0.2.2', 4369, 'b', 'c')),
     );
     const gate = new Gate(base, []);
+    // With a baseline a refusal can be an exposure gone: every record must reach the gate.
+    expect(gate.everyRecord).toBe(true);
+    expect(new Gate(null, []).everyRecord).toBe(false);
     const stats = new Stats();
     const records = [
       names({ ip: '192.0.2.1', port: 4369, status: 'refused' }),

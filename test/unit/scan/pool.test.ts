@@ -39,6 +39,21 @@ function* counting(limit: number, pulled: { n: number }) {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('runPool', () => {
+  it('yields nothing for a task that ends with null, and its slot is free again', async () => {
+    // Odd items end with null (their result went elsewhere, as a plain record's does).
+    const start = slotted<number, number | null>((n, slot) => {
+      queueMicrotask(() => slot.done(n % 2 === 1 ? null : n));
+      return { abort: () => undefined };
+    });
+    const results: number[] = [];
+    for await (const r of runPool(counting(100, { n: 0 }), start, { concurrency: 2 })) {
+      results.push(r);
+    }
+    expect(results.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 2 * i));
+    const taken: number[] = [];
+    await drainPool(counting(10, { n: 0 }), start, { concurrency: 1 }, (r) => taken.push(r));
+    expect(taken).toEqual([0, 2, 4, 6, 8]);
+  });
   it('pulls an item only when a slot is free', async () => {
     const c = controlled();
     const pulled = { n: 0 };
