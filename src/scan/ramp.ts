@@ -7,14 +7,16 @@
 // probes are what holds it back (every slot taken, a token of the rate
 // ready) and it has time to spare (its event loop was idle for a part of
 // the last interval). A refusing /16 at --rate 100000 stays at the start on
-// a busy machine (152 MB became 108); a silent one reaches rate x timeout
-// in a few intervals (a dropping /18 at --rate 20000 ran as fast as with
-// the whole ceiling from the start; npm run bench).
+// a busy machine (152 MB became 108), and the lower its start the faster
+// it went: 128 a thread instead of 256 ran the sweep in 0.03-0.05 x the C
+// loop less, ten rounds of ten; 64 no better. A silent one reaches rate x
+// timeout in a few intervals (a dropping /18 at --rate 20000 ran as fast
+// as with the whole ceiling from the start; npm run bench).
 
 import { performance } from 'node:perf_hooks';
 
 /** Probes in flight a thread starts with (or its ceiling, if lower). */
-export const RAMP_START = 256;
+export const RAMP_START = 128;
 /** How often a thread looks whether it should have more in flight. */
 export const RAMP_EVERY_MS = 25;
 /** How much the limit grows in one interval. */
