@@ -112,6 +112,11 @@ function gcFunction(): Gc | null {
     fetchedGc = typeof gc === 'function' ? gc : null;
   } catch {
     fetchedGc = null;
+  } finally {
+    // The function stays, the flag goes: like the inlining budget
+    // (tuning.ts whileWorkersStart), it would make every worker started
+    // afterwards compile Node's own modules again.
+    setFlagsFromString('--no-expose-gc');
   }
   return fetchedGc;
 }

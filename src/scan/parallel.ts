@@ -15,7 +15,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ProbePlan } from '../probes/plan.js';
-import { currentTuning, type RuntimeTuning } from '../runtime/tuning.js';
+import { currentTuning, type RuntimeTuning, whileWorkersStart } from '../runtime/tuning.js';
 import type { OrderOptions, TargetOrder } from '../targets/order.js';
 import type { SpaceParts } from '../targets/space.js';
 import type { PositionedRecord, ScanOptions } from './options.js';
@@ -289,6 +289,8 @@ class ChunkDealer {
 
 interface Running {
   worker: Worker;
+  /** It has sent its first message (or ended): it has started. */
+  started: boolean;
   done: boolean;
   /** Its probes in flight, as of its last batch. */
   inFlight: number;
@@ -312,6 +314,8 @@ class WorkerFleet {
   readonly running: Running[] = [];
   private deadline: NodeJS.Timeout | null = null;
   stopping = false;
+  /** V8's flags back as tuned, once every worker has started (runtime/tuning.ts). */
+  private readonly started: () => void = whileWorkersStart();
 
   constructor(setups: WorkerSetup[], events: FleetEvents) {
     for (const setup of setups) {
@@ -320,6 +324,7 @@ class WorkerFleet {
           workerData: setup,
           resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
         }),
+        started: false,
         done: false,
         inFlight: 0,
       };
@@ -351,13 +356,22 @@ class WorkerFleet {
   }
 
   async end(): Promise<void> {
+    this.started();
     this.stopping = true;
     if (this.deadline) clearTimeout(this.deadline);
     await Promise.all(this.running.filter((r) => !r.done).map((r) => r.worker.terminate()));
   }
 
+  /** A worker has started (its first message) or ended: when all have, V8's flags go back. */
+  private up(r: Running): void {
+    if (r.started) return;
+    r.started = true;
+    if (this.running.every((w) => w.started)) this.started();
+  }
+
   private listen(r: Running, events: FleetEvents): void {
     r.worker.on('message', (message: FromWorker) => {
+      this.up(r);
       if (message.type === 'records') {
         events.records(message.batch, r);
         r.inFlight = message.inFlight;
@@ -372,6 +386,7 @@ class WorkerFleet {
     });
     r.worker.on('error', (error) => events.failed(error));
     r.worker.on('exit', (code) => {
+      this.up(r);
       if (!r.done && !this.stopping && code !== 0) {
         events.failed(new Error(`scan worker exited with code ${code}`));
       }
