@@ -417,7 +417,15 @@ export async function drainPool<T, R>(
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const wakeup = new Wakeup();
   const sink: ResultSink<R> = { length: 0, push: take };
-  const pump = new Pump<T, R>(source, start, options, sink, wakeup.notify, concurrency, 1);
+  // Woken only when there is something to see: told of every task's end,
+  // the loop below resolved a promise and ran once per probe.
+  // (Before the pump exists, as when the signal has fired already: always.)
+  let made: Pump<T, R> | null = null;
+  const ended = (): void => {
+    if (made === null || made.failure || made.finished) wakeup.notify();
+  };
+  const pump = new Pump<T, R>(source, start, options, sink, ended, concurrency, 1);
+  made = pump;
   try {
     pump.run();
     while (!pump.failure && !pump.finished) await wakeup.wait();

@@ -38,6 +38,20 @@ function* counting(limit: number, pulled: { n: number }) {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+describe('drainPool', () => {
+  it('ends at once on a signal that has fired already, starting nothing', async () => {
+    const c = controlled();
+    const taken: number[] = [];
+    const ac = new AbortController();
+    ac.abort();
+    await drainPool(counting(10, { n: 0 }), c.start, { concurrency: 2, signal: ac.signal }, (r) =>
+      taken.push(r),
+    );
+    expect(taken).toEqual([]);
+    expect(c.peak()).toBe(0);
+  });
+});
+
 describe('runPool', () => {
   it('yields nothing for a task that ends with null, and its slot is free again', async () => {
     // Odd items end with null (their result went elsewhere, as a plain record's does).
