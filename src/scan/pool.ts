@@ -374,14 +374,9 @@ export async function* runPool<T, R>(
   const highWater = Math.max(64, concurrency);
   const results = new ResultQueue<R>();
   const wakeup = new Wakeup();
-  const pump = new Pump<T, R>(
-    source,
-    start,
-    options,
-    results,
-    wakeup.notify,
-    concurrency,
-    highWater,
+  const waker = wakeOn<T, R>(wakeup, (p) => results.length > 0 || p.stopsHere);
+  const pump = waker.watch(
+    new Pump<T, R>(source, start, options, results, waker.notify, concurrency, highWater),
   );
   try {
     pump.run();
@@ -417,15 +412,10 @@ export async function drainPool<T, R>(
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const wakeup = new Wakeup();
   const sink: ResultSink<R> = { length: 0, push: take };
-  // Woken only when there is something to see: told of every task's end,
-  // the loop below resolved a promise and ran once per probe.
-  // (Before the pump exists, as when the signal has fired already: always.)
-  let made: Pump<T, R> | null = null;
-  const ended = (): void => {
-    if (made === null || made.failure || made.finished) wakeup.notify();
-  };
-  const pump = new Pump<T, R>(source, start, options, sink, ended, concurrency, 1);
-  made = pump;
+  const waker = wakeOn<T, R>(wakeup, (p) => p.stopsHere);
+  const pump = waker.watch(
+    new Pump<T, R>(source, start, options, sink, waker.notify, concurrency, 1),
+  );
   try {
     pump.run();
     while (!pump.failure && !pump.finished) await wakeup.wait();
@@ -433,6 +423,24 @@ export async function drainPool<T, R>(
   } finally {
     await pump.close();
   }
+}
+
+/**
+ * A pool's consumer woken only when the pump has news for it (`news`):
+ * told of every task's end, its loop resolved a promise and ran once per
+ * probe. Before the pump exists (a signal that fired already), always.
+ */
+function wakeOn<T, R>(wakeup: Wakeup, news: (pump: Pump<T, R>) => boolean) {
+  let pump: Pump<T, R> | null = null;
+  return {
+    notify: (): void => {
+      if (pump === null || news(pump)) wakeup.notify();
+    },
+    watch: (p: Pump<T, R>): Pump<T, R> => {
+      pump = p;
+      return p;
+    },
+  };
 }
 
 /** The pool's ramp: the one given, a new one for `true`, none otherwise. */
@@ -497,6 +505,11 @@ class Pump<T, R> {
     options.memory?.whenRoom(() => this.run());
     if (options.signal?.aborted) this.interrupt();
     else options.signal?.addEventListener('abort', this.onSignal, { once: true });
+  }
+
+  /** A failure, or the end: what ends a consumer's wait however many results are due. */
+  get stopsHere(): boolean {
+    return this.failure !== null || this.finished;
   }
 
   /** Nothing in flight and nothing more to start (after a stop, a pull under way is let go). */
