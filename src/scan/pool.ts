@@ -418,7 +418,7 @@ export async function drainPool<T, R>(
   );
   try {
     pump.run();
-    while (!pump.failure && !pump.finished) await wakeup.wait();
+    while (!pump.stopsHere) await wakeup.wait();
     if (pump.failure) throw pump.failure.error;
   } finally {
     await pump.close();

@@ -160,8 +160,9 @@ class ProbeTask
     const verdict = shared.kind.classify(outcome);
     // Most of a sweep: a refusal or a timeout leaves as numbers, its record never
     // made. Not a task cut short: the pool drops its result, so must this.
-    const plain = shared.plain !== null && !this.cancelled ? shared.kind.plain?.(verdict) : null;
-    if (plain && shared.plain?.(this.position, plain)) {
+    const sink = this.cancelled ? null : shared.plain;
+    const plain = sink && shared.kind.plain?.(verdict);
+    if (plain && sink(this.position, plain)) {
       this.done(null);
       return;
     }
